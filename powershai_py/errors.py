@@ -1,0 +1,138 @@
+"""Exceptions and the warning category of powershai-py.
+
+Every error the library raises on purpose is a :class:`PowershaiError`. Its ``code`` is
+the error code string of the original PowerShell module where one exists, spelled as the
+original spells it (scripts match on these), and ``str(error)`` starts with that code.
+Extra facts (HTTP status, URL, event id, an excerpt of a body) are kept in ``facts`` and
+are also readable as attributes. Tokens are never stored in an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "PowershaiError",
+    "PowershaiWarning",
+    "HttpError",
+    "AuthenticationRequired",
+    "QueueFull",
+    "RedirectError",
+    "ConnectionLost",
+    "RequestTimeout",
+    "ProtocolError",
+    "EndpointNotFound",
+    "InvalidEvent",
+    "StreamLost",
+    "PathNotFound",
+    "excerpt",
+]
+
+
+def excerpt(text: str | bytes | None, limit: int = 300) -> str:
+    """Return at most ``limit`` characters of ``text``, marking a cut with an ellipsis."""
+    if text is None:
+        return ""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+class PowershaiError(Exception):
+    """An error with a stable code, a readable message and the facts behind it.
+
+    PowerShell equivalent: the errors thrown by the PowershAI cmdlets (``CODE: message``).
+    """
+
+    default_code = "POWERSHAI_ERROR"
+
+    def __init__(self, message: str, *, code: str | None = None, **facts: Any) -> None:
+        self.code = code or self.default_code
+        self.message = message
+        self.facts = facts
+        super().__init__(f"{self.code}: {message}")
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for attributes not found normally: expose the facts.
+        facts = self.__dict__.get("facts", {})
+        if name in facts:
+            return facts[name]
+        raise AttributeError(name)
+
+    def __reduce__(self):  # keep pickling (multiprocessing, pytest-xdist) working
+        return (_rebuild, (type(self), self.message, self.code, self.facts))
+
+
+def _rebuild(cls, message, code, facts):
+    return cls(message, code=code, **facts)
+
+
+class PowershaiWarning(UserWarning):
+    """Category of every warning powershai-py emits (filter it with :mod:`warnings`)."""
+
+
+class HttpError(PowershaiError):
+    """The server answered with an HTTP error status. Facts: ``status``, ``url``, ``body``."""
+
+    default_code = "POWERSHAI_HTTP_ERROR"
+
+
+class AuthenticationRequired(HttpError):
+    """HTTP 401 or 403: the app needs a token or a login, or refused the one sent."""
+
+    default_code = "POWERSHAI_HTTP_AUTH"
+
+
+class QueueFull(HttpError):
+    """HTTP 503 from ``/call``: the app's queue is full; nothing was submitted."""
+
+    default_code = "POWERSHAI_GRADIO_QUEUEFULL"
+
+
+class RedirectError(HttpError):
+    """A redirect that was not allowed (``max_redirects=0``) or too many of them."""
+
+    default_code = "HTTP_REDIRECT"
+
+
+class ConnectionLost(PowershaiError):
+    """The connection could not be made, or was cut before the answer was complete."""
+
+    default_code = "POWERSHAI_HTTP_CONNECTION"
+
+
+class RequestTimeout(PowershaiError):
+    """The server did not answer (connect) or went silent (read) for longer than allowed."""
+
+    default_code = "timeout"
+
+
+class ProtocolError(PowershaiError):
+    """The server sent something that does not follow the Gradio protocol."""
+
+    default_code = "POWERSHAI_GRADIO_PROTOCOL"
+
+
+class EndpointNotFound(PowershaiError):
+    """The app has no endpoint of that name. Facts: ``api_name``, ``available``."""
+
+    default_code = "POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI"
+
+
+class InvalidEvent(PowershaiError):
+    """An object that is not a Gradio API event was given where one is needed."""
+
+    default_code = "POWERSHAI_HUGGINFACE_GRADIO_UPDATE_INVALIDEVENT"
+
+
+class StreamLost(PowershaiError):
+    """The event's stream was cut or timed out earlier; Gradio cannot replay it."""
+
+    default_code = "POWERSHAI_GRADIO_STREAM_LOST"
+
+
+class PathNotFound(PowershaiError):
+    """A local file given for upload does not exist."""
+
+    default_code = "PathNotFound"

@@ -1,0 +1,161 @@
+"""Where an app's API lives, and which hidden inputs its endpoints have.
+
+Gradio 4 serves its API at the root; Gradio 5 and 6 under ``/gradio_api``. Every
+version serves ``/config`` at the root, and from 5 on it names the prefix
+(``api_prefix``). ``/config`` also lists each endpoint's inputs, which is how hidden
+``gr.State`` inputs are found: Gradio 4 and 5 expect a null for each of them in a call.
+
+The layout of each app is fetched once per process and cached by URL.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..errors import AuthenticationRequired, HttpError, PowershaiError
+from ..http import request
+from .models import AppLayout
+
+__all__ = ["normalize_url", "app_layout", "forget_app", "layout_from_config", "pad_state_slots", "url_of"]
+
+_cache: dict[str, AppLayout] = {}
+_lock = threading.Lock()
+
+
+def url_of(app: Any) -> str:
+    """The URL of ``app``: a string, or an object with ``real_app_url`` or ``app_url``."""
+    for attribute in ("real_app_url", "app_url"):
+        value = getattr(app, attribute, None)
+        if isinstance(value, str):
+            return value
+    if isinstance(app, str):
+        return app
+    raise PowershaiError(
+        f"expected an app URL (a string), got {type(app).__name__}",
+        code="POWERSHAI_HTTP_INVALIDURL",
+    )
+
+
+def normalize_url(app: Any) -> str:
+    """Strip blanks and trailing slashes; reject anything that is not an http(s) URL."""
+    url = url_of(app).strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise PowershaiError(
+            f"{url!r} is not an app URL: give http(s)://host[:port][/path]",
+            code="POWERSHAI_HTTP_INVALIDURL",
+            url=url,
+        )
+    return url
+
+
+def app_layout(app: Any, token: str | None = None, refresh: bool = False) -> AppLayout:
+    """The :class:`AppLayout` of the app at ``app`` (cached; ``refresh`` fetches it again).
+
+    The URL may be the app's root or its API root (``.../gradio_api``); both give the
+    same layout. When no ``/config`` can be found the URL is taken as the API root.
+    """
+    url = normalize_url(app)
+    if not refresh:
+        with _lock:
+            cached = _cache.get(url)
+        if cached is not None:
+            return cached
+    layout = _discover(url, token)
+    with _lock:
+        _cache[url] = layout
+        _cache[layout.real_app_url] = layout
+    return layout
+
+
+def forget_app(app: Any) -> None:
+    """Drop the cached layout of ``app`` (the next call fetches ``/config`` again)."""
+    url = normalize_url(app)
+    with _lock:
+        layout = _cache.pop(url, None)
+        if layout is not None:
+            _cache.pop(layout.real_app_url, None)
+            _cache.pop(layout.root_url, None)
+
+
+def _discover(url: str, token: str | None) -> AppLayout:
+    config = _fetch_config(url, token)
+    if config is not None:
+        return layout_from_config(url, config)
+    # Perhaps the URL already ends with the API prefix: /config then lives one level up.
+    if urlsplit(url).path:
+        parent, _, last = url.rpartition("/")
+        config = _fetch_config(parent, token)
+        if config is not None and (config.get("api_prefix") or "").strip("/") == last:
+            return layout_from_config(parent, config)
+    return AppLayout(root_url=url, api_prefix="", from_config=False)
+
+
+def _fetch_config(root: str, token: str | None) -> dict[str, Any] | None:
+    try:
+        response = request("GET", f"{root}/config", token=token)
+    except AuthenticationRequired:
+        raise
+    except HttpError:
+        return None
+    try:
+        config = response.json()
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(config, dict) or "dependencies" not in config:
+        return None
+    return config
+
+
+def layout_from_config(root: str, config: dict[str, Any]) -> AppLayout:
+    """Build an :class:`AppLayout` from a ``/config`` document (pure)."""
+    prefix = config.get("api_prefix") or ""
+    if prefix and not prefix.startswith("/"):
+        prefix = "/" + prefix
+    kinds = {
+        component.get("id"): component.get("type")
+        for component in config.get("components") or []
+        if isinstance(component, dict)
+    }
+    slots: dict[str, tuple[int, tuple[int, ...]]] = {}
+    names: list[str] = []
+    for dependency in config.get("dependencies") or []:
+        if not isinstance(dependency, dict):
+            continue
+        name = dependency.get("api_name")
+        if not isinstance(name, str) or not name:
+            continue
+        name = name.lstrip("/")
+        names.append(name)
+        inputs = dependency.get("inputs") or []
+        hidden = tuple(i for i, cid in enumerate(inputs) if kinds.get(cid) == "state")
+        slots[name] = (len(inputs), hidden)
+    return AppLayout(
+        root_url=root.rstrip("/"),
+        api_prefix=prefix.rstrip("/"),
+        version=config.get("version"),
+        state_slots=slots,
+        api_names=tuple(names),
+    )
+
+
+def pad_state_slots(data: list[Any], layout: AppLayout, api_name: str) -> list[Any]:
+    """Insert a null for each hidden ``gr.State`` input on Gradio 4 and 5 (pure).
+
+    Only when ``data`` holds exactly the visible inputs: a list that already has a slot
+    for every input, or one of another length, is sent as the caller gave it. Gradio 6
+    fills hidden inputs itself, so its calls are never changed.
+    """
+    major = layout.major
+    if major is None or major >= 6:
+        return data
+    total, hidden = layout.state_slots.get(api_name, (0, ()))
+    if not hidden or len(data) != total - len(hidden):
+        return data
+    padded = list(data)
+    for position in hidden:
+        padded.insert(position, None)
+    return padded

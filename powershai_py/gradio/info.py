@@ -1,0 +1,168 @@
+"""``/info`` of an app, and one-off HTTP requests to an app.
+
+PowerShell equivalents: Get-GradioInfo and Invoke-GradioHttp.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from ..errors import HttpError, PowershaiError, ProtocolError, excerpt
+from ..http import iter_body, request
+from .app import app_layout, normalize_url
+from .models import AppLayout, GradioInfo
+
+__all__ = ["get_gradio_info", "invoke_gradio_http", "HttpResult"]
+
+FALLBACK_PREFIX = "/gradio_api"
+
+
+def get_gradio_info(
+    app_url: Any = ".", disable_retry: bool = False, *, token: str | None = None
+) -> GradioInfo:
+    """Fetch an app's ``/info`` (its endpoints and their parameters).
+
+    PowerShell equivalent: ``Get-GradioInfo -AppUrl URL [-DisableRetry]``.
+
+    ``app_url`` is the app's root URL (or its API root, with ``/gradio_api``); a trailing
+    slash is harmless. The API prefix is found from ``/config``, which every Gradio
+    version serves; when there is none, ``/info`` is probed, then ``/gradio_api/info``
+    (``disable_retry=True`` skips that second probe). The result's ``real_app_url`` is the
+    URL the other calls use.
+    """
+    if isinstance(app_url, str) and app_url.strip() == ".":
+        raise PowershaiError(
+            "'.' means the default session, and this function takes an app URL; "
+            "give the app's URL, e.g. 'http://127.0.0.1:7860'",
+            code="POWERSHAI_GRADIO_INFO_NOURL",
+        )
+    layout = app_layout(app_url, token, refresh=True)
+    try:
+        info = _get_info(layout.real_app_url, token)
+    except HttpError as exc:
+        if layout.from_config or disable_retry or exc.status not in (404, 302, 308):
+            raise
+        layout = AppLayout(root_url=layout.root_url, api_prefix=FALLBACK_PREFIX, from_config=False)
+        info = _get_info(layout.real_app_url, token)
+    named = info.get("named_endpoints") or {}
+    unnamed = info.get("unnamed_endpoints") or {}
+    return GradioInfo(
+        named_endpoints=named,
+        unnamed_endpoints=unnamed,
+        real_app_url=layout.real_app_url,
+        root_url=layout.root_url,
+        api_prefix=layout.api_prefix,
+        version=layout.version,
+    )
+
+
+def _get_info(api_root: str, token: str | None) -> dict[str, Any]:
+    url = f"{api_root}/info"
+    response = request("GET", url, token=token)
+    try:
+        info = response.json()
+    except ValueError:
+        raise ProtocolError(f"GET {url} did not answer JSON: {excerpt(response.text)}", url=url) from None
+    if not isinstance(info, dict) or "named_endpoints" not in info:
+        raise ProtocolError(f"GET {url} is not a Gradio /info document: {excerpt(response.text)}", url=url)
+    return info
+
+
+@dataclass
+class HttpResult:
+    """What :func:`invoke_gradio_http` returns for a streamed request."""
+
+    status: int
+    headers: dict[str, str]
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+_CONTENT_TYPES = {"json": "application/json", "form": "multipart/form-data"}
+
+
+def invoke_gradio_http(
+    url: str,
+    method: str = "GET",
+    data: Any = None,
+    content_type: str = "application/json",
+    stream_callback: Callable[[str], Any] | None = None,
+    token: str | None = None,
+    max_redirects: int | None = None,
+) -> Any:
+    """Send one HTTP request to a Gradio app, with the token added.
+
+    PowerShell equivalent: ``Invoke-GradioHttp URL [METHOD] [DATA] [CONTENTTYPE]``.
+
+    GET with a dict ``data`` sends it as the query string. Other methods send ``data`` as
+    JSON (``content_type`` "json", the default), or as multipart form fields ("form"),
+    where ``pathlib.Path`` values become file parts. Returns the parsed JSON of the
+    answer, or its text when it is not JSON. With ``stream_callback``, the body is read
+    line by line as it arrives, each line (without its line end) is passed to the
+    callback, and an :class:`HttpResult` is returned.
+    """
+    method = method.upper()
+    kind = _CONTENT_TYPES.get(content_type.lower(), content_type)
+    normalize_url(url)  # a clear error for a bad URL
+    options: dict[str, Any] = {}
+    if method in ("GET", "HEAD", "DELETE"):
+        if isinstance(data, dict):
+            options["params"] = data
+        elif data is not None:
+            url += ("&" if "?" in url else "?") + (urlencode(data) if isinstance(data, list) else str(data))
+    elif kind == "multipart/form-data":
+        options["data"], options["files"] = _form_parts(data or {})
+    elif isinstance(data, (str, bytes)):
+        options["data"] = data
+        options["headers"] = {"Content-Type": f"{kind}; charset=utf-8"}
+    elif data is not None:
+        options["json"] = data
+    response = request(
+        method, url, token=token, max_redirects=max_redirects, stream=stream_callback is not None, **options
+    )
+    if stream_callback is None:
+        try:
+            return response.json()
+        except ValueError:
+            return response.text
+    result = HttpResult(status=response.status_code, headers=dict(response.headers))
+    buffer = b""
+    try:
+        for chunk in iter_body(response, f"{method} {url}"):
+            buffer += chunk
+            *complete, buffer = buffer.split(b"\n")
+            for raw in complete:
+                _deliver(raw, result, stream_callback)
+        if buffer:
+            _deliver(buffer, result, stream_callback)
+    finally:
+        response.close()
+    return result
+
+
+def _deliver(raw: bytes, result: HttpResult, callback: Callable[[str], Any]) -> None:
+    line = raw.decode("utf-8", errors="replace").rstrip("\r")
+    result.lines.append(line)
+    callback(line)
+
+
+def _form_parts(fields: dict[str, Any]) -> tuple[list[tuple[str, str]], list[tuple[str, Any]]]:
+    values: list[tuple[str, str]] = []
+    files: list[tuple[str, Any]] = []
+    for key, value in fields.items():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, os.PathLike):
+                path = os.fspath(item)
+                with open(path, "rb") as handle:
+                    files.append((key, (os.path.basename(path), handle.read(), "application/octet-stream")))
+            else:
+                values.append((key, item if isinstance(item, str) else json.dumps(item)))
+    return values, files

@@ -1,0 +1,339 @@
+"""HTTP for powershai-py: pooled sessions, tokens, timeouts, retries, redirects.
+
+The one place that talks to ``requests``. Everything above it gets a response or a
+:class:`~powershai_py.errors.PowershaiError`, never a ``requests`` exception.
+
+Pooling: one ``requests.Session`` per thread. ``requests.Session`` is not documented as
+thread-safe (its cookie jar and adapters are shared mutable state), and urllib3 already
+keeps one connection pool per host inside each session, so a per-thread session gives
+keep-alive reuse for every app a thread talks to without locks. A thread that talks to
+many apps still uses one session.
+
+Tokens (PowerShell equivalent: ResolveHuggingFaceToken): an explicit token wins, else the
+environment variable ``HF_API_TOKEN``, else ``HF_TOKEN``, else none. The value
+``"public"`` (any case) means "send no token", even when the environment has one. The
+token goes only to the host it was meant for: redirects are followed here, by hand, and
+the ``Authorization`` header is dropped as soon as a redirect leaves the first origin.
+
+Timeouts: every request has a connect timeout and a read timeout (:data:`settings`). The
+read timeout of an event stream is separate and well above Gradio's 15 s heartbeat.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .errors import (
+    AuthenticationRequired,
+    ConnectionLost,
+    HttpError,
+    PowershaiError,
+    QueueFull,
+    RedirectError,
+    RequestTimeout,
+    excerpt,
+)
+
+__all__ = [
+    "HttpSettings",
+    "settings",
+    "logger",
+    "resolve_token",
+    "get_session",
+    "close_session",
+    "request",
+    "iter_body",
+    "PUBLIC",
+]
+
+logger = logging.getLogger("powershai_py")
+
+PUBLIC = "public"
+"""The token value that means: send no token at all."""
+
+TOKEN_ENV_VARS = ("HF_API_TOKEN", "HF_TOKEN")
+
+
+@dataclass
+class HttpSettings:
+    """Limits applied to every request. Change the fields of :data:`settings` to tune them.
+
+    ``heartbeat_limit`` bounds a stream read that was given no ``max_heartbeats``: after
+    that many heartbeats in a row the read stops with ``HeartBeatExpired`` and can be
+    resumed, so no call waits forever on a job that never ends.
+    """
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    stream_read_timeout: float = 90.0
+    max_redirects: int = 10
+    retries: int = 3
+    backoff_factor: float = 0.5
+    max_retry_after: float = 30.0
+    heartbeat_limit: int = 240
+    pool_maxsize: int = 32
+
+
+settings = HttpSettings()
+
+
+def resolve_token(token: str | None = None) -> str | None:
+    """Return the token to send, or None to send none.
+
+    PowerShell equivalent: ResolveHuggingFaceToken, with "public" honoured (D-1).
+    """
+    if token is not None and not isinstance(token, str):
+        raise PowershaiError(
+            f"a token must be a string, not {type(token).__name__}",
+            code="POWERSHAI_TOKEN_INVALID",
+        )
+    if token:
+        return None if token.strip().lower() == PUBLIC else token
+    for name in TOKEN_ENV_VARS:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None
+
+
+class _CappedRetry(Retry):
+    """urllib3's Retry, with Retry-After capped so a server cannot park us for hours."""
+
+    def get_retry_after(self, response: Any) -> float | None:
+        value = super().get_retry_after(response)
+        if value is None:
+            return None
+        return min(value, settings.max_retry_after)
+
+
+def _make_retry() -> Retry:
+    # GET and HEAD only: status retries never resubmit a POST. Connect errors are retried
+    # for every method, since the request never reached the server. Read errors are not
+    # retried at all: a stream GET that was cut must not be sent again.
+    return _CappedRetry(
+        total=settings.retries,
+        connect=settings.retries,
+        read=0,
+        status=settings.retries,
+        other=0,
+        redirect=0,
+        status_forcelist=(429, 502, 503),
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        backoff_factor=settings.backoff_factor,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+
+
+_local = threading.local()
+
+
+def get_session() -> requests.Session:
+    """The calling thread's pooled ``requests.Session`` (created on first use)."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = requests.Session()
+        adapter = HTTPAdapter(
+            pool_connections=8, pool_maxsize=settings.pool_maxsize, max_retries=_make_retry()
+        )
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.headers["User-Agent"] = "powershai-py"
+        _local.session = session
+    return session
+
+
+def close_session() -> None:
+    """Close the calling thread's session; the next request opens a new one.
+
+    Changes to :data:`settings` that shape the pool (``retries``, ``pool_maxsize``...) apply
+    to sessions created after the change.
+    """
+    session = getattr(_local, "session", None)
+    if session is not None:
+        session.close()
+        _local.session = None
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def _same_origin(first: str, other: str) -> bool:
+    return _origin(first) == _origin(other)
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+    json: Any = None,
+    data: Any = None,
+    files: Any = None,
+    params: Any = None,
+    stream: bool = False,
+    timeout: tuple[float, float] | None = None,
+    max_redirects: int | None = None,
+    raise_for_status: bool = True,
+) -> requests.Response:
+    """Send one HTTP request and return the response.
+
+    ``token`` is resolved with :func:`resolve_token`. ``timeout`` is ``(connect, read)``;
+    the default comes from :data:`settings`. ``max_redirects`` None uses
+    ``settings.max_redirects``; 0 makes any redirect an ``HTTP_REDIRECT`` error.
+    HTTP statuses of 400 and above raise :class:`HttpError` (or a subclass) unless
+    ``raise_for_status`` is False.
+    """
+    bearer = resolve_token(token)
+    limit = settings.max_redirects if max_redirects is None else max_redirects
+    timeout = timeout or (settings.connect_timeout, settings.read_timeout)
+    session = get_session()
+    first_url = url
+    hops = 0
+    while True:
+        send_headers = dict(headers or {})
+        if bearer and _same_origin(first_url, url):
+            send_headers["Authorization"] = f"Bearer {bearer}"
+        started = time.perf_counter()
+        try:
+            response = session.request(
+                method,
+                url,
+                headers=send_headers,
+                json=json,
+                data=data,
+                files=files,
+                params=params,
+                stream=True,  # the body is read below, or by the caller when stream=True
+                timeout=timeout,
+                allow_redirects=False,
+            )
+        except requests.exceptions.RequestException as exc:
+            raise _translate(exc, method, url) from None
+        logger.debug(
+            "%s %s -> %s (%.0f ms)", method, url, response.status_code, (time.perf_counter() - started) * 1000
+        )
+        if not response.is_redirect:
+            break
+        location = urljoin(url, response.headers.get("location", ""))
+        response.close()
+        if limit == 0 or hops >= limit:
+            reason = "redirects are not allowed here" if limit == 0 else f"more than {limit} redirects"
+            raise RedirectError(
+                f"{method} {url} answered {response.status_code}, a redirect to {location}; {reason}",
+                status=response.status_code,
+                url=url,
+                location=location,
+                max=limit,
+            )
+        if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
+            method, json, data, files = "GET", None, None, None
+        params = None  # the Location already carries its query
+        hops += 1
+        url = location
+    if raise_for_status and response.status_code >= 400:
+        raise http_error(response, method)
+    if not stream:
+        try:
+            response.content  # noqa: B018 - reads the body and returns the connection to the pool
+        except requests.exceptions.RequestException as exc:
+            raise _translate(exc, method, url) from None
+    return response
+
+
+def http_error(response: requests.Response, method: str) -> HttpError:
+    """Build the error for an HTTP error response (and close it)."""
+    connection = getattr(response.raw, "connection", None)
+    try:
+        body = response.raw.read(4096, decode_content=True)
+    except Exception:  # the body is only for the message; a broken one must not hide the status
+        body = b""
+    finally:
+        # Drop the connection rather than pool it: servers often close it after an error
+        # (uvicorn does after a 500), and a pooled dead connection fails the next request.
+        if connection is not None:
+            connection.close()
+        response.close()
+    status = response.status_code
+    text = excerpt(body)
+    cls: type[HttpError] = HttpError
+    hint = ""
+    if status in (401, 403):
+        cls = AuthenticationRequired
+        hint = " The app needs a token or a login: pass token=..., or set HF_TOKEN."
+    elif status == 503 and "queue" in text.lower():
+        cls = QueueFull
+        hint = " The app's queue is full; try again later."
+    message = f"{method} {response.url} failed with HTTP {status}: {text or response.reason}.{hint}"
+    return cls(message, status=status, url=response.url, body=text)
+
+
+def _translate(exc: requests.exceptions.RequestException, method: str, url: str) -> PowershaiError:
+    what = f"{method} {url}"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return RequestTimeout(f"{what}: no connection within the connect timeout", url=url, kind="connect")
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return RequestTimeout(
+            f"{what}: the server sent nothing within the read timeout", url=url, kind="read"
+        )
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return ConnectionLost(f"{what}: cannot connect ({_reason(exc)})", url=url)
+    if isinstance(
+        exc,
+        (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+        ),
+    ):
+        return PowershaiError(
+            f"{url!r} is not a usable URL: give http(s)://host[:port][/path]",
+            code="POWERSHAI_HTTP_INVALIDURL",
+            url=url,
+        )
+    return ConnectionLost(f"{what}: {_reason(exc)}", url=url)
+
+
+def _reason(exc: BaseException) -> str:
+    inner = exc.args[0] if exc.args else exc
+    reason = getattr(inner, "reason", None)
+    return str(reason or inner)
+
+
+def iter_body(response: requests.Response, what: str, chunk_size: int = 65536) -> Iterator[bytes]:
+    """Yield the body of a streamed response as soon as each piece arrives.
+
+    Read timeouts become :class:`RequestTimeout`; a cut connection or broken chunked
+    framing becomes :class:`ConnectionLost`. Ends on a clean end of body.
+    """
+    raw = response.raw
+    while True:
+        try:
+            chunk = raw.read1(chunk_size, decode_content=True)
+        except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as exc:
+            raise RequestTimeout(
+                f"{what}: the server sent nothing within the read timeout", url=response.url, kind="read"
+            ) from exc
+        except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
+            raise ConnectionLost(
+                f"{what}: the connection was cut mid-stream ({_reason(exc)})", url=response.url
+            ) from exc
+        if not chunk:
+            return
+        yield chunk

@@ -1,0 +1,161 @@
+"""An incremental parser for server-sent events (the ``text/event-stream`` format).
+
+Pure: bytes in, events out, no I/O. Feed it chunks as they arrive, split anywhere (inside a
+line, inside a CRLF pair, inside a UTF-8 character); it returns the events each chunk
+completes. It follows the WHATWG rules for fields and line ends (LF, CRLF and CR), with one
+difference that keeps data from being lost: :meth:`SSEParser.close` returns an event whose
+closing blank line never came, marked ``terminated=False``.
+
+    parser = SSEParser()
+    for chunk in chunks:
+        for event in parser.feed(chunk):
+            ...
+    leftovers = parser.close()
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from .errors import ProtocolError
+
+__all__ = ["SSEEvent", "SSEParser", "SSEError", "parse"]
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class SSEError(ProtocolError):
+    """The bytes are not a valid event stream (today: not valid UTF-8)."""
+
+    default_code = "POWERSHAI_SSE_INVALID"
+
+
+@dataclass(frozen=True)
+class SSEEvent:
+    """One dispatched event.
+
+    ``event`` is the value of the ``event:`` field (None when absent), ``data`` the
+    ``data:`` lines joined with newlines (None when there was no data line), ``id`` the
+    last event id seen so far in the stream (None when none).
+    """
+
+    event: str | None
+    data: str | None
+    id: str | None = None
+    terminated: bool = True
+
+
+class SSEParser:
+    """Turns a byte stream into :class:`SSEEvent` objects, chunk by chunk."""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+        self._partial: list[str] = []  # pieces of the line being received
+        self._skip_lf = False  # the last chunk ended with CR: a leading LF belongs to it
+        self._at_start = True  # a byte order mark is allowed before the first line
+        self._event: str | None = None
+        self._data: list[str] = []
+        self._id: str | None = None
+        self._has_fields = False
+        self._closed = False
+
+    def feed(self, chunk: bytes) -> list[SSEEvent]:
+        """Parse ``chunk`` and return the events it completes (often none, sometimes many)."""
+        if self._closed:
+            raise SSEError("the parser was closed; create a new one for a new stream")
+        try:
+            text = self._decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            raise SSEError(
+                f"the event stream is not valid UTF-8 ({exc.reason} at byte {exc.start})"
+            ) from None
+        return self._feed_text(text)
+
+    def close(self) -> list[SSEEvent]:
+        """Signal the end of the stream and return what it left unfinished.
+
+        An unterminated last line counts as a line, and an event with fields but no closing
+        blank line is returned with ``terminated=False``.
+        """
+        if self._closed:
+            return []
+        try:
+            text = self._decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise SSEError("the event stream ended inside a UTF-8 character") from None
+        events = self._feed_text(text)
+        self._closed = True
+        if self._partial:
+            line = "".join(self._partial)
+            self._partial = []
+            self._line(line, events)
+        if self._has_fields:
+            events.append(self._take_event(terminated=False))
+        return events
+
+    def _feed_text(self, text: str) -> list[SSEEvent]:
+        events: list[SSEEvent] = []
+        if not text:
+            return events
+        if self._skip_lf:
+            self._skip_lf = False
+            if text[0] == "\n":
+                text = text[1:]
+        if self._at_start and text:
+            self._at_start = False
+            if text[0] == "\ufeff":
+                text = text[1:]
+        start = 0
+        for match in _LINE_END.finditer(text):
+            piece = text[start : match.start()]
+            if self._partial:
+                self._partial.append(piece)
+                piece = "".join(self._partial)
+                self._partial = []
+            start = match.end()
+            if match.group() == "\r" and start == len(text):
+                self._skip_lf = True
+            self._line(piece, events)
+        if start < len(text):
+            self._partial.append(text[start:])
+        return events
+
+    def _line(self, line: str, events: list[SSEEvent]) -> None:
+        if not line:
+            if self._has_fields:
+                events.append(self._take_event(terminated=True))
+            return
+        if line[0] == ":":
+            return  # a comment
+        name, colon, value = line.partition(":")
+        if colon and value[:1] == " ":
+            value = value[1:]
+        if name == "event":
+            self._event = value
+        elif name == "data":
+            self._data.append(value)
+        else:
+            if name == "id" and "\0" not in value:
+                self._id = value
+            return  # "id" alone dispatches nothing; "retry" and unknown fields are unused
+        self._has_fields = True
+
+    def _take_event(self, terminated: bool) -> SSEEvent:
+        event = SSEEvent(
+            event=self._event,
+            data="\n".join(self._data) if self._data else None,
+            id=self._id,
+            terminated=terminated,
+        )
+        self._event = None
+        self._data = []
+        self._has_fields = False
+        return event
+
+
+def parse(payload: bytes) -> list[SSEEvent]:
+    """Parse a whole stream at once (a convenience over :class:`SSEParser`)."""
+    parser = SSEParser()
+    return parser.feed(payload) + parser.close()

@@ -1,0 +1,68 @@
+"""The demo Gradio app that scripts/demo drives: a countdown that streams, and a file tool.
+
+python scripts/demo_app.py --port 7860
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+
+for _name, _value in {
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "DO_NOT_TRACK": "1",
+}.items():
+    os.environ.setdefault(_name, _value)
+
+import gradio as gr  # noqa: E402
+
+
+def countdown(start, delay):
+    """Stream the numbers from start down to 1, then 'liftoff!'."""
+    for n in range(int(start), 0, -1):
+        yield f"T-{n}"
+        time.sleep(float(delay))
+    yield "liftoff!"
+
+
+def shout_file(path):
+    """Return the uploaded text file in capitals, and a line count."""
+    with open(path, encoding="utf-8") as source:
+        text = source.read()
+    folder = tempfile.mkdtemp()
+    target = os.path.join(folder, "SHOUTED " + os.path.basename(path))
+    with open(target, "w", encoding="utf-8") as out:
+        out.write(text.upper())
+    return target, f"{len(text.splitlines())} lines"
+
+
+def greet(name):
+    """Say hello."""
+    return f"Hello, {name}!"
+
+
+with gr.Blocks(title="powershai-py demo") as demo:
+    start = gr.Number(label="Start", value=5, precision=0)
+    delay = gr.Number(label="Delay (s)", value=0.3)
+    status = gr.Textbox(label="Countdown")
+    gr.Button("Count down").click(countdown, [start, delay], status, api_name="countdown")
+
+    upload = gr.File(label="Text file", type="filepath")
+    shouted = gr.File(label="Shouted file")
+    lines = gr.Textbox(label="Lines")
+    gr.Button("Shout").click(shout_file, upload, [shouted, lines], api_name="shout_file")
+
+    name = gr.Textbox(label="Name", value="PowershAI")
+    greeting = gr.Textbox(label="Greeting")
+    gr.Button("Greet").click(greet, name, greeting, api_name="greet")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=7860)
+    port = parser.parse_args().port
+    demo.queue().launch(server_name="127.0.0.1", server_port=port, share=False)

@@ -1,0 +1,128 @@
+"""Fixtures that start real Gradio apps on 127.0.0.1 for the tests.
+
+The app runs in a subprocess on a free port; the fixture waits until ``/config`` answers
+(never a fixed sleep). ``GRADIO_PYTHON`` picks the interpreter that runs it, which is how
+``scripts/conformance`` runs the same tests against Gradio 4, 5 and 6.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+APPS = Path(__file__).parent / "apps"
+OFFLINE = {
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "DO_NOT_TRACK": "1",
+}
+READY_TIMEOUT = 180.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RunningApp:
+    url: str
+    process: subprocess.Popen
+    log: Path
+    version: str = ""
+
+    @property
+    def major(self) -> int:
+        return int(self.version.split(".")[0])
+
+    @property
+    def api_url(self) -> str:
+        return self.url + ("/gradio_api" if self.major >= 5 else "")
+
+
+def start_app(script: Path, log: Path, extra_env: dict[str, str] | None = None) -> RunningApp:
+    """Start ``script --port N`` and return without waiting (see :func:`wait_ready`)."""
+    port = free_port()
+    env = {**os.environ, **OFFLINE, **(extra_env or {})}
+    for name in ("HF_TOKEN", "HF_API_TOKEN"):
+        env.pop(name, None)
+    python = os.environ.get("GRADIO_PYTHON") or sys.executable
+    handle = log.open("w")
+    process = subprocess.Popen(
+        [python, str(script), "--port", str(port)],
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=str(script.parent),
+    )
+    return RunningApp(url=f"http://127.0.0.1:{port}", process=process, log=log)
+
+
+def wait_ready(app: RunningApp) -> RunningApp:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if app.process.poll() is not None:
+            raise RuntimeError(
+                f"the app exited with {app.process.returncode}:\n{app.log.read_text()[-3000:]}"
+            )
+        try:
+            answer = requests.get(app.url + "/config", timeout=(1, 5))
+            if answer.status_code == 200:
+                app.version = answer.json()["version"]
+                return app
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)  # polling interval while waiting for readiness, not a fixed wait
+    stop_app(app)
+    raise RuntimeError(f"the app did not answer within {READY_TIMEOUT} s:\n{app.log.read_text()[-3000:]}")
+
+
+def stop_app(app: RunningApp) -> None:
+    app.process.terminate()
+    try:
+        app.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        app.process.kill()
+        app.process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def lab_apps(tmp_path_factory):
+    """Two copies of tests/apps/lab.py started together: one with fast heartbeats (Gradio 6)."""
+    logs = tmp_path_factory.mktemp("apps")
+    plain = start_app(APPS / "lab.py", logs / "lab.log")
+    beats = start_app(APPS / "lab.py", logs / "lab-beats.log", {"GRADIO_HEARTBEAT_INTERVAL": "0.2"})
+    try:
+        yield wait_ready(plain), wait_ready(beats)
+    finally:
+        stop_app(plain)
+        stop_app(beats)
+
+
+@pytest.fixture(scope="session")
+def lab(lab_apps) -> RunningApp:
+    """The lab app (tests/apps/lab.py) on a real Gradio server."""
+    return lab_apps[0]
+
+
+@pytest.fixture(scope="session")
+def lab_beats(lab_apps) -> RunningApp:
+    """The lab app with heartbeats every 0.2 s (Gradio 6 honours GRADIO_HEARTBEAT_INTERVAL)."""
+    return lab_apps[1]
+
+
+@pytest.fixture(autouse=True)
+def _no_env_token(monkeypatch):
+    """Tests start with no token in the environment; a test that wants one sets it."""
+    for name in ("HF_TOKEN", "HF_API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)

@@ -1,0 +1,150 @@
+"""What a real Gradio server cannot be made to do: stalls, cuts, redirects, HTTP errors.
+
+These use the local fault server (tests/faultserver.py) or requests-mock.
+"""
+
+from __future__ import annotations
+
+import pytest
+from faultserver import FaultServer, end_chunks, send_chunk, send_json, start_event_stream, wait_for_release
+
+from powershai_py import (
+    AuthenticationRequired,
+    ConnectionLost,
+    HttpError,
+    QueueFull,
+    RedirectError,
+    RequestTimeout,
+    StreamLost,
+    invoke_gradio_http,
+    send_gradio_api,
+    update_gradio_api_result,
+)
+from powershai_py.gradio.app import forget_app
+
+
+@pytest.fixture
+def fault():
+    with FaultServer() as server:
+        yield server
+    forget_app(server.url)
+
+
+def stall_after_one_event(handler):
+    start_event_stream(handler)
+    send_chunk(handler, b'event: generating\ndata: ["first"]\n\n')
+    wait_for_release(handler)
+
+
+@pytest.fixture
+def stalling(fault):
+    fault.gradio_app("slow", stall_after_one_event)
+    return fault
+
+
+def test_a_server_that_stops_sending_mid_stream_cannot_hang_the_read(stalling):
+    event = send_gradio_api(stalling.url, "slow", ["x"])
+    with pytest.raises(RequestTimeout) as caught:
+        update_gradio_api_result(event, history=True, read_timeout=0.5)
+    assert caught.value.code == "timeout"
+    assert caught.value.event_id == "e1"
+    # what arrived before the stall is kept
+    assert [e.data for e in event.events] == [["first"]]
+    assert event.status == "generating"
+    assert event.last_query_status == "Timeout"
+    # and the lost stream is not requested again
+    gets_before = len([r for r in stalling.requests if r["method"] == "GET"])
+    with pytest.raises(StreamLost):
+        update_gradio_api_result(event)
+    assert len([r for r in stalling.requests if r["method"] == "GET"]) == gets_before
+
+
+def test_a_stream_cut_mid_event_keeps_what_came_before(fault):
+    def cut(handler):
+        start_event_stream(handler)
+        send_chunk(handler, b'event: generating\ndata: ["one"]\n\nevent: gener')
+        handler.wfile.flush()
+        handler.close_connection = True
+        handler.connection.shutdown(2)
+
+    fault.gradio_app("cut", cut)
+    event = send_gradio_api(fault.url, "cut", [])
+    with pytest.raises(ConnectionLost):
+        update_gradio_api_result(event, history=True)
+    assert event.data == [["one"]]
+    assert event.last_query_status == "ConnectionLost"
+
+
+def test_a_clean_end_without_a_final_event_completes(fault):
+    def short(handler):
+        start_event_stream(handler)
+        send_chunk(handler, b'event: generating\ndata: ["only"]\n\n')
+        end_chunks(handler)
+
+    fault.gradio_app("short", short)
+    event = send_gradio_api(fault.url, "short", [])
+    results = update_gradio_api_result(event)
+    assert [r.data for r in results] == [["only"]]
+    assert event.status == "complete"
+
+
+def test_the_token_is_not_sent_after_a_redirect_to_another_host(fault):
+    with FaultServer() as other:
+        other.route("GET", "/landing", lambda h: send_json(h, 200, {"ok": True}))
+        # same port number space, different host name: 'localhost' is another origin than 127.0.0.1
+        target = other.url.replace("127.0.0.1", "localhost") + "/landing"
+        fault.route("GET", "/go", lambda h: send_json(h, 302, {}, {"Location": target}))
+        assert invoke_gradio_http(fault.url + "/go", token="hf_secret") == {"ok": True}
+    assert fault.requests[0]["headers"].get("Authorization") == "Bearer hf_secret"
+    assert "Authorization" not in other.requests[0]["headers"]
+
+
+def test_a_redirect_on_the_same_host_keeps_the_token(fault):
+    fault.route("GET", "/go", lambda h: send_json(h, 307, {}, {"Location": "/here"}))
+    fault.route("GET", "/here", lambda h: send_json(h, 200, [1]))
+    assert invoke_gradio_http(fault.url + "/go", token="hf_secret") == [1]
+    assert fault.requests[1]["headers"].get("Authorization") == "Bearer hf_secret"
+
+
+def test_max_redirects_zero_raises_http_redirect(fault):
+    fault.route("GET", "/go", lambda h: send_json(h, 302, {}, {"Location": "/here"}))
+    with pytest.raises(RedirectError) as caught:
+        invoke_gradio_http(fault.url + "/go", max_redirects=0)
+    assert caught.value.code == "HTTP_REDIRECT"
+    assert caught.value.status == 302
+
+
+def test_http_errors_carry_status_and_body(requests_mock):
+    url = "http://127.0.0.1:9/info"
+    requests_mock.get(url, status_code=401, json={"detail": {"error": "Not authenticated"}})
+    with pytest.raises(AuthenticationRequired) as caught:
+        invoke_gradio_http(url, token="hf_secret")
+    assert caught.value.status == 401
+    assert "Not authenticated" in caught.value.body
+    assert "hf_secret" not in str(caught.value)
+
+
+def test_queue_full_is_its_own_error(requests_mock):
+    base = "http://127.0.0.1:9"
+    requests_mock.get(base + "/config", json={"version": "6.31.0", "api_prefix": "", "dependencies": []})
+    requests_mock.post(base + "/call/x", status_code=503, json={"detail": "Queue is full. Max size is 2"})
+    with pytest.raises(QueueFull) as caught:
+        send_gradio_api(base, "x", [1])
+    assert caught.value.status == 503
+    assert isinstance(caught.value, HttpError)
+    forget_app(base)
+
+
+def test_a_post_answer_without_event_id_is_a_protocol_error(requests_mock):
+    base = "http://127.0.0.1:9"
+    requests_mock.get(base + "/config", json={"version": "6.31.0", "api_prefix": "", "dependencies": []})
+    requests_mock.post(base + "/call/x", json={"nope": 1})
+    with pytest.raises(Exception) as caught:
+        send_gradio_api(base, "x", [1])
+    assert caught.value.code == "POWERSHAI_GRADIO_PROTOCOL"
+    forget_app(base)
+
+
+def test_nothing_listening_is_a_connection_error():
+    with pytest.raises(ConnectionLost):
+        invoke_gradio_http("http://127.0.0.1:9/config")

@@ -1,0 +1,279 @@
+"""The five stateless functions against a real Gradio server (tests/apps/lab.py)."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+import pytest
+
+from powershai_py import (
+    EndpointNotFound,
+    GradioApiEventResult,
+    PowershaiWarning,
+    download_gradio_file,
+    get_gradio_info,
+    invoke_gradio_http,
+    send_gradio_api,
+    send_gradio_file,
+    update_gradio_api_result,
+)
+
+
+def call(app_url, api_name, params=None, token=None, **options):
+    """Submit a call and read it to the end; return (event, results)."""
+    event = send_gradio_api(app_url, api_name, params, token=token)
+    return event, update_gradio_api_result(event, **options)
+
+
+def without_heartbeats(results):
+    return [(r.event, r.data) for r in results if r.event != "heartbeat"]
+
+
+# --- get_gradio_info -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["", "/"])
+def test_info_from_the_root_url_finds_the_api(lab, suffix):
+    info = get_gradio_info(lab.url + suffix)
+    assert info.real_app_url == lab.api_url
+    assert info.version == lab.version
+    assert {"echo", "greet", "count_up", "tally", "copy_file", "odd name-ção"} <= set(info.endpoint_names)
+    greet = info.endpoint("greet")
+    assert [p["parameter_name"] for p in greet["parameters"]] == ["name", "times"]
+    assert [p["parameter_default"] for p in greet["parameters"]] == ["World", 2]
+
+
+def test_info_from_the_api_url_gives_the_same_root(lab):
+    info = get_gradio_info(lab.api_url + "/")
+    assert info.real_app_url == lab.api_url
+    assert info.root_url == lab.url
+
+
+def test_info_hides_state_inputs_that_calls_still_need(lab):
+    # /info lists only the visible input of tally; the call below must still work.
+    info = get_gradio_info(lab.url)
+    assert [p["label"] for p in info.endpoint("tally")["parameters"]] == ["Increment"]
+    event, results = call(lab.url, "tally", [5])
+    assert results[-1].event == "complete"
+    assert results[-1].data == ["total=5", None]
+
+
+# --- send_gradio_api + update_gradio_api_result ---------------------------------------
+
+
+def test_generator_events_arrive_in_order_and_count(lab):
+    event, results = call(lab.url, "count_up", [3])
+    assert without_heartbeats(results) == [
+        ("generating", ["step 1"]),
+        ("generating", ["step 2"]),
+        ("generating", ["step 3"]),
+        ("generating", ["done"]),  # the last value comes as generating ...
+        ("complete", ["done"]),  # ... and again as complete
+    ]
+    assert [r.num for r in results] == list(range(1, len(results) + 1))
+    assert event.status == "complete"
+    assert event.last_query_status == "complete"
+    assert event.last_event_num == len(results)
+    assert event.error is None
+
+
+def test_stream_yields_each_event_before_the_call_ends(lab):
+    event = send_gradio_api(lab.url, "count_up", [3])
+    stream = update_gradio_api_result(event, stream=True)
+    first = next(stream)
+    assert isinstance(first, GradioApiEventResult)
+    assert first.data == ["step 1"]
+    assert event.last_query_status == "running"  # nothing beyond the first event was read
+    rest = list(stream)
+    assert rest[-1].event == "complete"
+    assert [r.num for r in [first, *rest]] == list(range(1, len(rest) + 2))
+
+
+def test_history_keeps_events_and_their_data(lab):
+    event, results = call(lab.url, "count_up", [2], history=True)
+    assert [e.event for e in event.events] == ["generating", "generating", "generating", "complete"]
+    assert event.data == [["step 1"], ["step 2"], ["done"], ["done"]]
+
+
+def test_script_sees_each_event_with_its_api_event(lab):
+    seen = []
+    call(
+        lab.url,
+        "count_up",
+        [2],
+        script=lambda arg: seen.append((arg["event"].data, arg["api_event"].event_id)),
+    )
+    assert [data for data, _ in seen] == [["step 1"], ["step 2"], ["done"], ["done"]]
+    assert len({event_id for _, event_id in seen}) == 1
+
+
+def test_no_output_reads_everything_and_returns_nothing(lab):
+    event, results = call(lab.url, "count_up", [2], no_output=True)
+    assert results == []
+    assert event.status == "complete"
+    assert event.last_event_num >= 4
+
+
+def test_a_single_value_is_one_input(lab):
+    event, results = call(lab.url, "echo", "just one")
+    assert results[-1].data == ["just one"]
+    assert event.req["data"] == {"data": ["just one"]}
+
+
+def test_endpoint_names_with_spaces_and_unicode(lab):
+    _, results = call(lab.url, "odd name-ção", ["ok"])
+    assert results[-1].data == ["ok"]
+
+
+def test_a_plain_exception_is_an_error_event(lab):
+    event, results = call(lab.url, "boom", ["x"])
+    assert [r.event for r in results] == ["error"]
+    assert event.status == "complete"
+    assert event.last_query_status == "error"
+    if lab.major >= 6:
+        assert event.error == {"error": None}
+    else:
+        assert event.error == "UnknownError"  # Gradio 4 and 5 send data: null
+
+
+def test_a_gr_error_keeps_the_message_the_server_sent(lab):
+    event, _ = call(lab.url, "user_error", ["x"])
+    if lab.major >= 6:
+        assert event.error["error"] == "user error: x"
+    else:
+        assert event.error == "UnknownError"
+
+
+def test_a_generator_that_fails_midway_keeps_what_it_sent(lab):
+    event, results = call(lab.url, "fail_midway", ["x"], history=True)
+    assert without_heartbeats(results)[:2] == [("generating", ["first"]), ("generating", ["second"])]
+    assert results[-1].event == "error"
+    assert event.data[:2] == [["first"], ["second"]]
+    assert event.error not in (None, "")
+    assert event.last_query_status == "error"
+
+
+def test_unknown_endpoint_names_the_ones_that_exist(lab):
+    with pytest.raises(EndpointNotFound) as caught:
+        send_gradio_api(lab.url, "ecko", ["x"])
+    error = caught.value
+    assert error.code == "POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI"
+    assert str(error).startswith("POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI: ")
+    assert error.available[0] == "echo"
+    assert "count_up" in error.available
+
+
+def test_reading_a_completed_event_warns_and_sends_nothing(lab, caplog):
+    event, _ = call(lab.url, "echo", ["x"])
+    caplog.set_level(logging.DEBUG, logger="powershai_py")
+    with pytest.warns(PowershaiWarning, match="already completed"):
+        assert update_gradio_api_result(event) == []
+    assert not [r for r in caplog.records if "GET" in r.getMessage()]
+
+
+def test_event_id_attaches_to_an_existing_call_without_posting(lab, caplog):
+    first = send_gradio_api(lab.url, "echo", ["attached"])
+    caplog.set_level(logging.DEBUG, logger="powershai_py")
+    second = send_gradio_api(lab.url, "echo", event_id=first.event_id)
+    assert not [r for r in caplog.records if r.getMessage().startswith("POST")]
+    assert update_gradio_api_result(second)[-1].data == ["attached"]
+
+
+# --- heartbeats -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def heartbeat_app(lab, lab_beats):
+    """An app and a sleep long enough for two heartbeats (0.2 s on Gradio 6, 15 s before)."""
+    if lab_beats.major >= 6:
+        return lab_beats, 1.5
+    return lab_beats, 33
+
+
+def test_max_heartbeats_stops_the_read_and_a_later_read_resumes(heartbeat_app):
+    app, seconds = heartbeat_app
+    event = send_gradio_api(app.url, "nap", [seconds])
+    first = update_gradio_api_result(event, max_heartbeats=2, history=True)
+    assert [r.event for r in first] == ["heartbeat", "heartbeat"]
+    assert event.last_query_status == "HeartBeatExpired"
+    assert event.status is None  # heartbeats never change the status ...
+    assert event.events == []  # ... nor enter the history
+    rest = update_gradio_api_result(event, history=True)
+    assert rest[0].num == first[-1].num + 1  # numbering goes on
+    assert rest[-1].event == "complete"
+    assert rest[-1].data == [f"slept {seconds}"]
+    assert [e.event for e in event.events] == ["complete"]
+    assert event.last_query_status == "complete"
+
+
+# --- files ----------------------------------------------------------------------------
+
+
+def test_upload_and_download_a_file_with_a_non_ascii_name(lab, tmp_path):
+    source = tmp_path / "relatório ção ✓.txt"
+    content = "olá, Gradio ✓\n".encode() * 100
+    source.write_bytes(content)
+    uploaded = send_gradio_file(lab.url, source)
+    assert len(uploaded) == 1
+    assert uploaded[0]["orig_name"] == source.name
+    assert uploaded[0]["url"] == f"{lab.api_url}/file=" + quote(uploaded[0]["path"], safe="")
+
+    event, results = call(lab.url, "copy_file", [uploaded[0]])
+    returned, size_text = results[-1].data
+    assert size_text == f"{len(content)} bytes"
+    assert returned["orig_name"] == "copy of " + source.name
+    assert returned["url"] == f"{lab.api_url}/file=" + quote(returned["path"], safe="")
+
+    (tmp_path / "out").mkdir()
+    target = download_gradio_file(lab.url, returned, tmp_path / "out")
+    assert target.name == "copy of " + source.name
+    assert target.read_bytes() == content
+
+
+def test_upload_raw_returns_server_paths_and_wildcards_expand(lab, tmp_path):
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(name)
+    paths = send_gradio_file(lab.url, str(tmp_path / "*.txt"), raw=True)
+    assert [p.rsplit("/", 1)[-1] for p in paths] == ["a.txt", "b.txt"]
+
+
+# --- tokens ---------------------------------------------------------------------------
+
+
+def test_public_sends_no_token_even_with_one_in_the_environment(lab, monkeypatch):
+    monkeypatch.setenv("HF_TOKEN", "hf_env_token")
+    assert call(lab.url, "auth_header", ["x"])[1][-1].data == ["Bearer hf_env_token"]
+    assert call(lab.url, "auth_header", ["x"], token="public")[1][-1].data == ["<none>"]
+    assert call(lab.url, "auth_header", ["x"], token="Public")[1][-1].data == ["<none>"]
+    assert call(lab.url, "auth_header", ["x"], token="hf_given")[1][-1].data == ["Bearer hf_given"]
+
+
+def test_hf_api_token_wins_over_hf_token(lab, monkeypatch):
+    monkeypatch.setenv("HF_TOKEN", "second")
+    monkeypatch.setenv("HF_API_TOKEN", "first")
+    assert call(lab.url, "auth_header", ["x"])[1][-1].data == ["Bearer first"]
+
+
+def test_a_token_never_shows_in_repr_or_logs(lab, caplog):
+    caplog.set_level(logging.DEBUG)
+    event, results = call(lab.url, "echo", ["x"], token="hf_canary_123")
+    assert "hf_canary_123" not in repr(event) + str(event) + repr(results)
+    assert "hf_canary_123" not in caplog.text
+
+
+# --- invoke_gradio_http ---------------------------------------------------------------
+
+
+def test_invoke_gradio_http_parses_json(lab):
+    info = invoke_gradio_http(lab.api_url + "/info")
+    assert "/echo" in info["named_endpoints"]
+
+
+def test_invoke_gradio_http_streams_lines_to_a_callback(lab):
+    event = send_gradio_api(lab.url, "count_up", [1])
+    lines = []
+    result = invoke_gradio_http(event.update_url, stream_callback=lines.append)
+    assert result.status == 200
+    assert "event: complete" in lines
+    assert 'data: ["done"]' in lines
