@@ -56,7 +56,7 @@ def start_app(script: Path, log: Path, extra_env: dict[str, str] | None = None) 
     env = {**os.environ, **OFFLINE, **(extra_env or {})}
     for name in ("HF_TOKEN", "HF_API_TOKEN"):
         env.pop(name, None)
-    python = os.environ.get("GRADIO_PYTHON") or sys.executable
+    python = os.path.abspath(os.environ.get("GRADIO_PYTHON") or sys.executable)
     handle = log.open("w")
     process = subprocess.Popen(
         [python, str(script), "--port", str(port)],

@@ -128,7 +128,7 @@ def _event_id_of(response: Any, url: str) -> str:
 
 
 def update_gradio_api_result(
-    api_event: GradioApiEvent,
+    api_event: GradioApiEvent | list[GradioApiEvent],
     script: Script | None = None,
     max_heartbeats: int | None = None,
     no_output: bool = False,
@@ -149,13 +149,16 @@ def update_gradio_api_result(
     applies. ``history`` keeps each event in ``api_event.events`` and its data in
     ``api_event.data``; ``script`` is called with ``{"event": result, "api_event": event}``
     for each event that is not a heartbeat. ``read_timeout`` (seconds) is how long the
-    server may stay silent; the default is ``settings.stream_read_timeout``.
+    server may stay silent; the default is ``settings.stream_read_timeout``. A list of
+    events is read one after the other, as piping several events to the cmdlet would.
     """
-    if not isinstance(api_event, GradioApiEvent):
-        raise InvalidEvent(
-            f"expected a GradioApiEvent (from send_gradio_api), got {type(api_event).__name__}"
-        )
-    reader = _read(api_event, script, max_heartbeats, history, read_timeout)
+    events = list(api_event) if isinstance(api_event, (list, tuple)) else [api_event]
+    for item in events:
+        if not isinstance(item, GradioApiEvent):
+            raise InvalidEvent(f"expected a GradioApiEvent (from send_gradio_api), got {type(item).__name__}")
+    reader = (
+        result for item in events for result in _read(item, script, max_heartbeats, history, read_timeout)
+    )
     if stream and not no_output:
         return reader
     results = list(reader)

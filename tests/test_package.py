@@ -1,0 +1,25 @@
+"""The package surface: light import, public names, no token in what it shows."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import powershai_py
+
+
+def test_import_loads_nothing_heavy():
+    code = "import sys, powershai_py; print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_every_public_name_resolves():
+    for name in powershai_py.__all__:
+        assert getattr(powershai_py, name) is not None, name
+
+
+def test_the_core_never_imports_compat():
+    code = "import sys, powershai_py.gradio; print('compat' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
