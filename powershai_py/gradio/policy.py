@@ -1,0 +1,75 @@
+"""The MaxCalls rule of a session, as a pure function (PowerShell: Invoke-GradioSessionApi, step 4).
+
+Before a session makes a new call it asks :func:`decide` what to do, given how many calls
+it holds and its ``MaxCalls`` / ``MaxCallsPolicy`` options:
+
+* under the limit: go ahead;
+* ``error``: refuse, before any request is sent;
+* ``remove``: drop the oldest calls so that, with the new one, the list holds the limit;
+* ``warning``: warn and go ahead.
+
+As in the original, a limit that is unset or 0 means 10 and an unset policy means
+``error``; policy names are compared in any case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..errors import PowershaiError
+
+__all__ = ["POLICIES", "DEFAULT_LIMIT", "Decision", "effective_limit", "effective_policy", "decide"]
+
+POLICIES = ("error", "warning", "remove")
+DEFAULT_LIMIT = 10  # used when MaxCalls is unset or 0, as the original does
+
+Action = Literal["go", "refuse", "evict", "warn"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do before a new call: ``action``, and for ``evict`` how many oldest calls to drop."""
+
+    action: Action
+    count: int
+    limit: int
+    evict: int = 0
+
+
+def effective_limit(max_calls: Any) -> int:
+    """The limit in force: ``max_calls``, or 10 when it is unset or 0."""
+    if max_calls is None or max_calls == 0:
+        return DEFAULT_LIMIT
+    if isinstance(max_calls, bool) or not isinstance(max_calls, int) or max_calls < 0:
+        raise PowershaiError(
+            f"MaxCalls must be a whole number of 0 or more, not {max_calls!r}",
+            code="POWERSHAI_GRADIO_SESSION_INVALIDOPTION",
+        )
+    return max_calls
+
+
+def effective_policy(policy: Any) -> str:
+    """The policy in force, lower-cased: ``policy``, or ``error`` when it is unset."""
+    if not policy:
+        return "error"
+    name = str(policy).strip().lower()
+    if name not in POLICIES:
+        raise PowershaiError(
+            f"MaxCallsPolicy must be one of {', '.join(POLICIES)}, not {policy!r}",
+            code="POWERSHAI_GRADIO_SESSION_INVALIDOPTION",
+        )
+    return name
+
+
+def decide(count: int, max_calls: Any = None, policy: Any = None) -> Decision:
+    """Decide what a session holding ``count`` calls does before one more."""
+    limit = effective_limit(max_calls)
+    name = effective_policy(policy)
+    if count < limit:
+        return Decision("go", count, limit)
+    if name == "error":
+        return Decision("refuse", count, limit)
+    if name == "remove":
+        return Decision("evict", count, limit, evict=count - limit + 1)
+    return Decision("warn", count, limit)
