@@ -146,7 +146,7 @@ def download_gradio_file(
     keeps its original name) or a file path. An existing file is kept unless
     ``overwrite``; the download is written to a temporary name and renamed when complete.
     """
-    if is_filedata(file) or isinstance(file, dict):
+    if isinstance(file, dict):
         server_path = file.get("path")
         name = file.get("orig_name")
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 __all__ = [
     "Secret",
@@ -155,8 +156,6 @@ class GradioApiEvent:
     @property
     def update_url(self) -> str:
         """The URL of the event's result stream."""
-        from urllib.parse import quote
-
         return f"{self.app_url}/call/{quote(self.api_name, safe='')}/{self.event_id}"
 
     @property
