@@ -194,6 +194,18 @@ def test_event_id_attaches_to_an_existing_call_without_posting(lab, caplog):
     assert update_gradio_api_result(second)[-1].data == ["attached"]
 
 
+def test_a_session_hash_keeps_state_on_gradio_6_and_warns_before(lab, recwarn):
+    first = send_gradio_api(lab.url, "tally", [2], session_hash="powershai-test-hash")
+    warned = [w for w in recwarn if issubclass(w.category, PowershaiWarning)]
+    if lab.major < 6:
+        assert warned and "session_hash" in str(warned[0].message)
+        return
+    assert not warned
+    assert update_gradio_api_result(first)[-1].data[0] == "total=2"
+    second = send_gradio_api(lab.url, "tally", [3], session_hash="powershai-test-hash")
+    assert update_gradio_api_result(second)[-1].data[0] == "total=5"
+
+
 # --- heartbeats -----------------------------------------------------------------------
 
 

@@ -93,6 +93,13 @@ def send_gradio_api(
     body: dict[str, Any] = {"data": pad_state_slots(to_data_list(params), layout, name)}
     if session_hash:
         body["session_hash"] = session_hash
+        if layout.major is not None and layout.major < 6:
+            warnings.warn(
+                f"Gradio {layout.version} does not stream /call results of a call made with a "
+                "session_hash (its GET answers '404'); only Gradio 6 supports it",
+                PowershaiWarning,
+                stacklevel=2,
+            )
     url = f"{layout.real_app_url}/call/{quote(name, safe='')}"
     if not event_id:
         try:
