@@ -7,7 +7,6 @@ Run it through ``scripts/demo``, which prepares the environment first.
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -33,24 +32,20 @@ def start_app() -> tuple[subprocess.Popen, str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {
-        **os.environ,
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "HF_HUB_OFFLINE": "1",
-        "HF_HUB_DISABLE_TELEMETRY": "1",
-        "DO_NOT_TRACK": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, str(HERE / "demo_app.py"), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
+    # The app's output goes to a file: a pipe nobody reads could fill and stall the app.
+    # The app sets its own offline variables (scripts/demo_app.py).
+    log = Path(tempfile.gettempdir()) / f"powershai-demo-{port}.log"
+    with log.open("wb") as output:  # the child keeps its own handle
+        process = subprocess.Popen(
+            [sys.executable, str(HERE / "demo_app.py"), "--port", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"the demo app failed to start:\n{process.stderr.read().decode()[-2000:]}")
+            raise SystemExit(f"the demo app failed to start:\n{log.read_text()[-2000:]}")
         try:
             get_gradio_info(url)
             return process, url

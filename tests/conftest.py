@@ -50,7 +50,9 @@ class RunningApp:
         return self.url + ("/gradio_api" if self.major >= 5 else "")
 
 
-def start_app(script: Path, log: Path, extra_env: dict[str, str] | None = None) -> RunningApp:
+def start_app(
+    script: Path, log: Path, extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+) -> RunningApp:
     """Start ``script --port N`` and return without waiting (see :func:`wait_ready`)."""
     port = free_port()
     env = {**os.environ, **OFFLINE, **(extra_env or {})}
@@ -59,7 +61,7 @@ def start_app(script: Path, log: Path, extra_env: dict[str, str] | None = None) 
     python = os.path.abspath(os.environ.get("GRADIO_PYTHON") or sys.executable)
     handle = log.open("w")
     process = subprocess.Popen(
-        [python, str(script), "--port", str(port)],
+        [python, str(script), "--port", str(port), *args],
         stdout=handle,
         stderr=subprocess.STDOUT,
         env=env,
@@ -80,6 +82,8 @@ def wait_ready(app: RunningApp) -> RunningApp:
             if answer.status_code == 200:
                 app.version = answer.json()["version"]
                 return app
+            if answer.status_code == 401:  # an app behind a login answers, but hides its config
+                return app
         except requests.RequestException:
             pass
         time.sleep(0.1)  # polling interval while waiting for readiness, not a fixed wait
@@ -98,15 +102,18 @@ def stop_app(app: RunningApp) -> None:
 
 @pytest.fixture(scope="session")
 def lab_apps(tmp_path_factory):
-    """Two copies of tests/apps/lab.py started together: one with fast heartbeats (Gradio 6)."""
+    """Three copies of tests/apps/lab.py started together: plain, fast heartbeats, behind a login."""
     logs = tmp_path_factory.mktemp("apps")
-    plain = start_app(APPS / "lab.py", logs / "lab.log")
-    beats = start_app(APPS / "lab.py", logs / "lab-beats.log", {"GRADIO_HEARTBEAT_INTERVAL": "0.2"})
+    apps = [
+        start_app(APPS / "lab.py", logs / "lab.log"),
+        start_app(APPS / "lab.py", logs / "lab-beats.log", {"GRADIO_HEARTBEAT_INTERVAL": "0.2"}),
+        start_app(APPS / "lab.py", logs / "lab-auth.log", args=("--auth", "user:secret")),
+    ]
     try:
-        yield wait_ready(plain), wait_ready(beats)
+        yield [wait_ready(app) for app in apps]
     finally:
-        stop_app(plain)
-        stop_app(beats)
+        for app in apps:
+            stop_app(app)
 
 
 @pytest.fixture(scope="session")
@@ -119,6 +126,12 @@ def lab(lab_apps) -> RunningApp:
 def lab_beats(lab_apps) -> RunningApp:
     """The lab app with heartbeats every 0.2 s (Gradio 6 honours GRADIO_HEARTBEAT_INTERVAL)."""
     return lab_apps[1]
+
+
+@pytest.fixture(scope="session")
+def lab_auth(lab_apps) -> RunningApp:
+    """The lab app behind a login (user "user", password "secret")."""
+    return lab_apps[2]
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from powershai_py.errors import EndpointNotFound, PowershaiError
+from powershai_py.errors import EndpointNotFound, InvalidEvent, PowershaiError
 from powershai_py.gradio.app import layout_from_config, normalize_url, pad_state_slots
-from powershai_py.gradio.calls import endpoint_not_found, to_data_list
+from powershai_py.gradio.calls import endpoint_not_found, to_data_list, update_gradio_api_result
 from powershai_py.gradio.files import file_url, fix_file_urls
 from powershai_py.gradio.models import AppLayout, Secret
 from powershai_py.http import resolve_token
@@ -126,6 +126,12 @@ def test_errors_survive_pickling():
     error = pickle.loads(pickle.dumps(EndpointNotFound("m", api_name="x", available=["y"])))
     assert error.code == "POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI"
     assert error.available == ["y"]
+
+
+def test_anything_but_an_event_is_refused_with_the_original_code():
+    with pytest.raises(InvalidEvent) as caught:
+        update_gradio_api_result({"event_id": "x"})  # type: ignore[arg-type]
+    assert caught.value.code == "POWERSHAI_HUGGINFACE_GRADIO_UPDATE_INVALIDEVENT"
 
 
 def test_a_layout_without_config_is_never_padded():

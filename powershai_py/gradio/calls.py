@@ -258,11 +258,12 @@ def _read(
             name = (result.event or "").lower()
             if name == "heartbeat":
                 heartbeats += 1
-                if heartbeats >= limit:
-                    event.last_query_status = EXPIRED
-                    yield result
-                    return
+                expired = heartbeats >= limit
+                if expired:
+                    event.last_query_status = EXPIRED  # the stream stays open for a later read
                 yield result
+                if expired:
+                    return
                 continue
             heartbeats = 0
             if history:
@@ -287,7 +288,7 @@ def _read(
             how = BROKEN
         else:
             how = LOST
-        _abandon(event, how)
+        _close(event, how)
         raise type(exc)(
             f"{exc.message} (event {event.event_id} of /{event.api_name}; "
             f"{event.last_event_num} events were read and are kept on the event)",
@@ -314,16 +315,15 @@ def _result(event: GradioApiEvent, sse: SSEEvent) -> GradioApiEventResult:
 
 
 def _finish(event: GradioApiEvent, how: str, data: Any = None) -> None:
+    """The call is over (``complete`` or ``error``): record it and close the stream."""
     event.status = COMPLETE
-    event.last_query_status = how
     if how == ERROR:
         event.error = data if data not in (None, "", [], {}) else "UnknownError"
-    if event.stream is not None:
-        event.stream.close()
-        event.stream = None
+    _close(event, how)
 
 
-def _abandon(event: GradioApiEvent, how: str) -> None:
+def _close(event: GradioApiEvent, how: str) -> None:
+    """Record how the read ended and close the stream, if one is open."""
     event.last_query_status = how
     if event.stream is not None:
         event.stream.close()

@@ -125,6 +125,8 @@ with gr.Blocks(title="powershai-py lab") as demo:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--auth", help="user:password: the app then needs a login")
     args = parser.parse_args()
+    auth = tuple(args.auth.split(":", 1)) if args.auth else None
     demo.queue(default_concurrency_limit=None)
-    demo.launch(server_name="127.0.0.1", server_port=args.port, share=False, show_error=False)
+    demo.launch(server_name="127.0.0.1", server_port=args.port, share=False, show_error=False, auth=auth)
