@@ -16,12 +16,24 @@ __version__ = "0.1.0"
 _EXPORTS = {
     # stateless Gradio calls
     "invoke_gradio_http": "powershai_py.gradio.info",
-    "get_gradio_info": "powershai_py.gradio.info",
+    "get_gradio_info": "powershai_py.gradio.sessions",
     "send_gradio_api": "powershai_py.gradio.calls",
     "update_gradio_api_result": "powershai_py.gradio.calls",
     "send_gradio_file": "powershai_py.gradio.files",
     "download_gradio_file": "powershai_py.gradio.files",
+    # sessions
+    "new_gradio_session": "powershai_py.gradio.sessions",
+    "get_gradio_session": "powershai_py.gradio.sessions",
+    "remove_gradio_session": "powershai_py.gradio.sessions",
+    "set_gradio_session": "powershai_py.gradio.sessions",
+    "send_gradio_session_files": "powershai_py.gradio.session_files",
+    "invoke_gradio_session_api": "powershai_py.gradio.session_calls",
+    "update_gradio_session_api_result": "powershai_py.gradio.session_calls",
+    "get_gradio_session_api": "powershai_py.gradio.session_calls",
+    "remove_gradio_session_api": "powershai_py.gradio.session_calls",
     # objects
+    "GradioSession": "powershai_py.gradio.models",
+    "SessionApiEvent": "powershai_py.gradio.models",
     "GradioApiEvent": "powershai_py.gradio.models",
     "GradioApiEventResult": "powershai_py.gradio.models",
     "GradioInfo": "powershai_py.gradio.models",
@@ -42,6 +54,10 @@ _EXPORTS = {
     "InvalidEvent": "powershai_py.errors",
     "StreamLost": "powershai_py.errors",
     "PathNotFound": "powershai_py.errors",
+    "SessionNotFound": "powershai_py.errors",
+    "SessionExists": "powershai_py.errors",
+    "MaxCallsReached": "powershai_py.errors",
+    "SessionBusy": "powershai_py.errors",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -53,6 +69,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         EndpointNotFound,
         HttpError,
         InvalidEvent,
+        MaxCallsReached,
         PathNotFound,
         PowershaiError,
         PowershaiWarning,
@@ -60,12 +77,35 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         QueueFull,
         RedirectError,
         RequestTimeout,
+        SessionBusy,
+        SessionExists,
+        SessionNotFound,
         StreamLost,
     )
     from .gradio.calls import send_gradio_api, update_gradio_api_result  # noqa: F401
     from .gradio.files import download_gradio_file, send_gradio_file  # noqa: F401
-    from .gradio.info import get_gradio_info, invoke_gradio_http  # noqa: F401
-    from .gradio.models import GradioApiEvent, GradioApiEventResult, GradioInfo  # noqa: F401
+    from .gradio.info import invoke_gradio_http  # noqa: F401
+    from .gradio.models import (  # noqa: F401
+        GradioApiEvent,
+        GradioApiEventResult,
+        GradioInfo,
+        GradioSession,
+        SessionApiEvent,
+    )
+    from .gradio.session_calls import (  # noqa: F401
+        get_gradio_session_api,
+        invoke_gradio_session_api,
+        remove_gradio_session_api,
+        update_gradio_session_api_result,
+    )
+    from .gradio.session_files import send_gradio_session_files  # noqa: F401
+    from .gradio.sessions import (  # noqa: F401
+        get_gradio_info,
+        get_gradio_session,
+        new_gradio_session,
+        remove_gradio_session,
+        set_gradio_session,
+    )
     from .http import resolve_token, settings  # noqa: F401
 
 

@@ -136,3 +136,27 @@ class PathNotFound(PowershaiError):
     """A local file given for upload does not exist."""
 
     default_code = "PathNotFound"
+
+
+class SessionNotFound(PowershaiError):
+    """No stored session answers to that name, id or default. Facts: ``session``."""
+
+    default_code = "POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_NOTFOUND"
+
+
+class SessionExists(PowershaiError):
+    """A session of that name exists already (pass ``force=True`` to replace it)."""
+
+    default_code = "POWERSHAI_HUGGINGFACE_GRADIOSESSION"
+
+
+class MaxCallsReached(PowershaiError):
+    """The session holds its ``MaxCalls`` and its policy is ``error``. Facts: ``count``, ``limit``."""
+
+    default_code = "POWERSHAI_HUGINGFACE_GRADIOAPI_MAXCALLS"
+
+
+class SessionBusy(PowershaiError):
+    """A stateful session (or a call) is still used by another reader after the wait allowed."""
+
+    default_code = "POWERSHAI_GRADIO_SESSION_BUSY"

@@ -72,7 +72,9 @@ class HttpSettings:
 
     ``heartbeat_limit`` bounds a stream read that was given no ``max_heartbeats``: after
     that many heartbeats in a row the read stops with ``HeartBeatExpired`` and can be
-    resumed, so no call waits forever on a job that never ends.
+    resumed, so no call waits forever on a job that never ends. ``lock_timeout`` bounds
+    how long a call waits for another thread that reads the same call, or for the
+    previous call of a stateful session.
     """
 
     connect_timeout: float = 10.0
@@ -84,6 +86,7 @@ class HttpSettings:
     max_retry_after: float = 30.0
     heartbeat_limit: int = 240
     pool_maxsize: int = 32
+    lock_timeout: float = 600.0
 
 
 settings = HttpSettings()

@@ -1,7 +1,8 @@
 """The main job of powershai-py, end to end against the bundled demo app.
 
-Starts scripts/demo_app.py on 127.0.0.1, opens it, lists its endpoints, streams a call,
-uploads a file and downloads the file the app makes from it, then stops the app.
+Starts scripts/demo_app.py on 127.0.0.1, opens a session on it, lists its endpoints, streams
+a call, uploads a file and receives the file the app makes from it (saved by the session as it
+arrives), shows what the session kept, then stops the app.
 Run it through ``scripts/demo``, which prepares the environment first.
 """
 
@@ -17,11 +18,13 @@ from pathlib import Path
 from tabulate import tabulate
 
 from powershai_py import (
-    download_gradio_file,
     get_gradio_info,
-    send_gradio_api,
-    send_gradio_file,
-    update_gradio_api_result,
+    get_gradio_session_api,
+    invoke_gradio_session_api,
+    new_gradio_session,
+    remove_gradio_session_api,
+    send_gradio_session_files,
+    update_gradio_session_api_result,
 )
 from powershai_py.errors import PowershaiError
 
@@ -66,34 +69,43 @@ def main() -> None:
     print("Starting the demo Gradio app ...", flush=True)
     process, url = start_app()
     try:
-        info = get_gradio_info(url)
-        print(f"\nOpened {url} (Gradio {info.version}); API at {info.real_app_url}\n")
-        rows = [
-            (
-                "/" + name,
-                ", ".join(describe(p) for p in spec["parameters"]),
-                ", ".join(r["component"] for r in spec["returns"]),
-            )
-            for name, spec in ((n.lstrip("/"), s) for n, s in info.named_endpoints.items())
-        ]
-        print(tabulate(rows, headers=["endpoint", "parameters", "returns"]))
-
-        print("\nStreaming /countdown, each event as it arrives:")
-        event = send_gradio_api(url, "countdown", [5, 0.3])
-        for result in update_gradio_api_result(event, stream=True):
-            print(f"  {result.ts:%H:%M:%S.%f}  #{result.num:<2} {result.event:<10} {result.data}", flush=True)
-        print(f"  -> status {event.status}, {event.last_event_num} events")
-
         with tempfile.TemporaryDirectory() as folder:
-            source = Path(folder) / "poema ção.txt"
+            session = new_gradio_session(url, "demo", download_path=folder)  # New-GradioSession
+            info = session.info
+            print(f"\nOpened {session!r} (Gradio {info.version})\n")
+            rows = [
+                (
+                    "/" + name.lstrip("/"),
+                    ", ".join(describe(p) for p in spec["parameters"]),
+                    ", ".join(r["component"] for r in spec["returns"]),
+                )
+                for name, spec in info.named_endpoints.items()
+            ]
+            print(tabulate(rows, headers=["endpoint", "parameters", "returns"]))
+
+            print("\nStreaming /countdown, each event as it arrives:")
+            call = invoke_gradio_session_api("countdown", {"start": 5, "delay": 0.3})
+            for result in update_gradio_session_api_result(call, stream=True):
+                print(
+                    f"  {result.ts:%H:%M:%S.%f}  #{result.num:<2} {result.event:<10} {result.data}",
+                    flush=True,
+                )
+            print(f"  -> {call!r}")
+
+            source = Path(folder) / "upload" / "poema ção.txt"
+            source.parent.mkdir()
             source.write_text("roses are red\nviolets are blue\n", encoding="utf-8")
-            uploaded = send_gradio_file(url, source)[0]
+            uploaded = send_gradio_session_files(source)[0]
             print(f"\nUploaded {source.name!r} -> {uploaded['path']}")
-            event = send_gradio_api(url, "shout_file", [uploaded])
-            returned, lines = update_gradio_api_result(event)[-1].data
-            saved = download_gradio_file(url, returned, folder)
-            print(f"The app returned {returned['orig_name']!r} ({lines}); downloaded to {saved.name!r}:")
+            call = invoke_gradio_session_api("shout_file", [uploaded])
+            returned, lines = update_gradio_session_api_result(call)[-1].data
+            saved = Path(returned["local_path"])
+            print(f"The app returned {returned['orig_name']!r} ({lines}); saved as {saved.name!r}:")
             print("  " + saved.read_text(encoding="utf-8").replace("\n", "\n  ").rstrip())
+
+            print(f"\nThe session keeps {len(get_gradio_session_api())} calls: {session!r}")
+            removed = remove_gradio_session_api("clean")
+            print(f"Removed the {len(removed)} finished ones: {session!r}")
         print("\nDemo finished.")
     finally:
         process.terminate()

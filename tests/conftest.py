@@ -139,3 +139,23 @@ def _no_env_token(monkeypatch):
     """Tests start with no token in the environment; a test that wants one sets it."""
     for name in ("HF_TOKEN", "HF_API_TOKEN"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def heartbeat_app(lab_beats):
+    """An app and a sleep long enough for two heartbeats (0.2 s on Gradio 6, 15 s before)."""
+    if lab_beats.major >= 6:
+        return lab_beats, 1.5
+    return lab_beats, 33
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sessions():
+    """Each test starts with an empty session store; its sessions are removed (streams closed) after."""
+    from powershai_py.gradio.sessions import remove_gradio_session
+    from powershai_py.gradio.store import MemoryStore, use_store
+
+    previous = use_store(MemoryStore())
+    yield
+    remove_gradio_session("*")
+    use_store(previous)

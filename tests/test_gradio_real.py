@@ -205,14 +205,6 @@ def test_a_session_hash_keeps_state_on_gradio_6_and_warns_before(lab, recwarn):
 # --- heartbeats -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def heartbeat_app(lab, lab_beats):
-    """An app and a sleep long enough for two heartbeats (0.2 s on Gradio 6, 15 s before)."""
-    if lab_beats.major >= 6:
-        return lab_beats, 1.5
-    return lab_beats, 33
-
-
 def test_max_heartbeats_stops_the_read_and_a_later_read_resumes(heartbeat_app):
     app, seconds = heartbeat_app
     event = send_gradio_api(app.url, "nap", [seconds])

@@ -35,15 +35,22 @@ from ..http import iter_body, request, settings
 from ..sse import SSEEvent, SSEParser
 from .app import app_layout, pad_state_slots
 from .files import fix_file_urls
-from .models import GradioApiEvent, GradioApiEventResult, Secret
+from .models import STREAM_ENDED, GradioApiEvent, GradioApiEventResult, Secret
 
-__all__ = ["send_gradio_api", "update_gradio_api_result", "to_data_list", "endpoint_not_found"]
+__all__ = [
+    "send_gradio_api",
+    "update_gradio_api_result",
+    "close_gradio_api_event",
+    "to_data_list",
+    "endpoint_not_found",
+]
 
 Script = Callable[[dict[str, Any]], Any]
 
 # How a read ended, as recorded in GradioApiEvent.last_query_status.
 RUNNING, COMPLETE, ERROR, EXPIRED = "running", "complete", "error", "HeartBeatExpired"
 LOST, TIMEOUT, BROKEN = "ConnectionLost", "Timeout", "ProtocolError"
+CLOSED = "Closed"  # closed on purpose (the call was removed from its session)
 NOT_OPENED = "NotOpened"  # the GET of the stream failed; nothing was streamed, so it may be sent again
 
 
@@ -239,10 +246,10 @@ def _read(
             stacklevel=4,
         )
         return
-    if event.last_query_status in (LOST, TIMEOUT, BROKEN):
+    if event.last_query_status in STREAM_ENDED:
+        how = "closed" if event.last_query_status == CLOSED else f"lost ({event.last_query_status})"
         raise StreamLost(
-            f"the stream of event {event.event_id} of /{event.api_name} was lost "
-            f"({event.last_query_status}); "
+            f"the stream of event {event.event_id} of /{event.api_name} was {how}; "
             "Gradio cannot replay a stream: call the endpoint again",
             event_id=event.event_id,
             api_name=event.api_name,
@@ -320,6 +327,18 @@ def _finish(event: GradioApiEvent, how: str, data: Any = None) -> None:
     if how == ERROR:
         event.error = data if data not in (None, "", [], {}) else "UnknownError"
     _close(event, how)
+
+
+def close_gradio_api_event(event: GradioApiEvent) -> bool:
+    """Close the event's open stream, if it has one, and return True if it had.
+
+    The call goes on on the server, but nothing more of it can be read here: a later
+    read raises :class:`StreamLost`. A finished call is left as it is.
+    """
+    if event.stream is None or event.done:
+        return False
+    _close(event, CLOSED)
+    return True
 
 
 def _close(event: GradioApiEvent, how: str) -> None:

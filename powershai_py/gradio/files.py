@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 FileArg = str | os.PathLike[str]
+FileArgs = FileArg | Sequence[FileArg]
 
 
 def file_url(app_url: str, path: str) -> str:
@@ -55,13 +57,13 @@ def fix_file_urls(value: Any, app_url: str) -> Any:
     return value
 
 
-def local_files(files: FileArg | list[FileArg] | tuple[FileArg, ...]) -> list[Path]:
+def local_files(files: FileArgs) -> list[Path]:
     """Resolve local paths (``~`` and wildcards expanded) to existing files, in order.
 
     Raises :class:`PathNotFound` (the original's ``PathNotFound``) for a path that does
     not exist or a pattern that matches nothing, and for a directory.
     """
-    items = list(files) if isinstance(files, (list, tuple)) else [files]
+    items: list[Any] = list(files) if isinstance(files, (list, tuple)) else [files]
     found: list[Path] = []
     for item in items:
         path = Path(os.fspath(item)).expanduser()
@@ -82,7 +84,7 @@ def local_files(files: FileArg | list[FileArg] | tuple[FileArg, ...]) -> list[Pa
 
 def send_gradio_file(
     app_url: Any,
-    files: FileArg | list[FileArg] | tuple[FileArg, ...],
+    files: FileArgs,
     raw: bool = False,
     *,
     token: str | None = None,

@@ -37,8 +37,8 @@ def get_gradio_info(
     """
     if isinstance(app_url, str) and app_url.strip() == ".":
         raise PowershaiError(
-            "'.' means the default session, and this function takes an app URL; "
-            "give the app's URL, e.g. 'http://127.0.0.1:7860'",
+            "'.' means the default session, which this stateless function does not know: "
+            "give the app's URL, or use powershai_py.get_gradio_info, which takes sessions",
             code="POWERSHAI_GRADIO_INFO_NOURL",
         )
     layout = app_layout(app_url, token, refresh=True)

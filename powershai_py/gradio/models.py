@@ -7,6 +7,7 @@ dataclasses with snake_case fields.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,11 +19,18 @@ __all__ = [
     "AppLayout",
     "GradioApiEvent",
     "GradioApiEventResult",
+    "SessionApiEvent",
+    "ApiCalls",
+    "GradioSession",
+    "DEFAULT_OPTIONS",
     "FILEDATA_TYPE",
     "is_filedata",
 ]
 
 FILEDATA_TYPE = "gradio.FileData"
+
+# last_query_status values after which a call's stream can never be read again
+STREAM_ENDED = ("ConnectionLost", "Timeout", "ProtocolError", "Closed")
 
 
 class Secret:
@@ -96,13 +104,21 @@ class GradioInfo:
 
     def endpoint(self, api_name: str) -> dict[str, Any] | None:
         """The description of an endpoint, by name with or without "/", any case."""
-        wanted = "/" + api_name.lstrip("/")
+        found = self.find_endpoint(api_name)
+        return found[1] if found else None
+
+    def find_endpoint(self, api_name: str) -> tuple[str, dict[str, Any]] | None:
+        """``(name as the app spells it, without "/", description)``, by name in any case.
+
+        An exact match wins over one that differs only in case.
+        """
+        wanted = "/" + api_name.strip().lstrip("/")
         if wanted in self.named_endpoints:
-            return self.named_endpoints[wanted]
+            return wanted[1:], self.named_endpoints[wanted]
         folded = wanted.casefold()
         for name, spec in self.named_endpoints.items():
             if name.casefold() == folded:
-                return spec
+                return name[1:], spec
         return None
 
     @property
@@ -160,5 +176,126 @@ class GradioApiEvent:
 
     @property
     def done(self) -> bool:
-        """True once the stream ended (complete, error, or lost)."""
-        return self.status == "complete"
+        """True once nothing more can be read: the call completed or failed, or its stream was lost."""
+        return self.status == "complete" or self.last_query_status in STREAM_ENDED
+
+    def __repr__(self) -> str:
+        return (
+            f"GradioApiEvent(event_id={self.event_id!r}, api_name={self.api_name!r}, "
+            f"status={self.status!r}, last_query_status={self.last_query_status!r}, "
+            f"events_read={self.last_event_num})"
+        )
+
+
+@dataclass(eq=False)
+class SessionApiEvent:
+    """A call made through a session: its id and the :class:`GradioApiEvent` behind it.
+
+    PowerShell equivalent: the SessionApiEvent of Invoke-GradioSessionApi.
+
+    ``received`` turns True once the call is over and every result was handed out;
+    ``last_received_index`` is the ``num`` of the last result handed out. ``unread`` holds
+    results read on the caller's behalf (a stateful session reads a call to its end
+    before the next one starts) until the next update hands them out. ``removed`` is set
+    when the call leaves its session; its stream is then closed.
+    """
+
+    id: str
+    api_event: GradioApiEvent
+    received: bool = False
+    last_received_index: int | None = None
+    unread: list[GradioApiEventResult] = field(default_factory=list, repr=False)
+    removed: bool = field(default=False, repr=False)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    @property
+    def api_name(self) -> str:
+        return self.api_event.api_name
+
+    @property
+    def status(self) -> str | None:
+        """The call's ``status`` (``complete`` when over), as on its GradioApiEvent."""
+        return self.api_event.status
+
+    @property
+    def done(self) -> bool:
+        return self.api_event.done
+
+    def __repr__(self) -> str:
+        event = self.api_event
+        text = f"SessionApiEvent(id={self.id!r}, api='/{self.api_name}', status={self.status!r}"
+        if event.last_query_status not in (None, "complete"):
+            text += f", last_query_status={event.last_query_status!r}"
+        text += f", events_read={event.last_event_num}"
+        return text + (", removed)" if self.removed else ")")
+
+
+@dataclass
+class ApiCalls:
+    """The calls a session keeps: in call order, and by event id."""
+
+    all_events: list[SessionApiEvent] = field(default_factory=list)
+    by_id: dict[str, SessionApiEvent] = field(default_factory=dict)
+
+
+def _default_options() -> dict[str, Any]:
+    return dict(DEFAULT_OPTIONS)
+
+
+DEFAULT_OPTIONS: dict[str, Any] = {"MaxCalls": 100, "MaxCallsPolicy": "warning"}
+
+
+@dataclass(eq=False)
+class GradioSession:
+    """An app opened once and called many times; it keeps the calls made through it.
+
+    PowerShell equivalent: the GradioSession of New-GradioSession.
+
+    ``app_url`` is the URL the calls use (the API root); ``info`` is the app's ``/info``
+    when the session was opened; ``options`` holds ``MaxCalls`` and ``MaxCallsPolicy``
+    (names read in any case). A ``session_hash`` is set for a stateful session, whose
+    calls share the app's ``gr.State``. ``download_path`` is where file outputs are saved
+    as they arrive. ``str(session)`` is its name.
+    """
+
+    session_id: str
+    app_url: str
+    info: GradioInfo
+    name: str
+    uploads: dict[str, Any] = field(default_factory=dict, repr=False)
+    api_calls: ApiCalls = field(default_factory=ApiCalls, repr=False)
+    version: int = 1
+    options: dict[str, Any] = field(default_factory=_default_options)
+    download_path: str | None = None
+    session_hash: str | None = field(default=None, repr=False)
+    token: Secret = field(default_factory=lambda: Secret(None), repr=False)
+    # bookkeeping of calls in progress; see powershai_py.gradio.sessions
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    call_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    reserved: int = field(default=0, repr=False)
+    downloads: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def stateful(self) -> bool:
+        """True when the session's calls share one server session (and its ``gr.State``)."""
+        return self.session_hash is not None
+
+    def option(self, name: str) -> Any:
+        """The value of an option, its name compared in any case (None when unset)."""
+        folded = name.casefold()
+        for key, value in self.options.items():
+            if str(key).casefold() == folded:
+                return value
+        return None
+
+    def __str__(self) -> str:
+        return self.name or self.app_url
+
+    def __repr__(self) -> str:
+        limit = self.option("MaxCalls") or "10"
+        policy = self.option("MaxCallsPolicy") or "error"
+        extra = ", stateful" if self.stateful else ""
+        return (
+            f"GradioSession(name={self.name!r}, app_url={self.app_url!r}, "
+            f"calls={len(self.api_calls.all_events)}/{limit} ({policy}){extra})"
+        )

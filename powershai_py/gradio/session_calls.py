@@ -1,0 +1,399 @@
+"""Calls made through a session: submit, read, list and remove them, under the MaxCalls policy.
+
+PowerShell equivalents: Invoke-GradioSessionApi, Update-GradioSessionApiResult,
+Get-GradioSessionApi and Remove-GradioSessionApi.
+
+Bookkeeping rules, all under ``session.lock``:
+
+* Before a call is submitted it takes a *slot*: the MaxCalls decision counts the calls
+  kept plus the slots taken by calls still being submitted, so threads racing on one
+  session can never push an ``error`` session past its limit.
+* ``remove`` evicts the oldest calls first, from ``all_events`` and ``by_id`` alike, and
+  closes their streams.
+* A stateful session (one ``session_hash``) shares one result stream on the server, so its
+  calls run one at a time: before submitting, the previous calls are read to their end
+  (their results wait in ``call.unread`` for the next update).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from ..errors import (
+    InvalidEvent,
+    MaxCallsReached,
+    PowershaiError,
+    PowershaiWarning,
+    SessionBusy,
+)
+from ..http import settings
+from .calls import close_gradio_api_event, endpoint_not_found, send_gradio_api, update_gradio_api_result
+from .models import GradioApiEventResult, GradioSession, SessionApiEvent
+from .policy import decide
+from .session_files import save_file_outputs
+from .sessions import as_items, resolve_session, retire_call
+
+__all__ = [
+    "invoke_gradio_session_api",
+    "update_gradio_session_api_result",
+    "get_gradio_session_api",
+    "remove_gradio_session_api",
+    "params_to_list",
+]
+
+
+def invoke_gradio_session_api(
+    api_name: str,
+    params: Any = None,
+    event_id: str | None = None,
+    session: Any = ".",
+    token: str | None = None,
+) -> SessionApiEvent:
+    """Submit a call to an endpoint of the session's app and keep it in the session.
+
+    PowerShell equivalent: ``Invoke-GradioSessionApi NAME PARAMS [-EventId ID] [-Session S] [-Token T]``.
+
+    ``params`` is a list (sent as is), a dict (ordered by the endpoint's parameters from
+    ``/info``, keys in any case; a missing key gets the endpoint's default, else None), a
+    single value (a one-value list) or None. ``event_id`` attaches to a call made
+    earlier, without sending anything. ``token`` overrides the session's token
+    (``"public"`` sends none). The session's MaxCalls policy applies before anything is
+    sent. Read the results with :func:`update_gradio_session_api_result`.
+    """
+    target = resolve_session(session)
+    if not isinstance(api_name, str) or not api_name.strip("/ "):
+        raise PowershaiError("give the endpoint name, e.g. 'predict'", code="POWERSHAI_GRADIO_NOAPINAME")
+    found = target.info.find_endpoint(api_name)
+    if found is None:
+        raise endpoint_not_found(api_name.strip().lstrip("/"), target.info.endpoint_names, target.app_url)
+    name, spec = found
+    if event_id:
+        with target.lock:
+            existing = target.api_calls.by_id.get(event_id)
+        if existing is not None:
+            return existing
+        data: list[Any] = []
+    else:
+        data = params_to_list(params, spec, name)
+    chosen = token if token is not None else target.token.value
+    with _one_at_a_time(target):
+        evicted = _take_slot(target)
+        _retire_all(evicted)
+        try:
+            api_event = send_gradio_api(target.app_url, name, data, target.session_hash, event_id, chosen)
+        except BaseException:
+            with target.lock:
+                target.reserved -= 1
+            raise
+        call, evicted = _keep(target, SessionApiEvent(id=api_event.event_id, api_event=api_event))
+        _retire_all(evicted)
+    return call
+
+
+def params_to_list(params: Any, spec: dict[str, Any], api_name: str = "") -> list[Any]:
+    """The ``data`` list for an endpoint: a mapping is ordered by the endpoint's parameters.
+
+    Keys are matched in any case; a missing key takes the parameter's default when
+    ``/info`` gives one, else None; an unknown key is an error naming the valid ones.
+    A list or tuple is copied, None gives ``[]``, any other value is one value.
+    """
+    if params is None:
+        return []
+    if isinstance(params, (list, tuple)):
+        return list(params)
+    if not isinstance(params, Mapping):
+        return [params]
+    parameters = spec.get("parameters") or []
+    names = [str(p.get("parameter_name") or "") for p in parameters]
+    given: dict[str, Any] = {}
+    for key, value in params.items():
+        folded = str(key).casefold()
+        if folded in given:
+            raise PowershaiError(
+                f"the parameter {key!r} of /{api_name} is given twice (names are compared in any case)",
+                code="POWERSHAI_GRADIO_INVOKEAPI_PARAM",
+                parameter=str(key),
+            )
+        given[folded] = value
+    unknown = [key for key in params if str(key).casefold() not in {n.casefold() for n in names}]
+    if unknown:
+        raise PowershaiError(
+            f"/{api_name} has no parameter {', '.join(map(repr, unknown))}; "
+            f"its parameters are: {', '.join(names) or 'none'}",
+            code="POWERSHAI_GRADIO_INVOKEAPI_PARAM",
+            unknown=unknown,
+            valid=names,
+        )
+    data = []
+    for name, parameter in zip(names, parameters, strict=True):
+        if name.casefold() in given:
+            data.append(given[name.casefold()])
+        elif parameter.get("parameter_has_default"):
+            data.append(parameter.get("parameter_default"))
+        else:
+            data.append(None)
+    return data
+
+
+def update_gradio_session_api_result(
+    id: Any,
+    max_heartbeats: int | None = None,
+    session: Any = ".",
+    *,
+    no_output: bool = False,
+    history: bool = False,
+    stream: bool = False,
+    read_timeout: float | None = None,
+) -> Any:
+    """Read the results of calls of a session, as :func:`update_gradio_api_result` does.
+
+    PowerShell equivalent: ``Update-GradioSessionApiResult ID [-MaxHeartBeats N] [-History] [-NoOutput]``.
+
+    ``id`` is an event id, a :class:`SessionApiEvent`, or an iterable of them, read in
+    order; each must belong to the session. Returns the list of results (heartbeats
+    included), or with ``stream=True`` an iterator that reads as you iterate. File URLs
+    in the results are rebuilt for the app; with a session ``download_path`` the files
+    are saved there and their FileData gets a ``local_path``.
+    """
+    target = resolve_session(session)
+    calls = [_find_call(target, item) for item in as_items(id)]
+    reader = (
+        result for call in calls for result in _hand_out(target, call, max_heartbeats, history, read_timeout)
+    )
+    if stream and not no_output:
+        return reader
+    results = list(reader)
+    return [] if no_output else results
+
+
+def get_gradio_session_api(session: Any = ".") -> list[SessionApiEvent]:
+    """The calls a session keeps, oldest first.
+
+    PowerShell equivalent: ``Get-GradioSessionApi [-Session S]``.
+    """
+    target = resolve_session(session)
+    with target.lock:
+        return list(target.api_calls.all_events)
+
+
+def remove_gradio_session_api(
+    target: Any,
+    force: bool = False,
+    eligible: bool = False,
+    session: Any = ".",
+    *,
+    elegible: bool | None = None,
+) -> list[SessionApiEvent]:
+    """Remove calls from a session and close their streams; return the calls chosen.
+
+    PowerShell equivalent: ``Remove-GradioSessionApi TARGET [-Force] [-Elegible] [-Session S]``.
+
+    ``target`` is ``"all"`` (every call), ``"clean"`` (the finished ones), an event id, a
+    :class:`SessionApiEvent`, or an iterable of those. Targeted calls are removed when
+    finished, or in any state with ``force=True``. ``eligible=True`` (alias ``elegible``)
+    returns the calls that would go and removes nothing.
+    """
+    if elegible is not None:
+        eligible = eligible or elegible
+    owner = resolve_session(session)
+    items = as_items(target)
+    everything = clean = False
+    wanted: set[str] = set()
+    with owner.lock:
+        for item in items:
+            word = item.strip().lower() if isinstance(item, str) else None
+            if word == "all":
+                everything = True
+            elif word == "clean":
+                clean = True
+            else:
+                wanted.add(_find_call(owner, item).id)
+        chosen = [
+            call
+            for call in owner.api_calls.all_events
+            if everything or (clean and call.done) or (call.id in wanted and (call.done or force))
+        ]
+        if not eligible:
+            _drop(owner, chosen)
+    if not eligible:
+        _retire_all(chosen)
+    return chosen
+
+
+# --- bookkeeping -----------------------------------------------------------------------
+
+
+def _find_call(session: GradioSession, item: Any) -> SessionApiEvent:
+    if isinstance(item, SessionApiEvent):
+        key = item.id
+    elif isinstance(item, str) and item.strip():
+        key = item.strip()
+    else:
+        raise InvalidEvent(
+            f"expected an event id or a SessionApiEvent, got {type(item).__name__}",
+            code="POWERSHAI_HUGGINGFACE_UPDATESESSIONAPI_INVALIDEVENT",
+        )
+    with session.lock:
+        call = session.api_calls.by_id.get(key)
+    if call is None:
+        raise InvalidEvent(
+            f"Event with id {key} not found in session {session.name!r}: it was removed, or it "
+            "belongs to another session (see get_gradio_session_api)",
+            code="POWERSHAI_HUGGINGFACE_UPDATESESSIONAPI_INVALIDEVENT",
+            event_id=key,
+        )
+    return call
+
+
+def _take_slot(session: GradioSession) -> list[SessionApiEvent]:
+    """Apply the MaxCalls policy for one more call; return the calls evicted to make room."""
+    with session.lock:
+        count = len(session.api_calls.all_events) + session.reserved
+        decision = decide(count, session.option("MaxCalls"), session.option("MaxCallsPolicy"))
+        if decision.action == "refuse":
+            raise MaxCallsReached(
+                f"Max calls reached. {count}/{decision.limit}. Remove finished calls with "
+                "remove_gradio_session_api('clean'), or raise the limit or change the policy with "
+                "set_gradio_session(max_calls=..., max_calls_policy=...)",
+                count=count,
+                limit=decision.limit,
+                session=session.name,
+            )
+        evicted = session.api_calls.all_events[: decision.evict]
+        _drop(session, evicted)
+        session.reserved += 1
+    if decision.action == "warn":
+        warnings.warn(
+            f"max calls reached {count}/{decision.limit} in session {session.name!r}; the call goes "
+            "on (policy 'warning'). Remove finished calls with remove_gradio_session_api('clean')",
+            PowershaiWarning,
+            stacklevel=3,
+        )
+    return evicted
+
+
+def _keep(session: GradioSession, call: SessionApiEvent) -> tuple[SessionApiEvent, list[SessionApiEvent]]:
+    """Record a submitted call in its slot; with ``remove``, trim what racing threads added.
+
+    Returns the call kept (one already kept under that id wins) and the calls evicted.
+    """
+    with session.lock:
+        session.reserved -= 1
+        existing = session.api_calls.by_id.get(call.id)
+        if existing is not None:  # two threads attached to one event id
+            return existing, []
+        session.api_calls.all_events.append(call)
+        session.api_calls.by_id[call.id] = call
+        evicted: list[SessionApiEvent] = []
+        policy = str(session.option("MaxCallsPolicy") or "").lower()
+        if policy == "remove":
+            limit = decide(0, session.option("MaxCalls"), policy).limit
+            excess = len(session.api_calls.all_events) - limit
+            if excess > 0:
+                evicted = session.api_calls.all_events[:excess]
+                _drop(session, evicted)
+        return call, evicted
+
+
+def _drop(session: GradioSession, calls: list[SessionApiEvent]) -> None:
+    """Take calls out of both lists of the session (caller holds ``session.lock``)."""
+    gone = {id(call) for call in calls}
+    session.api_calls.all_events[:] = [c for c in session.api_calls.all_events if id(c) not in gone]
+    for call in calls:
+        if session.api_calls.by_id.get(call.id) is call:
+            del session.api_calls.by_id[call.id]
+
+
+def _retire_all(calls: list[SessionApiEvent]) -> None:
+    for call in calls:
+        retire_call(call)
+
+
+@contextmanager
+def _held(lock: Any, what: str) -> Iterator[None]:
+    if not lock.acquire(timeout=settings.lock_timeout):
+        raise SessionBusy(
+            f"{what} is still in use after {settings.lock_timeout:g} s; finish or close the other "
+            "reader (an unfinished stream=True iterator holds it), then try again"
+        )
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def _one_at_a_time(session: GradioSession) -> Iterator[None]:
+    """For a stateful session: hold its call lock and read earlier calls to their end first."""
+    if not session.stateful:
+        yield
+        return
+    with _held(session.call_lock, f"the stateful session {session.name!r}"):
+        with session.lock:
+            pending = [c for c in session.api_calls.all_events if not c.done and not c.removed]
+        for call in pending:
+            _read_ahead(session, call)
+        yield
+
+
+def _read_ahead(session: GradioSession, call: SessionApiEvent) -> None:
+    """Read a call of a stateful session to its end, keeping its results for the next update."""
+    with _held(call.lock, f"the call {call.id}"):
+        if call.done or call.removed:  # its reader finished it while we waited
+            return
+        for result in _pull(session, call, None, False, None):
+            if (result.event or "").lower() != "heartbeat":
+                call.unread.append(result)
+        if not call.done:
+            raise SessionBusy(
+                f"the previous call {call.id} of the stateful session {session.name!r} is still "
+                "running (heartbeat limit reached); its results are kept. Try again when it ends",
+                event_id=call.id,
+            )
+
+
+def _hand_out(
+    session: GradioSession,
+    call: SessionApiEvent,
+    max_heartbeats: int | None,
+    history: bool,
+    read_timeout: float | None,
+) -> Iterator[GradioApiEventResult]:
+    """Results of a call for the caller: those read ahead first, then from the stream."""
+    with _held(call.lock, f"the call {call.id}"):
+        handed = False
+        while call.unread:
+            result = call.unread.pop(0)
+            call.last_received_index = result.num
+            handed = True
+            yield result
+        if not (handed and call.done):
+            for result in _pull(session, call, max_heartbeats, history, read_timeout):
+                call.last_received_index = result.num
+                yield result
+        call.received = call.done and not call.unread
+
+
+def _pull(
+    session: GradioSession,
+    call: SessionApiEvent,
+    max_heartbeats: int | None,
+    history: bool,
+    read_timeout: float | None,
+) -> Iterator[GradioApiEventResult]:
+    """New results from the call's stream (caller holds ``call.lock``), files saved as they come."""
+    reader = update_gradio_api_result(
+        call.api_event, None, max_heartbeats, history=history, stream=True, read_timeout=read_timeout
+    )
+    try:
+        for result in reader:
+            save_file_outputs(session, result)
+            yield result
+            if call.removed:  # removed by another thread while we were reading
+                close_gradio_api_event(call.api_event)
+                return
+    finally:
+        reader.close()

@@ -1,0 +1,156 @@
+"""Files of a session: uploads for its calls, and downloads of what its calls return.
+
+PowerShell equivalent: Send-GradioSessionFiles; the downloads into ``download_path`` are
+new (the original accepted the parameter and ignored it, D-7).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from ..errors import PowershaiError
+from .files import download_gradio_file, local_files, send_gradio_file
+from .models import FILEDATA_TYPE, GradioApiEventResult, GradioSession, is_filedata
+from .sessions import resolve_session
+
+__all__ = ["send_gradio_session_files", "safe_file_name", "save_file_outputs", "url_filedata"]
+
+_URL = re.compile(r"^https?://", re.IGNORECASE)
+# Characters refused in a file name on Windows or meaningful to shells; replaced by "_".
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
+
+
+def send_gradio_session_files(
+    files: Any, session: Any = ".", *, token: str | None = None
+) -> list[dict[str, Any]]:
+    """Give one FileData per file, ready to pass as a file input of the session's app.
+
+    PowerShell equivalent: ``Send-GradioSessionFiles FILES [-Session S]``.
+
+    Local paths (wildcards expand) are uploaded, all in one request; URLs become a
+    FileData that points at them; a FileData of the same app is passed as it is, and one
+    of another app is referenced by its URL. The order of ``files`` is kept.
+    """
+    target = resolve_session(session)
+    items = list(files) if isinstance(files, (list, tuple)) else [files]
+    slots: list[dict[str, Any] | Path] = []
+    for item in items:
+        if isinstance(item, str) and _URL.match(item.strip()):
+            slots.append(url_filedata(item.strip()))
+        elif is_filedata(item):
+            slots.append(_reference(item, target.app_url))
+        elif isinstance(item, (str, os.PathLike)):
+            slots.extend(local_files(item))
+        else:
+            raise PowershaiError(
+                f"cannot send {type(item).__name__} as a file: give a path, a URL or a FileData dict",
+                code="POWERSHAI_HUGGINGFACE_GRADIO_SENDFILESESSIN_NOTFOUND",
+            )
+    paths = [slot for slot in slots if isinstance(slot, Path)]
+    uploaded: dict[Path, dict[str, Any]] = {}
+    if paths:
+        chosen = token if token is not None else target.token.value
+        answers = send_gradio_file(target.app_url, paths, token=chosen)
+        uploaded = dict(zip(paths, answers, strict=True))
+        with target.lock:
+            for path, filedata in uploaded.items():
+                target.uploads[str(path)] = filedata
+    return [uploaded[slot] if isinstance(slot, Path) else slot for slot in slots]
+
+
+def url_filedata(url: str) -> dict[str, Any]:
+    """A FileData that points at ``url`` (its name is the last path segment, no query)."""
+    name = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]) or "file"
+    return {"path": url, "url": url, "orig_name": name, "meta": {"_type": FILEDATA_TYPE}}
+
+
+def _reference(filedata: dict[str, Any], app_url: str) -> dict[str, Any]:
+    url = filedata.get("url")
+    if not isinstance(url, str) or not url or url.startswith(app_url.rstrip("/") + "/"):
+        return dict(filedata)  # the app's own file: its path is valid there
+    reference = url_filedata(url)
+    if filedata.get("orig_name"):
+        reference["orig_name"] = filedata["orig_name"]
+    return reference
+
+
+def safe_file_name(name: Any, fallback: str = "download") -> str:
+    """A file name that cannot leave its folder: no separators, no ``..``, nothing unprintable.
+
+    Keeps the last path segment of ``name``, replaces characters that Windows or a shell
+    would misread, trims dots and blanks at the ends, and avoids device names. Gives
+    ``fallback`` when nothing usable is left.
+    """
+    text = unicodedata.normalize("NFC", str(name or ""))
+    text = text.replace("\\", "/").rsplit("/", 1)[-1]
+    text = _UNSAFE.sub("_", text)
+    text = "".join(ch for ch in text if ch.isprintable()).strip(" .")
+    if _RESERVED.match(text):
+        text = "_" + text
+    return text[:200] or fallback
+
+
+def save_file_outputs(session: GradioSession, result: GradioApiEventResult) -> None:
+    """Download every FileData of ``result`` into ``session.download_path``, once per server file.
+
+    Each FileData gets a ``local_path``. A file already saved by this session is not
+    fetched again (a ``complete`` event repeats the last ``generating`` value).
+    """
+    if session.download_path is None or result.data is None:
+        return
+    for filedata in _filedata_in(result.data):
+        server_path = filedata.get("path")
+        if not isinstance(server_path, str) or not server_path:
+            continue
+        with session.lock:
+            local = session.downloads.get(server_path)
+        if local is None:
+            folder = Path(session.download_path).expanduser()
+            folder.mkdir(parents=True, exist_ok=True)
+            name = filedata.get("orig_name") or server_path
+            target = _claim(folder, safe_file_name(name))
+            try:
+                download_gradio_file(
+                    session.app_url, filedata, target, token=session.token.value, overwrite=True
+                )
+            except BaseException:
+                target.unlink(missing_ok=True)
+                raise
+            local = str(target)
+            with session.lock:
+                session.downloads[server_path] = local
+        filedata["local_path"] = local
+
+
+def _filedata_in(value: Any) -> list[dict[str, Any]]:
+    if is_filedata(value):
+        return [value]
+    if isinstance(value, list):
+        return [found for item in value for found in _filedata_in(item)]
+    if isinstance(value, dict):
+        return [found for item in value.values() for found in _filedata_in(item)]
+    return []
+
+
+def _claim(folder: Path, name: str) -> Path:
+    """Create an empty file named ``name`` in ``folder`` (``name (2)``... if taken) and return it."""
+    stem, dot, suffix = name.partition(".") if not name.startswith(".") else (name, "", "")
+    root = folder.resolve()
+    for number in range(1, 10_000):
+        candidate = root / (name if number == 1 else f"{stem} ({number}){dot}{suffix}")
+        if candidate.resolve().parent != root:  # belt and braces: safe_file_name already forbids it
+            raise PowershaiError(
+                f"refusing to write {name!r} outside {root}", code="POWERSHAI_GRADIO_FILE_INVALID"
+            )
+        try:
+            with candidate.open("x"):
+                return candidate
+        except FileExistsError:
+            continue
+    raise PowershaiError(f"no free name for {name!r} in {root}", code="POWERSHAI_GRADIO_FILE_EXISTS")

@@ -1,0 +1,325 @@
+"""Sessions: open an app once, find it again by name, set its options, close it.
+
+PowerShell equivalents: New-, Get-, Set- and Remove-GradioSession. The calls made through
+a session live in :mod:`.session_calls`, its files in :mod:`.session_files`.
+
+Where a function takes ``session``, it accepts a name (any case), ``"."`` for the default
+session, a :class:`GradioSession`, or (where noted) an iterable of those. ``"."`` is the
+only session when there is exactly one, else the one made default with
+``set_gradio_session(default=True)``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from ..errors import PowershaiError, SessionExists, SessionNotFound
+from ..http import resolve_token
+from . import info as stateless
+from .calls import close_gradio_api_event
+from .models import GradioInfo, GradioSession, Secret, SessionApiEvent
+from .policy import effective_limit, effective_policy
+from .store import current_store
+
+__all__ = [
+    "new_gradio_session",
+    "get_gradio_session",
+    "remove_gradio_session",
+    "set_gradio_session",
+    "get_gradio_info",
+    "resolve_session",
+    "retire_call",
+    "as_items",
+    "SessionRef",
+]
+
+SessionRef = str | GradioSession
+_URL = re.compile(r"^\s*https?://", re.IGNORECASE)
+
+
+def new_gradio_session(
+    app_url: str,
+    name: str | None = None,
+    download_path: str | None = None,
+    force: bool = False,
+    disable_retry: bool = False,
+    *,
+    stateful: bool = False,
+    token: str | None = None,
+) -> GradioSession:
+    """Open an app: fetch its ``/info`` and store a session for it under ``name``.
+
+    PowerShell equivalent: ``New-GradioSession URL [-Name N] [-DownloadPath P] [-Force]``.
+
+    ``name`` defaults to the app's API URL. An existing name is an error unless
+    ``force=True``, which replaces that session and closes its open streams.
+    ``download_path`` is a folder where file outputs of the session's calls are saved
+    as they arrive. ``stateful=True`` (Gradio 6 only) makes all calls share one server
+    session, so ``gr.State`` persists between them. ``token`` is used for every call of
+    the session unless a call gives its own; ``"public"`` sends none.
+    """
+    if name is not None and (not isinstance(name, str) or name.strip() in ("", ".", "*")):
+        raise PowershaiError(
+            f"{name!r} cannot be a session name: '.' and '*' have a meaning of their own; "
+            "give a name with at least one other character",
+            code="POWERSHAI_GRADIO_SESSION_INVALIDNAME",
+        )
+    resolve_token(token)  # a bad token fails here, before any request
+    info = stateless.get_gradio_info(app_url, disable_retry, token=token)
+    if stateful and (info.version is None or int(info.version.split(".")[0]) < 6):
+        raise PowershaiError(
+            f"the app runs Gradio {info.version or '(unknown version)'}; a stateful session needs "
+            "Gradio 6, where /call streams the results of a call made with a session hash. "
+            "Open it without stateful=True (each call is then a new server session)",
+            code="POWERSHAI_GRADIO_SESSION_STATEFUL",
+            version=info.version,
+        )
+    session = GradioSession(
+        session_id=str(uuid.uuid4()),
+        app_url=info.real_app_url,
+        info=info,
+        name=(name or info.real_app_url).strip(),
+        download_path=str(download_path) if download_path is not None else None,
+        session_hash=uuid.uuid4().hex if stateful else None,
+        token=Secret(token),
+    )
+    try:
+        replaced = current_store().add(session, replace=force)
+    except KeyError:
+        raise SessionExists(
+            f"a session named {session.name!r} exists already: choose another name, "
+            "or pass force=True to replace it",
+            name=session.name,
+        ) from None
+    if replaced is not None:
+        _close_calls(replaced)
+    return session
+
+
+def resolve_session(session: Any = ".") -> GradioSession:
+    """The one stored session that ``session`` designates (a name, ``"."`` or a session).
+
+    A session object is looked up by its id, so one that was removed (or replaced) is
+    an error rather than a ghost.
+    """
+    store = current_store()
+    if isinstance(session, GradioSession):
+        stored = store.get_by_id(session.session_id)
+        if stored is None:
+            raise SessionNotFound(
+                f"the session {session.name!r} was removed or replaced; "
+                "open it again with new_gradio_session",
+                session=session.name,
+            )
+        return stored
+    if not isinstance(session, str):
+        raise PowershaiError(
+            f"expected a session name or a GradioSession, got {type(session).__name__}",
+            code="POWERSHAI_GRADIO_SESSION_INVALID",
+        )
+    name = session.strip()
+    if name == ".":
+        return _default_session()
+    if name == "*":
+        raise PowershaiError(
+            "'*' means every session; this function works on one: give a name or '.'",
+            code="POWERSHAI_GRADIO_SESSION_INVALID",
+        )
+    found = store.get(name)
+    if found is None:
+        known = ", ".join(s.name for s in store.all()) or "none"
+        raise SessionNotFound(
+            f"no session named {name!r}. Sessions: {known}. Open one with new_gradio_session",
+            session=name,
+        )
+    return found
+
+
+def _default_session() -> GradioSession:
+    store = current_store()
+    sessions = store.all()
+    if len(sessions) == 1:
+        return sessions[0]
+    default = store.get_default()
+    if not default:
+        what = "no session is open" if not sessions else f"{len(sessions)} sessions are open"
+        raise PowershaiError(
+            f"'.' means the default session, and there is none ({what}): open one with "
+            "new_gradio_session, or choose one with set_gradio_session(name, default=True)",
+            code="POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_DEFAULT",
+        )
+    found = store.get(default)
+    if found is None:
+        raise SessionNotFound(f"the default session {default!r} no longer exists", session=default)
+    return found
+
+
+def get_gradio_session(
+    session: Any = "*", like: bool = False, by_id: bool = False
+) -> GradioSession | list[GradioSession]:
+    """Find sessions.
+
+    PowerShell equivalent: ``Get-GradioSession [NAME] [-Like] [-ById]``.
+
+    A name, ``"."`` or a session object gives that one session; ``by_id=True`` looks a
+    session id up. ``"*"`` (the default) gives the list of every session, ``like=True``
+    the list of those whose name or app URL matches the glob (any case), and an iterable
+    the list of what each item gives.
+    """
+    if _is_many(session):
+        found: list[GradioSession] = []
+        for item in session:
+            result = get_gradio_session(item, like=like, by_id=by_id)
+            found.extend(result if isinstance(result, list) else [result])
+        return found
+    store = current_store()
+    if by_id:
+        wanted = session.session_id if isinstance(session, GradioSession) else str(session).strip()
+        stored = store.get_by_id(wanted)
+        if stored is None:
+            raise SessionNotFound(
+                f"no session has the id {wanted!r}",
+                code="POWERSHAI_HUGGINGFACE_GETSESSION_HFNOSESSIONID",
+                session_id=wanted,
+            )
+        return stored
+    if isinstance(session, str) and like:
+        pattern = session.strip().casefold()
+        return [
+            s
+            for s in store.all()
+            if fnmatch.fnmatchcase(s.name.casefold(), pattern)
+            or fnmatch.fnmatchcase(s.app_url.casefold(), pattern)
+        ]
+    if isinstance(session, str) and session.strip() == "*":
+        return store.all()
+    return resolve_session(session)
+
+
+def remove_gradio_session(session: Any) -> list[GradioSession]:
+    """Remove sessions from the store and close their open streams; return those removed.
+
+    PowerShell equivalent: ``Remove-GradioSession NAME`` (or piped sessions).
+
+    ``session`` is a name, a session object, ``"*"`` (every session), ``"."`` (the
+    default one) or an iterable of those. A name that is not stored is skipped. The
+    default is cleared when its session goes.
+    """
+    store = current_store()
+    items = list(session) if _is_many(session) else [session]
+    removed: list[GradioSession] = []
+    for item in items:
+        if isinstance(item, str) and item.strip() == "*":
+            targets = store.all()
+        elif isinstance(item, str) and item.strip() == ".":
+            targets = [_default_session()]
+        elif isinstance(item, GradioSession):
+            targets = [item]
+        elif isinstance(item, str):
+            targets = [s for s in [store.get(item.strip())] if s is not None]
+        else:
+            raise PowershaiError(
+                f"expected a session name or a GradioSession, got {type(item).__name__}",
+                code="POWERSHAI_GRADIO_SESSION_INVALID",
+            )
+        for target in targets:
+            stored = store.get(target.name)
+            if stored is None or stored.session_id != target.session_id:
+                continue  # already gone, or the name now belongs to a newer session
+            if store.remove(target.name) is not None:
+                _close_calls(target)
+                removed.append(target)
+    return removed
+
+
+def set_gradio_session(
+    session: Any = ".",
+    default: bool = False,
+    max_calls: int | None = None,
+    max_calls_policy: str | None = None,
+) -> None:
+    """Make a session the default and/or change its MaxCalls options.
+
+    PowerShell equivalent: ``Set-GradioSession [NAME] [-Default] [-MaxCalls N] [-MaxCallsPolicy P]``.
+
+    ``max_calls`` is how many calls the session keeps (0 means the built-in 10);
+    ``max_calls_policy`` says what a call beyond it does: ``"error"`` refuses it,
+    ``"remove"`` drops the oldest calls, ``"warning"`` warns and goes on (any case).
+    Values are checked before anything changes; only these two options are stored.
+    """
+    if max_calls is not None:
+        effective_limit(max_calls)
+    policy = effective_policy(max_calls_policy) if max_calls_policy is not None else None
+    targets = [resolve_session(item) for item in (list(session) if _is_many(session) else [session])]
+    for target in targets:
+        if default:
+            current_store().set_default(target.name)
+        with target.lock:
+            if max_calls is not None:
+                _set_option(target, "MaxCalls", max_calls)
+            if policy is not None:
+                _set_option(target, "MaxCallsPolicy", policy)
+
+
+def get_gradio_info(
+    app_url: Any = ".", disable_retry: bool = False, *, token: str | None = None
+) -> GradioInfo:
+    """Fetch an app's ``/info``: of a URL, of a session, or of the default session (``"."``).
+
+    PowerShell equivalent: ``Get-GradioInfo [URL|SESSION] [-DisableRetry]``.
+
+    A URL is fetched as :func:`powershai_py.gradio.info.get_gradio_info` does. A session
+    (object, name or ``"."``) has its app fetched again, with the session's token unless
+    ``token`` is given.
+    """
+    if isinstance(app_url, str) and _URL.match(app_url):
+        return stateless.get_gradio_info(app_url, disable_retry, token=token)
+    target = resolve_session(app_url)
+    chosen = token if token is not None else target.token.value
+    return stateless.get_gradio_info(target.app_url, disable_retry, token=chosen)
+
+
+def _set_option(session: GradioSession, name: str, value: Any) -> None:
+    for key in [k for k in session.options if str(k).casefold() == name.casefold()]:
+        del session.options[key]
+    session.options[name] = value
+
+
+def _close_calls(session: GradioSession) -> None:
+    with session.lock:
+        calls = list(session.api_calls.all_events)
+    for call in calls:
+        retire_call(call)
+
+
+def retire_call(call: SessionApiEvent) -> None:
+    """Mark a call as gone from its session and close its stream.
+
+    When another thread is reading the call at this moment, that reader closes the
+    stream itself after its current event (closing under its feet could break it).
+    """
+    call.removed = True
+    if call.lock.acquire(blocking=False):
+        try:
+            close_gradio_api_event(call.api_event)
+        finally:
+            call.lock.release()
+
+
+def _is_many(value: Any) -> bool:
+    return isinstance(value, Iterable) and not isinstance(value, (str, bytes, GradioSession))
+
+
+def as_items(value: Any) -> list[Any]:
+    """What a PowerShell pipeline would bind one by one: the items of an iterable, else the value.
+
+    Strings, bytes, dicts, sessions and calls count as one value.
+    """
+    single = (str, bytes, dict, GradioSession, SessionApiEvent)
+    if isinstance(value, Iterable) and not isinstance(value, single):
+        return list(value)
+    return [value]

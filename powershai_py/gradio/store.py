@@ -1,0 +1,112 @@
+"""Where sessions live: a small interface and the in-process store behind it.
+
+PowerShell equivalent: the ``GradioSessions`` and ``DefaultGradioSession`` settings of the
+huggingface provider. Names are compared in any case. The session functions use the store
+set with :func:`use_store`; a persistent store (for the CLI) only has to offer the same
+methods.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Protocol
+
+from .models import GradioSession
+
+__all__ = ["SessionStore", "MemoryStore", "current_store", "use_store"]
+
+
+class SessionStore(Protocol):
+    """What the session functions need from a store. Every method must be thread-safe."""
+
+    def get(self, name: str) -> GradioSession | None:
+        """The session of that name (any case), or None."""
+
+    def get_by_id(self, session_id: str) -> GradioSession | None:
+        """The session with that ``session_id``, or None."""
+
+    def add(self, session: GradioSession, replace: bool = False) -> GradioSession | None:
+        """Store ``session`` under its name; return the session it replaced.
+
+        Raises :class:`KeyError` when the name is taken and ``replace`` is false.
+        """
+
+    def remove(self, name: str) -> GradioSession | None:
+        """Take the session of that name out (clearing the default if it was it); return it."""
+
+    def all(self) -> list[GradioSession]:
+        """Every session, in the order they were added."""
+
+    def get_default(self) -> str | None:
+        """The name of the default session, or None."""
+
+    def set_default(self, name: str | None) -> None:
+        """Make the session of that name the default (None clears it)."""
+
+
+class MemoryStore:
+    """Sessions in a dict of this process, keyed by the case-folded name."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, GradioSession] = {}
+        self._default: str | None = None
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> GradioSession | None:
+        with self._lock:
+            return self._sessions.get(name.casefold())
+
+    def get_by_id(self, session_id: str) -> GradioSession | None:
+        with self._lock:
+            for session in self._sessions.values():
+                if session.session_id == session_id:
+                    return session
+        return None
+
+    def add(self, session: GradioSession, replace: bool = False) -> GradioSession | None:
+        key = session.name.casefold()
+        with self._lock:
+            previous = self._sessions.get(key)
+            if previous is not None and not replace:
+                raise KeyError(session.name)
+            self._sessions.pop(key, None)  # a replaced session goes to the end, like a new one
+            self._sessions[key] = session
+            return previous
+
+    def remove(self, name: str) -> GradioSession | None:
+        key = name.casefold()
+        with self._lock:
+            session = self._sessions.pop(key, None)
+            if session is not None and self._default is not None and self._default.casefold() == key:
+                self._default = None
+            return session
+
+    def all(self) -> list[GradioSession]:
+        with self._lock:
+            return list(self._sessions.values())
+
+    def get_default(self) -> str | None:
+        with self._lock:
+            return self._default
+
+    def set_default(self, name: str | None) -> None:
+        with self._lock:
+            self._default = name
+
+    def __repr__(self) -> str:
+        return f"MemoryStore(sessions={len(self._sessions)}, default={self._default!r})"
+
+
+_store: SessionStore = MemoryStore()
+
+
+def current_store() -> SessionStore:
+    """The store the session functions use."""
+    return _store
+
+
+def use_store(store: SessionStore) -> SessionStore:
+    """Make the session functions use ``store``; return the one used before."""
+    global _store
+    previous, _store = _store, store
+    return previous
