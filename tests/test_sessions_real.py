@@ -596,3 +596,37 @@ def test_threads_attaching_one_event_id_keep_one_call(lab):
         thread.join(timeout=60)
     assert len(got) == 8 and all(call is got[0] for call in got)
     assert session.api_calls.all_events == [got[0]] and session.reserved == 0
+
+
+def test_a_value_that_is_no_file_keeps_the_original_code(lab):
+    new_gradio_session(lab.url)
+    with pytest.raises(PowershaiError) as caught:
+        send_gradio_session_files([42])
+    assert caught.value.code == "POWERSHAI_HUGGINGFACE_GRADIO_SENDFILESESSIN_NOTFOUND"
+
+
+def test_a_stateful_call_waits_for_a_reader_of_the_previous_one_but_not_forever(lab_beats, monkeypatch):
+    if lab_beats.major < 6:
+        pytest.skip("stateful sessions need Gradio 6; the refusal is tested above")
+    from powershai_py import SessionBusy, settings
+
+    monkeypatch.setattr(settings, "lock_timeout", 0.5)
+    new_gradio_session(lab_beats.url, stateful=True)
+    first = invoke_gradio_session_api("nap", [2])
+    reader = update_gradio_session_api_result(first, stream=True)
+    assert next(reader).event == "heartbeat"  # this thread now reads `first`
+    outcome: list[BaseException] = []
+
+    def other_thread():
+        try:
+            invoke_gradio_session_api("echo", ["x"])
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join(timeout=30)
+    assert len(outcome) == 1 and isinstance(outcome[0], SessionBusy)
+    assert outcome[0].code == "POWERSHAI_GRADIO_SESSION_BUSY"
+    assert [r.event for r in reader if r.event != "heartbeat"] == ["complete"]  # nothing was lost
+    assert len(get_gradio_session_api()) == 1  # the refused call took no slot
