@@ -31,7 +31,17 @@ _EXPORTS = {
     "update_gradio_session_api_result": "powershai_py.gradio.session_calls",
     "get_gradio_session_api": "powershai_py.gradio.session_calls",
     "remove_gradio_session_api": "powershai_py.gradio.session_calls",
+    # proxy functions and the dynamic API
+    "new_gradio_session_api_proxy_function": "powershai_py.gradio.proxy",
+    "gradio_api_function": "powershai_py.gradio.proxy",
+    "get_gradio_session_api_proxy_function": "powershai_py.gradio.proxy",
+    "remove_gradio_session_api_proxy_function": "powershai_py.gradio.proxy",
+    "invoke_gradio_dynamic_api": "powershai_py.gradio.proxy",
+    "convert_gradio_param_powershell": "powershai_py.gradio.param_types",
+    "gradio_param_type": "powershai_py.gradio.param_types",
     # objects
+    "ProxyResult": "powershai_py.gradio.proxy_result",
+    "PipelineResult": "powershai_py.gradio.proxy_result",
     "GradioSession": "powershai_py.gradio.models",
     "SessionApiEvent": "powershai_py.gradio.models",
     "GradioApiEvent": "powershai_py.gradio.models",
@@ -58,6 +68,8 @@ _EXPORTS = {
     "SessionExists": "powershai_py.errors",
     "MaxCallsReached": "powershai_py.errors",
     "SessionBusy": "powershai_py.errors",
+    "CallFailed": "powershai_py.errors",
+    "StillRunning": "powershai_py.errors",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -65,6 +77,7 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
     from .errors import (  # noqa: F401
         AuthenticationRequired,
+        CallFailed,
         ConnectionLost,
         EndpointNotFound,
         HttpError,
@@ -80,6 +93,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         SessionBusy,
         SessionExists,
         SessionNotFound,
+        StillRunning,
         StreamLost,
     )
     from .gradio.calls import send_gradio_api, update_gradio_api_result  # noqa: F401
@@ -92,6 +106,15 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         GradioSession,
         SessionApiEvent,
     )
+    from .gradio.param_types import convert_gradio_param_powershell, gradio_param_type  # noqa: F401
+    from .gradio.proxy import (  # noqa: F401
+        get_gradio_session_api_proxy_function,
+        gradio_api_function,
+        invoke_gradio_dynamic_api,
+        new_gradio_session_api_proxy_function,
+        remove_gradio_session_api_proxy_function,
+    )
+    from .gradio.proxy_result import PipelineResult, ProxyResult  # noqa: F401
     from .gradio.session_calls import (  # noqa: F401
         get_gradio_session_api,
         invoke_gradio_session_api,

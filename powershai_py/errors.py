@@ -160,3 +160,15 @@ class SessionBusy(PowershaiError):
     """A stateful session (or a call) is still used by another reader after the wait allowed."""
 
     default_code = "POWERSHAI_GRADIO_SESSION_BUSY"
+
+
+class CallFailed(PowershaiError):
+    """The app answered a call with an ``error`` event. Facts: ``api_name``, ``event_id``, ``error``."""
+
+    default_code = "POWERSHAI_GRADIO_CALL_ERROR"
+
+
+class StillRunning(PowershaiError):
+    """A call sent only heartbeats for ``settings.heartbeat_limit`` in a row; it may still finish."""
+
+    default_code = "POWERSHAI_GRADIO_HEARTBEATEXPIRED"

@@ -151,11 +151,41 @@ def heartbeat_app(lab_beats):
 
 @pytest.fixture(autouse=True)
 def _fresh_sessions():
-    """Each test starts with an empty session store; its sessions are removed (streams closed) after."""
+    """Each test starts with an empty session store and no proxies; all are removed after it."""
+    from powershai_py.gradio.proxy import (
+        get_gradio_session_api_proxy_function,
+        remove_gradio_session_api_proxy_function,
+    )
     from powershai_py.gradio.sessions import remove_gradio_session
     from powershai_py.gradio.store import MemoryStore, use_store
 
     previous = use_store(MemoryStore())
     yield
+    remove_gradio_session_api_proxy_function(get_gradio_session_api_proxy_function("*"))
     remove_gradio_session("*")
     use_store(previous)
+
+
+@pytest.fixture(scope="session")
+def proxy_apps(tmp_path_factory):
+    """Two copies of tests/apps/proxy_app.py: a source (adds /numbers) and a relay (adds /relay)."""
+    logs = tmp_path_factory.mktemp("proxy-apps")
+    apps = [
+        start_app(APPS / "proxy_app.py", logs / "source.log", args=("--role", "source")),
+        start_app(APPS / "proxy_app.py", logs / "relay.log", args=("--role", "relay")),
+    ]
+    try:
+        yield [wait_ready(app) for app in apps]
+    finally:
+        for app in apps:
+            stop_app(app)
+
+
+@pytest.fixture(scope="session")
+def source_app(proxy_apps) -> RunningApp:
+    return proxy_apps[0]
+
+
+@pytest.fixture(scope="session")
+def relay_app(proxy_apps) -> RunningApp:
+    return proxy_apps[1]

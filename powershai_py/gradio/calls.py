@@ -260,7 +260,10 @@ def _read(
     try:
         if event.stream is None:
             event.stream = _open(event, read_timeout)
-        for sse in event.stream.events():
+        mine = event.stream
+        for sse in mine.events():
+            if event.stream is not mine:
+                return  # closed or finished by another reader meanwhile: its results went there
             result = _result(event, sse)
             name = (result.event or "").lower()
             if name == "heartbeat":
@@ -287,6 +290,8 @@ def _read(
                 return
         _finish(event, COMPLETE)  # the server ended the stream without a final event
     except (RequestTimeout, ConnectionLost, ProtocolError, HttpError) as exc:
+        if event.done:
+            return  # another reader finished or closed the stream under this one
         if event.stream is None:
             how = NOT_OPENED
         elif isinstance(exc, RequestTimeout):

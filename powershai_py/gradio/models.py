@@ -133,12 +133,15 @@ class GradioApiEventResult:
 
     ``num`` counts from 1 per call and goes on across update calls (heartbeats count);
     ``ts`` is when the event arrived; ``data`` is the parsed JSON of its ``data:`` field.
+    ``pipeline`` is filled by proxy functions called with ``pipe=``: the upstream results
+    that led to this one, oldest first.
     """
 
     num: int
     ts: datetime
     event: str | None
     data: Any = None
+    pipeline: list[GradioApiEventResult] = field(default_factory=list, repr=False, compare=False)
 
 
 @dataclass

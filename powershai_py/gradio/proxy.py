@@ -1,0 +1,636 @@
+"""Proxy functions: one real Python function per endpoint of a session's app.
+
+PowerShell equivalents: New-GradioSessionApiProxyFunction (alias GradioApiFunction),
+Get-/Remove-GradioSessionApiProxyFunction and Invoke-GradioDynamicApi.
+
+A proxy is a closure with an ``inspect.Signature`` built from ``/info``: nothing the server
+sends is ever evaluated as code (D-18). Calling it starts the call and returns a
+:class:`ProxyResult`; with ``pipe=`` it calls the endpoint once per upstream result,
+mapping values with ``api_result_map`` (alias ``map``), and returns a :class:`PipelineResult`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import warnings
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from ..errors import PowershaiError, PowershaiWarning, SessionNotFound
+from .calls import endpoint_not_found
+from .models import GradioApiEventResult, GradioSession
+from .names import POWERSHELL_RESERVED, PYTHON_RESERVED, clean_name, python_identifier, snake_name
+from .param_types import ParamType, coerce, param_type
+from .proxy_result import PipelineResult, ProxyResult
+from .session_calls import invoke_gradio_session_api
+from .session_files import send_gradio_session_files
+from .sessions import as_items, resolve_session
+
+__all__ = [
+    "new_gradio_session_api_proxy_function",
+    "gradio_api_function",
+    "get_gradio_session_api_proxy_function",
+    "remove_gradio_session_api_proxy_function",
+    "invoke_gradio_dynamic_api",
+    "GradioProxy",
+    "ProxyParam",
+    "is_proxy",
+]
+
+PARAM_ERROR = "POWERSHAI_HUGGINGFACE_PROXY_PARAMERRROR"  # sic: the original spelling
+DEFAULT_PREFIX = "Invoke-GradioApi"
+DEFAULT_PYTHON_PREFIX = "invoke_gradio_api_"
+Namespace = ModuleType | MutableMapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ProxyParam:
+    """One endpoint parameter as the proxy exposes it."""
+
+    position: int
+    name: str  # the Python keyword
+    powershell_name: str
+    source: str  # parameter_name in /info
+    kind: ParamType
+    has_default: bool
+    default: Any
+    label: str
+    component: str
+
+
+@dataclass(frozen=True)
+class GradioProxy:
+    """What a generated function calls; it is the function's ``gradio_proxy`` attribute.
+
+    The session is looked up by ``session_name`` at each call, so a session recreated under
+    the same name is used, and a removed one is a clear error. ``api_filter`` records the
+    ``api_name`` argument of the creating call (the original's ``GradioProxy.ApiName``).
+    """
+
+    session_name: str
+    session_id: str
+    app_url: str
+    api_name: str
+    powershell_name: str
+    python_name: str
+    parameters: tuple[ProxyParam, ...]
+    returns: tuple[dict[str, Any], ...]
+    api_filter: tuple[str, ...] = ()
+
+
+_registry: list[Callable[..., Any]] = []
+_installed: list[tuple[Namespace, str, Callable[..., Any]]] = []
+_lock = threading.Lock()
+
+
+def is_proxy(value: Any) -> bool:
+    """True for a function made by :func:`new_gradio_session_api_proxy_function`."""
+    return callable(value) and isinstance(getattr(value, "gradio_proxy", None), GradioProxy)
+
+
+# --- creating -----------------------------------------------------------------------------
+
+
+def new_gradio_session_api_proxy_function(
+    api_name: str | Iterable[str] | None = None,
+    prefix: str = DEFAULT_PREFIX,
+    session: Any = ".",
+    force: bool = False,
+    *,
+    namespace: Namespace | None = None,
+    python_prefix: str = DEFAULT_PYTHON_PREFIX,
+) -> list[Callable[..., Any]]:
+    """Make one function per endpoint of the session's app and return them, in ``/info`` order.
+
+    PowerShell equivalent: ``New-GradioSessionApiProxyFunction [-ApiName N] [-Prefix P] [-Force]``.
+
+    ``api_name`` picks endpoints by name (any case; one or several); all by default. Each
+    function has a PowerShell name (``prefix`` + the cleaned endpoint name, e.g.
+    ``Invoke-GradioApiOp1``) and a Python name (``python_prefix`` + snake_case, e.g.
+    ``invoke_gradio_api_op1``). With ``namespace`` (a module, ``globals()`` or a dict) the
+    functions are also set there under their Python names; a name there that is not a
+    proxy is an error (``POWERSHAI_HUGGINGFACE_NEWGRADIOPROXY_EXISTS``) unless
+    ``force=True``. ``session`` may be an iterable of sessions.
+    """
+    wanted = None if api_name is None else {n.strip().lstrip("/").casefold() for n in as_items(api_name)}
+    made: list[Callable[..., Any]] = []
+    for item in as_items(session):
+        target = resolve_session(item)
+        endpoints = [
+            (name.lstrip("/"), spec)
+            for name, spec in target.info.named_endpoints.items()
+            if wanted is None or name.lstrip("/").casefold() in wanted
+        ]
+        if wanted is not None:
+            found = {name.casefold() for name, _ in endpoints}
+            missing = sorted(wanted - found)
+            if missing:
+                raise endpoint_not_found(missing[0], target.info.endpoint_names, target.app_url)
+        ps_taken: set[str] = set()
+        py_taken: set[str] = set()
+        functions = []
+        for name, spec in endpoints:
+            ps_name = _unique(prefix + clean_name(name), ps_taken, "")
+            py_name = _unique(
+                python_identifier(
+                    python_prefix + snake_name(name), f"{python_prefix}endpoint{len(py_taken)}"
+                ),
+                py_taken,
+                "_",
+            )
+            proxy = GradioProxy(
+                session_name=target.name,
+                session_id=target.session_id,
+                app_url=target.app_url,
+                api_name=name,
+                powershell_name=ps_name,
+                python_name=py_name,
+                parameters=_parameters(spec),
+                returns=tuple(spec.get("returns") or ()),
+                api_filter=tuple(sorted(wanted)) if wanted else (),
+            )
+            functions.append(_make_function(proxy))
+        if namespace is not None:
+            _check_free(namespace, functions, force)
+        for function in functions:
+            _register(function, namespace)
+        made.extend(functions)
+    return made
+
+
+gradio_api_function = new_gradio_session_api_proxy_function
+
+
+def _unique(name: str, taken: set[str], joiner: str) -> str:
+    candidate, number = name, 2
+    while candidate.casefold() in taken:
+        candidate = f"{name}{joiner}{number}"
+        number += 1
+    if candidate != name:
+        warnings.warn(
+            f"two endpoints give the function name {name!r}; the later one is {candidate!r}",
+            PowershaiWarning,
+            stacklevel=4,
+        )
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _parameters(spec: dict[str, Any]) -> tuple[ProxyParam, ...]:
+    result: list[ProxyParam] = []
+    py_taken: set[str] = set()
+    ps_taken: set[str] = set()
+    for position, param in enumerate(spec.get("parameters") or []):
+        source = str(param.get("parameter_name") or "")
+        fallback = f"param{position}"
+        py_name = python_identifier(source, fallback, py_taken, PYTHON_RESERVED)
+        if py_name == fallback and fallback in py_taken:
+            py_name = f"param{position}_"
+        py_taken.add(py_name)
+        ps_source = source if source and source.casefold() not in POWERSHELL_RESERVED else fallback
+        ps_name = clean_name(ps_source)
+        if not ps_name or ps_name.casefold() in POWERSHELL_RESERVED or ps_name.casefold() in ps_taken:
+            ps_name = clean_name(fallback)
+        ps_taken.add(ps_name.casefold())
+        result.append(
+            ProxyParam(
+                position=position,
+                name=py_name,
+                powershell_name=ps_name,
+                source=source,
+                kind=param_type(param),
+                has_default=bool(param.get("parameter_has_default")),
+                default=param.get("parameter_default") if param.get("parameter_has_default") else None,
+                label=" ".join(str(param.get("label") or "").split()),
+                component=str(param.get("component") or ""),
+            )
+        )
+    return tuple(result)
+
+
+_FIXED = (
+    ("manual", bool, False),
+    ("api_result_map", Any, None),
+    ("map", Any, None),
+    ("debug_data", bool, False),
+    ("api_token", str | None, None),
+    ("pipe", Any, None),
+)
+
+
+def _signature(proxy: GradioProxy) -> inspect.Signature:
+    parameters = []
+    for p in proxy.parameters:
+        annotation = p.kind.annotation
+        if p.default is None:
+            annotation = annotation | None
+        parameters.append(
+            inspect.Parameter(
+                p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=p.default, annotation=annotation
+            )
+        )
+    for name, annotation, default in _FIXED:
+        parameters.append(
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+        )
+    return inspect.Signature(parameters, return_annotation=ProxyResult | PipelineResult)
+
+
+def _docstring(proxy: GradioProxy) -> str:
+    lines = [
+        f"Call /{proxy.api_name} of {proxy.app_url} (session {proxy.session_name!r}).",
+        "",
+        f"PowerShell: {proxy.powershell_name}",
+        "",
+        "Parameters",
+        "----------",
+    ]
+    for p in proxy.parameters:
+        kind = inspect.formatannotation(p.kind.annotation)
+        default = f", default {p.default!r}" if p.has_default else ""
+        lines.append(f"{p.name} : {kind}{default}")
+        upload = " Upload: a local path, a URL or a FileData." if p.kind.is_file else ""
+        lines.append(f"    {p.label or p.source}. Component: {p.component}.{upload}")
+    lines += ["", "Returns", "-------", "A ProxyResult; .result() gives the list of outputs:"]
+    for output in proxy.returns:
+        python_type = (output.get("python_type") or {}).get("type", "")
+        label = " ".join(str(output.get("label") or "").split())
+        lines.append(f"    {label} ({output.get('component', '')}, {python_type})")
+    lines += [
+        "",
+        "Keyword-only: manual=True returns the session call without reading it; pipe= with",
+        "api_result_map (alias map, 'Name=Index' strings or a dict) calls this function once per",
+        "upstream result; debug_data=True returns what would be sent; api_token overrides the",
+        'session\'s token ("public" sends none).',
+    ]
+    return "\n".join(lines)
+
+
+def _make_function(proxy: GradioProxy) -> Callable[..., Any]:
+    signature = _signature(proxy)
+
+    def gradio_proxy_function(*args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            valid = ", ".join(p.name for p in proxy.parameters)
+            raise PowershaiError(
+                f"{proxy.python_name}: {exc}; its parameters are: {valid}", code=PARAM_ERROR
+            ) from None
+        return _run(proxy, dict(bound.arguments))
+
+    function: Any = gradio_proxy_function
+    function.__name__ = function.__qualname__ = proxy.python_name
+    function.__doc__ = _docstring(proxy)
+    function.__signature__ = signature
+    function.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
+    function.gradio_proxy = proxy
+    function.powershell_name = proxy.powershell_name
+    function.map = lambda *entries, **values: PipeStage(function, entries, values)
+    return function
+
+
+# --- the registry -----------------------------------------------------------------------------
+
+
+def _existing(namespace: Namespace, name: str) -> Any:
+    if isinstance(namespace, ModuleType):
+        return getattr(namespace, name, None)
+    return namespace.get(name)
+
+
+def _check_free(namespace: Namespace, functions: list[Callable[..., Any]], force: bool) -> None:
+    for function in functions:
+        name = function.gradio_proxy.python_name  # type: ignore[attr-defined]
+        existing = _existing(namespace, name)
+        if existing is not None and not is_proxy(existing) and not force:
+            raise PowershaiError(
+                f"A function with name {name} already exists in the namespace and is not a proxy: "
+                "pass force=True to replace it, or choose another python_prefix",
+                code="POWERSHAI_HUGGINGFACE_NEWGRADIOPROXY_EXISTS",
+                name=name,
+            )
+
+
+def _register(function: Callable[..., Any], namespace: Namespace | None) -> None:
+    proxy: GradioProxy = function.gradio_proxy  # type: ignore[attr-defined]
+    with _lock:
+        _registry[:] = [
+            f
+            for f in _registry
+            if not (
+                f.gradio_proxy.session_id == proxy.session_id  # type: ignore[attr-defined]
+                and f.gradio_proxy.python_name == proxy.python_name  # type: ignore[attr-defined]
+            )
+        ]
+        _registry.append(function)
+        if namespace is not None:
+            if isinstance(namespace, ModuleType):
+                setattr(namespace, proxy.python_name, function)
+            else:
+                namespace[proxy.python_name] = function
+            _installed.append((namespace, proxy.python_name, function))
+
+
+def get_gradio_session_api_proxy_function(session: Any = ".") -> list[Callable[..., Any]]:
+    """The proxy functions made for a session (``"*"``: for every session), oldest first.
+
+    PowerShell equivalent: ``Get-GradioSessionApiProxyFunction [-Session S]``.
+    """
+    with _lock:
+        functions = list(_registry)
+    if isinstance(session, str) and session.strip() == "*":
+        return functions
+    ids = {resolve_session(item).session_id for item in as_items(session)}
+    return [f for f in functions if f.gradio_proxy.session_id in ids]  # type: ignore[attr-defined]
+
+
+def remove_gradio_session_api_proxy_function(function: Any) -> list[Callable[..., Any]]:
+    """Forget proxy functions, given as objects or by either name; return those removed.
+
+    PowerShell equivalent: ``Remove-GradioSessionApiProxyFunction F``.
+
+    Only proxies are touched (D-20): another callable is an error. A name that no proxy
+    has is skipped. The function is also taken out of the namespaces it was set in.
+    """
+    removed: list[Callable[..., Any]] = []
+    for item in as_items(function):
+        if isinstance(item, str):
+            key = item.strip().casefold()
+            with _lock:
+                matches = [
+                    f
+                    for f in _registry
+                    if key
+                    in (f.gradio_proxy.python_name.casefold(), f.gradio_proxy.powershell_name.casefold())  # type: ignore[attr-defined]
+                ]
+        elif is_proxy(item):
+            matches = [item]
+        else:
+            raise PowershaiError(
+                f"{item!r} is not a Gradio proxy function: only functions made by "
+                "new_gradio_session_api_proxy_function can be removed here",
+                code="POWERSHAI_HUGGINGFACE_PROXY_NOTPROXY",
+            )
+        with _lock:
+            for match in matches:
+                if match in _registry:
+                    _registry.remove(match)
+                    removed.append(match)
+                for entry in [e for e in _installed if e[2] is match]:
+                    namespace, name, _ = entry
+                    if _existing(namespace, name) is match:
+                        if isinstance(namespace, ModuleType):
+                            delattr(namespace, name)
+                        else:
+                            del namespace[name]
+                    _installed.remove(entry)
+    return removed
+
+
+# --- calling ------------------------------------------------------------------------------------
+
+
+def _session_of(proxy: GradioProxy) -> GradioSession:
+    try:
+        return resolve_session(proxy.session_name)
+    except SessionNotFound:
+        raise PowershaiError(
+            f"the session {proxy.session_name!r} of {proxy.python_name} was removed or renamed: "
+            "open it again under that name, or make the functions again",
+            code="POWERSHAI_HUGGINGFACE_GRADIO_APIPROXY_INVOKE_NOSESSION",
+            session=proxy.session_name,
+        ) from None
+
+
+def _run(proxy: GradioProxy, arguments: dict[str, Any]) -> Any:
+    fixed = {name: arguments.pop(name, default) for name, _, default in _FIXED}
+    if fixed["api_result_map"] is not None and fixed["map"] is not None:
+        raise PowershaiError("give api_result_map or its alias map, not both", code=PARAM_ERROR)
+    mapping = fixed["api_result_map"] if fixed["api_result_map"] is not None else fixed["map"]
+    session = _session_of(proxy)
+    if fixed["pipe"] is not None:
+        return _pipeline(proxy, session, arguments, mapping, fixed)
+    if mapping is not None:
+        raise PowershaiError("api_result_map (map) needs a pipe= input to map from", code=PARAM_ERROR)
+    return _single(proxy, session, arguments, fixed, [])
+
+
+def _values(proxy: GradioProxy, arguments: dict[str, Any]) -> list[Any]:
+    return [arguments.get(p.name, p.default) for p in proxy.parameters]
+
+
+def _single(
+    proxy: GradioProxy,
+    session: GradioSession,
+    arguments: dict[str, Any],
+    fixed: dict[str, Any],
+    pipeline: list[GradioApiEventResult],
+) -> Any:
+    values = _values(proxy, arguments)
+    if fixed["debug_data"]:
+        return {
+            "session": session.name,
+            "app_url": session.app_url,
+            "api_name": proxy.api_name,
+            "data": values,
+            "uploads": [
+                p.name for p in proxy.parameters if p.kind.is_file and values[p.position] is not None
+            ],
+            "token": "<given>" if fixed["api_token"] else "<session>",
+            "pipeline": pipeline,
+        }
+    data = [_upload(p, values[p.position], session, fixed["api_token"]) for p in proxy.parameters]
+    call = invoke_gradio_session_api(proxy.api_name, data, session=session, token=fixed["api_token"])
+    if fixed["manual"]:
+        return call
+    return ProxyResult(call, session, proxy.python_name, pipeline)
+
+
+def _upload(param: ProxyParam, value: Any, session: GradioSession, token: str | None) -> Any:
+    if value is None:
+        return None
+    if not param.kind.is_file:
+        if param.kind.is_list and not isinstance(value, (list, tuple)):
+            return [value]
+        return value
+    sent = send_gradio_session_files(value, session, token=token)
+    return sent if param.kind.is_list else sent[0]
+
+
+def _map_entries(mapping: Any, proxy: GradioProxy) -> list[tuple[ProxyParam, int]]:
+    if mapping is None:
+        return []
+    if isinstance(mapping, dict):
+        pairs = [(str(name), index) for name, index in mapping.items()]
+    else:
+        pairs = []
+        for entry in as_items(mapping):
+            name, has_index, index = str(entry).partition("=")
+            pairs.append((name, index if has_index else 0))
+    entries = []
+    for name, index in pairs:
+        key = name.strip().casefold()
+        param = next(
+            (
+                p
+                for p in proxy.parameters
+                if key in (p.name.casefold(), p.powershell_name.casefold(), p.source.casefold())
+            ),
+            None,
+        )
+        if param is None:
+            valid = ", ".join(p.name for p in proxy.parameters)
+            raise PowershaiError(
+                f"{proxy.python_name} has no parameter {name!r} to map to; its parameters are: {valid}",
+                code=PARAM_ERROR,
+                src_param=name,
+                src_function=proxy.python_name,
+            )
+        try:
+            number = int(str(index).strip()) if not isinstance(index, int) else index
+        except ValueError:
+            raise PowershaiError(
+                f"the index of {name!r} in the map must be a whole number, not {index!r}",
+                code=PARAM_ERROR,
+                src_param=name,
+                value=index,
+                src_function=proxy.python_name,
+            ) from None
+        entries.append((param, number))
+    return entries
+
+
+def _upstream(pipe: Any) -> Iterator[Any]:
+    if hasattr(pipe, "data_events"):
+        yield from pipe.data_events()
+    elif isinstance(pipe, GradioApiEventResult):
+        yield pipe
+    else:
+        for item in as_items(pipe):
+            if hasattr(item, "data_events"):
+                yield from item.data_events()
+            else:
+                yield item
+
+
+def _pipeline(
+    proxy: GradioProxy,
+    session: GradioSession,
+    given: dict[str, Any],
+    mapping: Any,
+    fixed: dict[str, Any],
+) -> Any:
+    entries = _map_entries(mapping, proxy)
+    both = sorted({param.name for param, _ in entries} & set(given))
+    if both:
+        raise PowershaiError(
+            f"{', '.join(both)} given both as an argument and in the map: give each value once",
+            code=PARAM_ERROR,
+            src_function=proxy.python_name,
+        )
+    calls: list[Any] = []
+    for item in _upstream(fixed["pipe"]):
+        arguments = dict(given)
+        pipeline: list[GradioApiEventResult] = []
+        if isinstance(item, GradioApiEventResult):
+            pipeline = [*item.pipeline, item]
+            data = item.data if isinstance(item.data, list) else [item.data]
+            if item.data not in (None, [], ""):
+                for param, index in entries:
+                    value = data[index] if -len(data) <= index < len(data) else None
+                    arguments[param.name] = _convert(value, param, proxy, calls)
+        calls.append(_single(proxy, session, arguments, fixed, pipeline))
+    if fixed["manual"] or fixed["debug_data"]:
+        return calls
+    return PipelineResult(calls, proxy.python_name)
+
+
+def _convert(value: Any, param: ProxyParam, proxy: GradioProxy, calls: list[Any]) -> Any:
+    try:
+        return coerce(value, param.kind)
+    except (ValueError, TypeError) as exc:
+        raise PowershaiError(
+            f"cannot give {value!r} to the parameter {param.name} of {proxy.python_name}: {exc}. "
+            f"{len(calls)} calls were made before this one and are on the error (calls)",
+            code=PARAM_ERROR,
+            src_param=param.name,
+            value=value,
+            src_function=proxy.python_name,
+            calls=list(calls),
+        ) from None
+
+
+class PipeStage:
+    """``upstream | downstream.map("Name=Index")``: the same as ``downstream(pipe=upstream, map=...)``."""
+
+    def __init__(
+        self, function: Callable[..., Any], entries: tuple[Any, ...], values: dict[str, Any]
+    ) -> None:
+        self.function = function
+        self.entries = entries
+        self.values = values
+
+    def __ror__(self, upstream: Any) -> Any:
+        mapping = list(self.entries) if self.entries else None
+        return self.function(pipe=upstream, map=mapping, **self.values)
+
+    def __repr__(self) -> str:
+        return f"PipeStage({self.function.__name__}, map={list(self.entries)!r})"
+
+
+# --- the dynamic API ------------------------------------------------------------------------------
+
+
+def invoke_gradio_dynamic_api(api_name: str, session: Any = ".", **params: Any) -> Any:
+    """Call an endpoint with keyword parameters checked against ``/info``, as a proxy would.
+
+    PowerShell equivalent: ``Invoke-GradioDynamicApi NAME -Param1 V1 ...`` (which never made
+    the call; D-19). Names match the endpoint's parameter names in any case. The keyword
+    options of proxies (``manual``, ``api_token``, ``debug_data``...) work here too.
+    Returns a :class:`ProxyResult`.
+    """
+    target = resolve_session(session)
+    found = target.info.find_endpoint(api_name)
+    if found is None:
+        error = endpoint_not_found(api_name.strip().lstrip("/"), target.info.endpoint_names, target.app_url)
+        raise type(error)(error.message, code="POWERSHAI_HUGGINGFACE_GRADIO_APIINVOKE", **error.facts)
+    name, spec = found
+    proxy = GradioProxy(
+        session_name=target.name,
+        session_id=target.session_id,
+        app_url=target.app_url,
+        api_name=name,
+        powershell_name=clean_name(name),
+        python_name=f"invoke_gradio_dynamic_api({name!r})",
+        parameters=_parameters(spec),
+        returns=tuple(spec.get("returns") or ()),
+    )
+    fixed_names = {n for n, _, _ in _FIXED}
+    arguments: dict[str, Any] = {}
+    for key, value in params.items():
+        if key in fixed_names:
+            arguments[key] = value
+            continue
+        folded = key.casefold()
+        param = next(
+            (
+                p
+                for p in proxy.parameters
+                if folded in (p.name.casefold(), p.source.casefold(), p.powershell_name.casefold())
+            ),
+            None,
+        )
+        if param is None:
+            valid = ", ".join(p.source or p.name for p in proxy.parameters) or "none"
+            raise PowershaiError(
+                f"/{name} has no parameter {key!r}; its parameters are: {valid}",
+                code="POWERSHAI_GRADIO_INVOKEAPI_PARAM",
+                unknown=[key],
+                valid=[p.name for p in proxy.parameters],
+            )
+        arguments[param.name] = value
+    return _run(proxy, arguments)

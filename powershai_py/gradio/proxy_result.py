@@ -1,0 +1,179 @@
+"""What a proxy function returns: a call already started, whose events stream when iterated.
+
+:class:`ProxyResult` wraps one session call. Iterating it yields each event (heartbeats
+skipped) the moment it arrives, and iterating it again replays what was read. ``result()``
+reads to the end and gives the final data, raising :class:`CallFailed` when the app
+answered with an ``error`` event. :class:`PipelineResult` is the same for the several
+calls a ``pipe=`` made, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import CallFailed, StillRunning
+from .models import GradioApiEventResult, GradioSession, SessionApiEvent
+from .session_calls import update_gradio_session_api_result
+
+__all__ = ["ProxyResult", "PipelineResult", "error_message"]
+
+
+def error_message(error: Any) -> str:
+    """The text of what a server sent with an ``error`` event."""
+    if isinstance(error, dict) and "error" in error:
+        error = error["error"]
+    if error in (None, "", "UnknownError"):
+        return (
+            "the app reported an error without a message (Gradio 4 and 5 send one only with show_error=True)"
+        )
+    return str(error)
+
+
+class ProxyResult:
+    """One call made by a proxy function. Iterate it to stream, or call :meth:`result`."""
+
+    def __init__(
+        self,
+        call: SessionApiEvent,
+        session: GradioSession,
+        function_name: str,
+        pipeline: list[GradioApiEventResult] | None = None,
+    ) -> None:
+        self.call = call
+        self.session = session
+        self.function_name = function_name
+        self.pipeline = list(pipeline or [])
+        self.events: list[GradioApiEventResult] = []
+        self._reader: Iterator[GradioApiEventResult] | None = None
+        self._over = False
+
+    # --- reading ---
+
+    def __iter__(self) -> Iterator[GradioApiEventResult]:
+        position = 0
+        while True:
+            if position < len(self.events):
+                position += 1
+                yield self.events[position - 1]
+            elif not self._read_one():
+                return
+
+    def _read_one(self) -> bool:
+        """Read the next event that is not a heartbeat; False when the call is over."""
+        if self._over:
+            return False
+        if self._reader is None:
+            self._reader = update_gradio_session_api_result(self.call, session=self.session, stream=True)
+        for event in self._reader:
+            if (event.event or "").lower() == "heartbeat":
+                continue
+            event.pipeline = list(self.pipeline)
+            self.events.append(event)
+            return True
+        self._reader = None
+        if self.call.done or self.call.removed:
+            self._over = True
+            return False
+        raise StillRunning(
+            f"/{self.call.api_name} sent only heartbeats for a long while; it may still finish: "
+            "iterate again or call .result() again to keep waiting",
+            api_name=self.call.api_name,
+            event_id=self.call.id,
+        )
+
+    def result(self) -> list[Any]:
+        """Read to the end and return the final data (Gradio's list of outputs).
+
+        Raises :class:`CallFailed` with the app's message when the call ended in an error.
+        """
+        for _ in self:
+            pass
+        if self.failed:
+            raise CallFailed(
+                f"/{self.call.api_name} failed: {error_message(self.call.api_event.error)}",
+                api_name=self.call.api_name,
+                event_id=self.call.id,
+                error=self.call.api_event.error,
+            )
+        final = self.events[-1].data if self.events else None
+        return final if isinstance(final, list) else ([] if final is None else [final])
+
+    def value(self) -> Any:
+        """The first output of the final data (what one-output endpoints return), or None."""
+        data = self.result()
+        return data[0] if data else None
+
+    def data_events(self) -> Iterator[GradioApiEventResult]:
+        """Events that carry new data: a ``complete`` that repeats the last value is skipped.
+
+        Raises :class:`CallFailed` at an ``error`` event. Pipelines use this.
+        """
+        previous: Any = object()
+        for event in self:
+            name = (event.event or "").lower()
+            if name == "error":
+                self.result()  # raises CallFailed with the app's message
+            if event.data in (None, [], "") or (name == "complete" and event.data == previous):
+                continue
+            previous = event.data
+            yield event
+
+    # --- state ---
+
+    @property
+    def done(self) -> bool:
+        return self.call.done
+
+    @property
+    def failed(self) -> bool:
+        return self.call.api_event.last_query_status == "error" or any(
+            e.event == "error" for e in self.events
+        )
+
+    @property
+    def status(self) -> str | None:
+        return self.call.status
+
+    def __repr__(self) -> str:
+        text = f"ProxyResult({self.function_name} -> /{self.call.api_name}, status={self.status!r}"
+        text += f", events={len(self.events)}"
+        if self.failed:
+            return text + f", error={error_message(self.call.api_event.error)!r})"
+        if self.done and self.events:
+            return text + f", data={self.events[-1].data!r})"
+        return text + "; iterate it or call .result())"
+
+
+class PipelineResult:
+    """The calls a proxy made for each upstream result, in order."""
+
+    def __init__(self, calls: list[ProxyResult], function_name: str) -> None:
+        self.calls = calls
+        self.function_name = function_name
+
+    def __iter__(self) -> Iterator[GradioApiEventResult]:
+        for call in self.calls:
+            yield from call
+
+    def data_events(self) -> Iterator[GradioApiEventResult]:
+        for call in self.calls:
+            yield from call.data_events()
+
+    def result(self) -> list[list[Any]]:
+        """The final data of every call, in order (raises at the first that failed)."""
+        return [call.result() for call in self.calls]
+
+    def values(self) -> list[Any]:
+        """The first output of every call, in order."""
+        return [call.value() for call in self.calls]
+
+    def __len__(self) -> int:
+        return len(self.calls)
+
+    def __getitem__(self, index: int) -> ProxyResult:
+        return self.calls[index]
+
+    def __repr__(self) -> str:
+        done = sum(1 for call in self.calls if call.done)
+        return f"PipelineResult({self.function_name}: {len(self.calls)} calls, {done} done)"
