@@ -2,12 +2,14 @@
 
 Starts scripts/demo_app.py on 127.0.0.1, opens a session on it, lists its endpoints, streams
 a call, uploads a file and receives the file the app makes from it (saved by the session as it
-arrives), shows what the session kept, then stops the app.
+arrives), chains two endpoints through proxy functions, shows what the session kept, then
+stops the app.
 Run it through ``scripts/demo``, which prepares the environment first.
 """
 
 from __future__ import annotations
 
+import inspect
 import socket
 import subprocess
 import sys
@@ -22,6 +24,7 @@ from powershai_py import (
     get_gradio_session_api,
     invoke_gradio_session_api,
     new_gradio_session,
+    new_gradio_session_api_proxy_function,
     remove_gradio_session_api,
     send_gradio_session_files,
     update_gradio_session_api_result,
@@ -102,6 +105,15 @@ def main() -> None:
             saved = Path(returned["local_path"])
             print(f"The app returned {returned['orig_name']!r} ({lines}); saved as {saved.name!r}:")
             print("  " + saved.read_text(encoding="utf-8").replace("\n", "\n  ").rstrip())
+
+            print("\nOne function per endpoint, chained like a PowerShell pipeline (countdown | greet):")
+            api: dict = {}
+            new_gradio_session_api_proxy_function(session="demo", namespace=api)  # GradioApiFunction
+            countdown, greet = api["invoke_gradio_api_countdown"], api["invoke_gradio_api_greet"]
+            print(f"  {countdown.__name__}{inspect.signature(countdown)}"[:110] + " ...")
+            for event in countdown(start=3, delay=0.1) | greet.map("name=0"):
+                if event.event == "complete":
+                    print(f"  {event.pipeline[-1].data[0]!r:>12} -> {event.data[0]!r}")
 
             print(f"\nThe session keeps {len(get_gradio_session_api())} calls: {session!r}")
             removed = remove_gradio_session_api("clean")

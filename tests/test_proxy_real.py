@@ -103,8 +103,7 @@ def test_falsy_defaults_are_kept_and_sent(source_app):
     app = proxies(source_app)
     signature = inspect.signature(app.invoke_gradio_api_falsy_defaults)
     assert [signature.parameters[n].default for n in ("zero", "empty", "off")] == [0, "", False]
-    expected = "0 '' False" if source_app.major >= 5 else "0.0 '' False"
-    assert app.invoke_gradio_api_falsy_defaults().value() == expected
+    assert app.invoke_gradio_api_falsy_defaults().value() == "0 '' False"
 
 
 def test_powershell_and_python_names(source_app):
