@@ -72,18 +72,21 @@ def expected_annotations(major: int) -> dict[str, dict[str, Any]]:
         "reserved": {"param0": str | None, "param1": str | None, "param2": str | None},
         "fail": {"text": str},
         "numbers": {"count": whole, "pause": float},
+        "relay": {"value": str | None, "tag": str},
     }
 
 
 # --- signatures, names, docs ---------------------------------------------------------------
 
 
-def test_every_signature_matches_info(source_app):
-    info = raw_info(source_app)
-    new_gradio_session(source_app.url, "src")
+@pytest.mark.parametrize("which", ["source_app", "relay_app"])
+def test_every_signature_matches_info(which, request):
+    app = request.getfixturevalue(which)
+    info = raw_info(app)
+    new_gradio_session(app.url, "src")
     functions = {f.gradio_proxy.api_name: f for f in new_gradio_session_api_proxy_function(session="src")}
     assert list(functions) == [name.lstrip("/") for name in info]  # /info order
-    annotations = expected_annotations(source_app.major)
+    annotations = expected_annotations(app.major)
     for api_name, spec in info.items():
         signature = inspect.signature(functions[api_name.lstrip("/")])
         own = [p for p in signature.parameters.values() if p.kind is p.POSITIONAL_OR_KEYWORD]

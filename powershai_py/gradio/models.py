@@ -30,7 +30,8 @@ __all__ = [
 FILEDATA_TYPE = "gradio.FileData"
 
 # last_query_status values after which a call's stream can never be read again
-STREAM_ENDED = ("ConnectionLost", "Timeout", "ProtocolError", "Closed")
+# ("ReadElsewhere": another process began to read it, see sqlite_store.py)
+STREAM_ENDED = ("ConnectionLost", "Timeout", "ProtocolError", "Closed", "ReadElsewhere")
 
 
 class Secret:
@@ -199,8 +200,9 @@ class SessionApiEvent:
     ``received`` turns True once the call is over and every result was handed out;
     ``last_received_index`` is the ``num`` of the last result handed out. ``unread`` holds
     results read on the caller's behalf (a stateful session reads a call to its end
-    before the next one starts) until the next update hands them out. ``removed`` is set
-    when the call leaves its session; its stream is then closed.
+    before the next one starts) until the next update hands them out. ``last_data`` is the
+    data of the last event read that was not a heartbeat. ``removed`` is set when the call
+    leaves its session; its stream is then closed.
     """
 
     id: str
@@ -208,6 +210,7 @@ class SessionApiEvent:
     received: bool = False
     last_received_index: int | None = None
     unread: list[GradioApiEventResult] = field(default_factory=list, repr=False)
+    last_data: Any = field(default=None, repr=False)
     removed: bool = field(default=False, repr=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 

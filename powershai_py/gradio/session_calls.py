@@ -35,6 +35,7 @@ from .models import GradioApiEventResult, GradioSession, SessionApiEvent
 from .policy import decide
 from .session_files import save_file_outputs
 from .sessions import as_items, resolve_session, retire_call
+from .store import current_store
 
 __all__ = [
     "invoke_gradio_session_api",
@@ -79,9 +80,11 @@ def invoke_gradio_session_api(
     else:
         data = params_to_list(params, spec, name)
     chosen = token if token is not None else target.token.value
+    store = current_store()
     with _one_at_a_time(target):
         evicted = _take_slot(target)
         _retire_all(evicted)
+        store.remove_calls(target, evicted)
         try:
             api_event = send_gradio_api(target.app_url, name, data, target.session_hash, event_id, chosen)
         except BaseException:
@@ -90,6 +93,8 @@ def invoke_gradio_session_api(
             raise
         call, evicted = _keep(target, SessionApiEvent(id=api_event.event_id, api_event=api_event))
         _retire_all(evicted)
+        store.remove_calls(target, evicted)
+        store.add_call(target, call)
     return call
 
 
@@ -220,6 +225,7 @@ def remove_gradio_session_api(
             _drop(owner, chosen)
     if not eligible:
         _retire_all(chosen)
+        current_store().remove_calls(owner, chosen)
     return chosen
 
 
@@ -347,6 +353,7 @@ def _read_ahead(session: GradioSession, call: SessionApiEvent) -> None:
         for result in _pull(session, call, None, False, None):
             if (result.event or "").lower() != "heartbeat":
                 call.unread.append(result)
+        current_store().update_call(session, call)
         if not call.done:
             raise SessionBusy(
                 f"the previous call {call.id} of the stateful session {session.name!r} is still "
@@ -370,11 +377,14 @@ def _hand_out(
             call.last_received_index = result.num
             handed = True
             yield result
-        if not (handed and call.done):
-            for result in _pull(session, call, max_heartbeats, history, read_timeout):
-                call.last_received_index = result.num
-                yield result
-        call.received = call.done and not call.unread
+        try:
+            if not (handed and call.done):
+                for result in _pull(session, call, max_heartbeats, history, read_timeout):
+                    call.last_received_index = result.num
+                    yield result
+        finally:
+            call.received = call.done and not call.unread
+            current_store().update_call(session, call)
 
 
 def _pull(
@@ -391,6 +401,8 @@ def _pull(
     try:
         for result in reader:
             save_file_outputs(session, result)
+            if (result.event or "").lower() != "heartbeat":
+                call.last_data = result.data
             yield result
             if call.removed:  # removed by another thread while we were reading
                 close_gradio_api_event(call.api_event)

@@ -263,6 +263,8 @@ def set_gradio_session(
                 _set_option(target, "MaxCalls", max_calls)
             if policy is not None:
                 _set_option(target, "MaxCallsPolicy", policy)
+        if max_calls is not None or policy is not None:
+            current_store().save_options(target)
 
 
 def get_gradio_info(

@@ -2,8 +2,8 @@
 
 PowerShell equivalent: the ``GradioSessions`` and ``DefaultGradioSession`` settings of the
 huggingface provider. Names are compared in any case. The session functions use the store
-set with :func:`use_store`; a persistent store (for the CLI) only has to offer the same
-methods.
+set with :func:`use_store`; a persistent store (:mod:`.sqlite_store`, used by the CLI)
+offers the same methods and also records the changes the session functions report.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Protocol
 
-from .models import GradioSession
+from .models import GradioSession, SessionApiEvent
 
 __all__ = ["SessionStore", "MemoryStore", "current_store", "use_store"]
 
@@ -42,6 +42,19 @@ class SessionStore(Protocol):
 
     def set_default(self, name: str | None) -> None:
         """Make the session of that name the default (None clears it)."""
+
+    # Changes the session functions report, so a persistent store can keep them.
+    def save_options(self, session: GradioSession) -> None:
+        """The session's ``options`` changed."""
+
+    def add_call(self, session: GradioSession, call: SessionApiEvent) -> None:
+        """A call was recorded in the session."""
+
+    def remove_calls(self, session: GradioSession, calls: list[SessionApiEvent]) -> None:
+        """Calls left the session (removed or evicted)."""
+
+    def update_call(self, session: GradioSession, call: SessionApiEvent) -> None:
+        """A call was read further (status, last data, error)."""
 
 
 class MemoryStore:
@@ -92,6 +105,19 @@ class MemoryStore:
     def set_default(self, name: str | None) -> None:
         with self._lock:
             self._default = name
+
+    # The objects in memory are the truth: nothing more to record.
+    def save_options(self, session: GradioSession) -> None:
+        pass
+
+    def add_call(self, session: GradioSession, call: SessionApiEvent) -> None:
+        pass
+
+    def remove_calls(self, session: GradioSession, calls: list[SessionApiEvent]) -> None:
+        pass
+
+    def update_call(self, session: GradioSession, call: SessionApiEvent) -> None:
+        pass
 
     def __repr__(self) -> str:
         return f"MemoryStore(sessions={len(self._sessions)}, default={self._default!r})"

@@ -1,0 +1,633 @@
+"""``powershai-py``: call Gradio apps from a shell. Each command calls one library function.
+
+Sessions and calls live in a SQLite store (``--store``, ``$POWERSHAI_PY_STORE``, or the
+platform's state folder), so a call made by one command can be read by the next.
+
+Exit codes: 0 success; 1 the app answered with an error event; 2 bad input (usage, a bad
+``-p`` value, a missing file, a bad option value); 3 a connection, HTTP, protocol or
+timeout problem; 4 not found (session, endpoint or call); 5 an unexpected internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import traceback
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from tabulate import tabulate
+
+from . import __version__
+from .errors import (
+    CallFailed,
+    ConnectionLost,
+    EndpointNotFound,
+    HttpError,
+    InvalidEvent,
+    PowershaiError,
+    ProtocolError,
+    RequestTimeout,
+    SessionBusy,
+    SessionNotFound,
+    StillRunning,
+    StreamLost,
+)
+from .gradio.files import download_gradio_file
+from .gradio.models import GradioApiEventResult, GradioSession, SessionApiEvent, is_filedata
+from .gradio.proxy import invoke_gradio_dynamic_api
+from .gradio.session_calls import (
+    get_gradio_session_api,
+    remove_gradio_session_api,
+    update_gradio_session_api_result,
+)
+from .gradio.session_files import send_gradio_session_files
+from .gradio.sessions import (
+    get_gradio_info,
+    get_gradio_session,
+    new_gradio_session,
+    remove_gradio_session,
+    resolve_session,
+    set_gradio_session,
+)
+from .gradio.sqlite_store import STORE_ENV, SQLiteStore, default_store_path
+from .gradio.store import MemoryStore, use_store
+
+__all__ = ["main", "parse_param", "EXIT_CODES"]
+
+EXIT_CODES = {"ok": 0, "app_error": 1, "usage": 2, "connection": 3, "not_found": 4, "internal": 5}
+_NOT_FOUND_CODES = {"POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_DEFAULT"}
+
+
+def exit_code_for(error: PowershaiError) -> int:
+    """The documented exit code of a library error."""
+    if isinstance(error, CallFailed):
+        return EXIT_CODES["app_error"]
+    if isinstance(error, (SessionNotFound, EndpointNotFound, InvalidEvent)) or error.code in _NOT_FOUND_CODES:
+        return EXIT_CODES["not_found"]
+    connection = (
+        ConnectionLost,
+        RequestTimeout,
+        StreamLost,
+        StillRunning,
+        HttpError,
+        ProtocolError,
+        SessionBusy,
+    )
+    if isinstance(error, connection):
+        return EXIT_CODES["connection"]
+    return EXIT_CODES["usage"]
+
+
+class _Group(click.Group):
+    """Turns every error into one line on stderr and a documented exit code."""
+
+    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.UsageError as error:
+            where = error.ctx.command_path if error.ctx is not None else "powershai-py"
+            click.echo(f"powershai-py: {error.format_message()} (see '{where} --help')", err=True)
+            sys.exit(EXIT_CODES["usage"])
+        except click.ClickException as error:
+            click.echo(f"powershai-py: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("powershai-py: aborted", err=True)
+            sys.exit(EXIT_CODES["usage"])
+        sys.exit(code if isinstance(code, int) else 0)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PowershaiError as error:
+            _fail(ctx, str(error), exit_code_for(error))
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Exception as error:  # a bug: say so in one line, the traceback with --verbose
+            _fail(ctx, f"internal error: {type(error).__name__}: {error}", EXIT_CODES["internal"])
+
+
+def _fail(ctx: click.Context, message: str, code: int) -> NoReturn:
+    if _verbose(ctx):
+        traceback.print_exc()
+    click.echo(f"powershai-py: {message}", err=True)
+    ctx.exit(code)
+
+
+def _verbose(ctx: click.Context) -> bool:
+    root = ctx.find_root()
+    return bool(root.params.get("verbose")) if root is not None else False
+
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON for scripts instead of tables."
+)
+
+
+def _emit(data: Any, as_json: bool, headers: Iterable[str] = (), rows: Iterable[Iterable[Any]] = ()) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, default=str, indent=2))
+    else:
+        click.echo(tabulate(list(rows), headers=list(headers)))
+
+
+def _compact(value: Any, limit: int = 80) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _Progress:
+    """A one-line indicator on stderr, shown only when both stdout and stderr are terminals."""
+
+    def __init__(self) -> None:
+        self.active = sys.stdout.isatty() and sys.stderr.isatty()
+        self.shown = False
+
+    def show(self, text: str) -> None:
+        if self.active:
+            click.echo(f"\r\033[K{text}", err=True, nl=False)
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r\033[K", err=True, nl=False)
+            self.shown = False
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--store",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar=STORE_ENV,
+    help=f"The session store file (default: {default_store_path()}).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log what the library does, and show tracebacks.")
+@click.version_option(__version__, prog_name="powershai-py")
+@click.pass_context
+def main(ctx: click.Context, store: Path | None, verbose: bool) -> None:
+    """Call Gradio apps (Hugging Face Spaces or your own) from the shell, the PowershAI way.
+
+    Open a session once, then call its endpoints; sessions and calls are kept in a store,
+    so later commands (and other shells) can use them.
+
+    \b
+    Example:
+      powershai-py session new http://127.0.0.1:7860 --name demo
+      powershai-py call greet -p name=Ana
+      powershai-py calls list
+    """
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+    ctx.obj = {"store_path": store}
+
+
+def _open_store(ctx: click.Context) -> None:
+    root = ctx.find_root()
+    if root.obj.get("opened"):
+        return
+    use_store(SQLiteStore(root.obj.get("store_path")))
+    root.obj["opened"] = True
+
+
+# --- info ---------------------------------------------------------------------------------------
+
+
+def _describe(parameter: dict[str, Any]) -> str:
+    text = f"{parameter.get('parameter_name')}: {(parameter.get('python_type') or {}).get('type', '')}"
+    if parameter.get("parameter_has_default"):
+        text += f" = {parameter.get('parameter_default')!r}"
+    return text
+
+
+@main.command()
+@click.argument("app")
+@json_option
+@click.pass_context
+def info(ctx: click.Context, app: str, as_json: bool) -> None:
+    """List an app's endpoints and their parameters (APP: a URL or a session name).
+
+    \b
+    Example:
+      powershai-py info http://127.0.0.1:7860
+    """
+    if not app.lower().startswith(("http://", "https://")):
+        _open_store(ctx)
+    result = get_gradio_info(app)
+    rows = [
+        (
+            "/" + name.lstrip("/"),
+            ", ".join(_describe(p) for p in spec.get("parameters") or []),
+            ", ".join(str(r.get("component")) for r in spec.get("returns") or []),
+        )
+        for name, spec in result.named_endpoints.items()
+    ]
+    data = {"app_url": result.real_app_url, "version": result.version, "endpoints": result.named_endpoints}
+    _emit(data, as_json, ["endpoint", "parameters", "returns"], rows)
+
+
+# --- sessions --------------------------------------------------------------------------------------
+
+
+@main.group()
+@click.pass_context
+def session(ctx: click.Context) -> None:
+    """Open, list, change and remove sessions."""
+    _open_store(ctx)
+
+
+def _session_row(item: GradioSession, default: str | None) -> dict[str, Any]:
+    return {
+        "name": item.name,
+        "default": default is not None and default.casefold() == item.name.casefold(),
+        "app_url": item.app_url,
+        "version": item.info.version,
+        "calls": len(item.api_calls.all_events),
+        "max_calls": item.option("MaxCalls"),
+        "policy": item.option("MaxCallsPolicy"),
+        "stateful": item.stateful,
+        "session_id": item.session_id,
+    }
+
+
+def _print_sessions(sessions: list[GradioSession], as_json: bool) -> None:
+    from .gradio.store import current_store
+
+    default = current_store().get_default()
+    rows = [_session_row(s, default) for s in sessions]
+    columns = ["name", "default", "app_url", "version", "calls", "max_calls", "policy"]
+    _emit(rows, as_json, columns, [[row[c] for c in columns] for row in rows])
+
+
+@session.command("new")
+@click.argument("url")
+@click.option("--name", help="The session's name (default: the app's URL).")
+@click.option("--download-path", type=click.Path(file_okay=False), help="Save file outputs in this folder.")
+@click.option("--stateful", is_flag=True, help="Share gr.State between calls (Gradio 6).")
+@click.option("--force", is_flag=True, help="Replace a session of that name.")
+@click.option("--token", help="Token for opening a private app (never stored).")
+@json_option
+def session_new(
+    url: str,
+    name: str | None,
+    download_path: str | None,
+    stateful: bool,
+    force: bool,
+    token: str | None,
+    as_json: bool,
+) -> None:
+    """Open a session on the app at URL.
+
+    \b
+    Example:
+      powershai-py session new http://127.0.0.1:7860 --name demo
+    """
+    created = new_gradio_session(url, name, download_path, force, stateful=stateful, token=token)
+    _print_sessions([created], as_json)
+
+
+@session.command("list")
+@click.argument("pattern", required=False)
+@json_option
+def session_list(pattern: str | None, as_json: bool) -> None:
+    """List sessions, or those whose name or URL match PATTERN (a glob).
+
+    \b
+    Example:
+      powershai-py session list 'de*'
+    """
+    found = get_gradio_session(pattern or "*", like=pattern is not None)
+    _print_sessions(found if isinstance(found, list) else [found], as_json)
+
+
+@session.command("show")
+@click.argument("name", default=".")
+@json_option
+def session_show(name: str, as_json: bool) -> None:
+    """Show one session (NAME, or '.' for the default one) and its endpoints.
+
+    \b
+    Example:
+      powershai-py session show demo
+    """
+    found = resolve_session(name)
+    from .gradio.store import current_store
+
+    row = _session_row(found, current_store().get_default())
+    row["endpoints"] = found.info.endpoint_names
+    if as_json:
+        _emit(row, True)
+    else:
+        click.echo(tabulate([(key, value) for key, value in row.items()], tablefmt="plain"))
+
+
+@session.command("set")
+@click.argument("name", default=".")
+@click.option("--default", "make_default", is_flag=True, help="Make it the default session ('.').")
+@click.option("--max-calls", type=click.IntRange(min=0), help="How many calls it keeps (0: 10).")
+@click.option("--policy", type=click.Choice(["error", "warning", "remove"], case_sensitive=False))
+def session_set(name: str, make_default: bool, max_calls: int | None, policy: str | None) -> None:
+    """Change a session's options, or make it the default.
+
+    \b
+    Example:
+      powershai-py session set demo --default --max-calls 20 --policy remove
+    """
+    set_gradio_session(name, make_default, max_calls, policy)
+
+
+@session.command("remove")
+@click.argument("names", nargs=-1, required=True)
+def session_remove(names: tuple[str, ...]) -> None:
+    """Remove sessions: names, '*' for all, '.' for the default one.
+
+    \b
+    Example:
+      powershai-py session remove demo
+    """
+    for gone in remove_gradio_session(list(names)):
+        click.echo(f"removed {gone.name}")
+
+
+# --- calls -------------------------------------------------------------------------------------------
+
+
+def parse_param(text: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` -> (name, value): JSON when it parses, else the text; ``@path`` is a local file."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise click.BadParameter(f"{text!r} is not NAME=VALUE", param_hint="-p")
+    if raw.startswith("@"):
+        path = Path(raw[1:]).expanduser()
+        if not path.is_file():
+            raise click.BadParameter(f"no such file: {raw[1:]}", param_hint="-p")
+        return name.strip(), path
+    try:
+        return name.strip(), json.loads(raw)
+    except ValueError:
+        return name.strip(), raw
+
+
+def _event_json(result: GradioApiEventResult) -> dict[str, Any]:
+    return {"num": result.num, "ts": result.ts.isoformat(), "event": result.event, "data": result.data}
+
+
+def _stream(call: SessionApiEvent, session_ref: Any, max_heartbeats: int | None, as_json: bool) -> None:
+    """Print each event the moment it arrives; exit 1 on an error event, 3 if the wait ran out."""
+    progress = _Progress()
+    beats = 0
+    reader = update_gradio_session_api_result(call, max_heartbeats, session_ref, stream=True)
+    for result in reader:
+        if (result.event or "").lower() == "heartbeat":
+            beats += 1
+            progress.show(f"waiting for /{call.api_name}: {beats} heartbeats")
+            continue
+        progress.clear()
+        if as_json:
+            click.echo(json.dumps(_event_json(result), ensure_ascii=False, default=str))
+        else:
+            click.echo(f"#{result.num:<3} {result.event or '':<10} {_compact(result.data, 200)}")
+        sys.stdout.flush()
+    progress.clear()
+    if call.api_event.last_query_status == "error":
+        from .gradio.proxy_result import error_message
+
+        raise CallFailed(f"/{call.api_name} failed: {error_message(call.api_event.error)}", event_id=call.id)
+    if not call.done:
+        raise StillRunning(
+            f"/{call.api_name} is still running after {beats} heartbeats (event {call.id})",
+            event_id=call.id,
+        )
+
+
+@main.command()
+@click.argument("endpoint")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter (repeat).")
+@click.option("-s", "--session", "session_ref", default=".", help="The session (default: '.').")
+@click.option("--url", help="Call this app directly, without a stored session.")
+@click.option("--token", help="Use this token (default: $HF_API_TOKEN, $HF_TOKEN).")
+@click.option("--public", is_flag=True, help="Send no token at all.")
+@click.option(
+    "--manual", is_flag=True, help="Only start the call; print its event id (read it with 'update')."
+)
+@click.option(
+    "--max-heartbeats", type=click.IntRange(min=1), help="Stop waiting after N heartbeats in a row."
+)
+@json_option
+@click.pass_context
+def call(
+    ctx: click.Context,
+    endpoint: str,
+    params: tuple[str, ...],
+    session_ref: str,
+    url: str | None,
+    token: str | None,
+    public: bool,
+    manual: bool,
+    max_heartbeats: int | None,
+    as_json: bool,
+) -> None:
+    """Call ENDPOINT and print its events as they arrive.
+
+    Values are JSON when they parse (5, true, ["a"]), else text; -p file=@path uploads a
+    local file.
+
+    \b
+    Examples:
+      powershai-py call greet -p name=Ana -p times=2
+      powershai-py call --url http://127.0.0.1:7860 shout_file -p path=@notes.txt
+      powershai-py call countdown --manual      # then: powershai-py update EVENT_ID
+    """
+    if token and public:
+        raise click.UsageError("give --token or --public, not both")
+    values = dict(parse_param(item) for item in params)
+    chosen = "public" if public else token
+    if url:
+        use_store(MemoryStore())
+        session_ref = new_gradio_session(url, "cli", token=chosen).name
+    else:
+        _open_store(ctx)
+    started = invoke_gradio_dynamic_api(endpoint, session_ref, manual=True, api_token=chosen, **values)
+    if manual:
+        _emit(
+            {"event_id": started.id, "api_name": started.api_name},
+            as_json,
+            ["event_id", "api_name"],
+            [[started.id, started.api_name]],
+        )
+        return
+    _stream(started, session_ref, max_heartbeats, as_json)
+
+
+@main.command()
+@click.argument("event_id")
+@click.option("-s", "--session", "session_ref", default=".", help="The session (default: '.').")
+@click.option(
+    "--max-heartbeats", type=click.IntRange(min=1), help="Stop waiting after N heartbeats in a row."
+)
+@json_option
+@click.pass_context
+def update(
+    ctx: click.Context, event_id: str, session_ref: str, max_heartbeats: int | None, as_json: bool
+) -> None:
+    """Read the events of a call started earlier (e.g. with call --manual).
+
+    A call's stream can be read once: by the process that reads it first.
+
+    \b
+    Example:
+      powershai-py update 3f2a9c... --session demo
+    """
+    _open_store(ctx)
+    found = [c for c in get_gradio_session_api(session_ref) if c.id == event_id]
+    if not found:
+        raise InvalidEvent(
+            f"Event with id {event_id} not found in session {session_ref!r}: see 'powershai-py calls list'",
+            code="POWERSHAI_HUGGINGFACE_UPDATESESSIONAPI_INVALIDEVENT",
+        )
+    _stream(found[0], session_ref, max_heartbeats, as_json)
+
+
+@main.group()
+@click.pass_context
+def calls(ctx: click.Context) -> None:
+    """List and remove the calls a session keeps."""
+    _open_store(ctx)
+
+
+def _call_row(item: SessionApiEvent) -> dict[str, Any]:
+    return {
+        "event_id": item.id,
+        "api_name": "/" + item.api_name,
+        "status": item.status,
+        "last_query_status": item.api_event.last_query_status,
+        "events_read": item.api_event.last_event_num,
+        "last_data": item.last_data,
+        "error": item.api_event.error,
+    }
+
+
+@calls.command("list")
+@click.option("-s", "--session", "session_ref", default=".", help="The session (default: '.').")
+@json_option
+def calls_list(session_ref: str, as_json: bool) -> None:
+    """List a session's calls, oldest first.
+
+    \b
+    Example:
+      powershai-py calls list --session demo --json
+    """
+    rows = [_call_row(c) for c in get_gradio_session_api(session_ref)]
+    columns = ["event_id", "api_name", "status", "last_query_status", "events_read"]
+    table = [[row[c] for c in columns] + [_compact(row["last_data"], 40)] for row in rows]
+    _emit(rows, as_json, [*columns, "last_data"], table)
+
+
+@calls.command("remove")
+@click.argument("targets", nargs=-1, required=True)
+@click.option("-s", "--session", "session_ref", default=".", help="The session (default: '.').")
+@click.option("--force", is_flag=True, help="Remove targeted calls even when not finished.")
+@click.option("--eligible", is_flag=True, help="Only list what would be removed.")
+@json_option
+def calls_remove(
+    targets: tuple[str, ...], session_ref: str, force: bool, eligible: bool, as_json: bool
+) -> None:
+    """Remove calls: event ids, 'clean' (the finished ones) or 'all'.
+
+    \b
+    Example:
+      powershai-py calls remove clean
+    """
+    chosen = remove_gradio_session_api(list(targets), force, eligible, session_ref)
+    rows = [_call_row(c) for c in chosen]
+    _emit(
+        rows,
+        as_json,
+        ["event_id", "api_name", "status"],
+        [[r["event_id"], r["api_name"], r["status"]] for r in rows],
+    )
+
+
+# --- files -------------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("-s", "--session", "session_ref", default=".", help="The session (default: '.').")
+@json_option
+@click.pass_context
+def upload(ctx: click.Context, paths: tuple[str, ...], session_ref: str, as_json: bool) -> None:
+    """Upload local files to the session's app and print their FileData.
+
+    \b
+    Example:
+      powershai-py upload notes.txt picture.png
+    """
+    _open_store(ctx)
+    progress = _Progress()
+    progress.show(f"uploading {len(paths)} file(s)...")
+    try:
+        sent = send_gradio_session_files(list(paths), session_ref)
+    finally:
+        progress.clear()
+    _emit(sent, as_json, ["orig_name", "path"], [[f.get("orig_name"), f.get("path")] for f in sent])
+
+
+@main.command()
+@click.argument("event_id")
+@click.option("-s", "--session", "session_ref", default=".", help="The session (default: '.').")
+@click.option(
+    "-d",
+    "--dest",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    help="The folder to save into (default: here).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace files that exist.")
+@json_option
+@click.pass_context
+def download(
+    ctx: click.Context, event_id: str, session_ref: str, dest: Path, overwrite: bool, as_json: bool
+) -> None:
+    """Save the files a call returned (its last result) into a folder.
+
+    \b
+    Example:
+      powershai-py download 3f2a9c... --dest out/
+    """
+    _open_store(ctx)
+    owner = resolve_session(session_ref)
+    found = [c for c in get_gradio_session_api(owner) if c.id == event_id]
+    if not found:
+        raise InvalidEvent(
+            f"Event with id {event_id} not found in session {owner.name!r}",
+            code="POWERSHAI_HUGGINGFACE_UPDATESESSIONAPI_INVALIDEVENT",
+        )
+    files = _files_in(found[0].last_data)
+    if not files:
+        raise PowershaiError(
+            f"the last result of {event_id} holds no file (read it first with 'update')",
+            code="POWERSHAI_GRADIO_FILE_INVALID",
+        )
+    dest.mkdir(parents=True, exist_ok=True)
+    saved = [str(download_gradio_file(owner.app_url, f, dest, overwrite=overwrite)) for f in files]
+    _emit(saved, as_json, ["saved"], [[path] for path in saved])
+
+
+def _files_in(value: Any) -> list[dict[str, Any]]:
+    if is_filedata(value):
+        return [value]
+    if isinstance(value, list):
+        return [found for item in value for found in _files_in(item)]
+    if isinstance(value, dict):
+        return [found for item in value.values() for found in _files_in(item)]
+    return []
+
+
+def run() -> None:
+    """Entry point of the console script."""
+    main(prog_name="powershai-py")

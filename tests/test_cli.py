@@ -1,0 +1,282 @@
+"""The powershai-py command: arguments with CliRunner, the end-to-end path in real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from powershai_py.cli import main, parse_param
+
+COMMANDS = [
+    [],
+    ["info"],
+    ["session"],
+    ["session", "new"],
+    ["session", "list"],
+    ["session", "show"],
+    ["session", "set"],
+    ["session", "remove"],
+    ["call"],
+    ["update"],
+    ["calls"],
+    ["calls", "list"],
+    ["calls", "remove"],
+    ["upload"],
+    ["download"],
+]
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "store.sqlite3"
+    monkeypatch.setenv("POWERSHAI_PY_STORE", str(path))
+    return path
+
+
+def cli(*args: str, env: dict[str, str] | None = None, check: bool = False) -> subprocess.CompletedProcess:
+    """Run the real console entry point in a new process."""
+    result = subprocess.run(
+        [sys.executable, "-m", "powershai_py", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+# --- help and arguments (CliRunner) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "main")
+def test_every_help_reads_well_and_shows_an_example(command):
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage: " in result.output
+    if command not in (["session"], ["calls"]):
+        assert "Example" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("name=Ana", ("name", "Ana")),
+        ("times=3", ("times", 3)),
+        ("flag=true", ("flag", True)),
+        ('items=["a", "b"]', ("items", ["a", "b"])),
+        ("text=a=b", ("text", "a=b")),
+        ("empty=", ("empty", "")),
+        ('quoted="3"', ("quoted", "3")),
+    ],
+)
+def test_parameters_are_json_when_they_parse(text, expected):
+    assert parse_param(text) == expected
+
+
+def test_an_at_sign_is_a_local_file(tmp_path):
+    target = tmp_path / "a.txt"
+    target.write_text("x")
+    assert parse_param(f"file=@{target}") == ("file", target)
+
+
+@given(st.text())
+def test_the_param_parser_either_parses_or_says_why(text):
+    import click
+
+    try:
+        name, _ = parse_param(text)
+    except click.BadParameter as error:
+        assert "NAME=VALUE" in error.message or "no such file" in error.message
+    else:
+        assert name and "=" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["bogus"], 2, "No such command"),
+        (["call", "echo", "-p", "novalue"], 2, "NAME=VALUE"),
+        (["call", "echo", "-p", "file=@/no/such/file"], 2, "no such file"),
+        (["session", "set", "--policy", "never"], 2, "never"),
+        (["call", "echo", "--token", "t", "--public"], 2, "not both"),
+        (["call", "echo", "-s", "ghost"], 4, "no session named 'ghost'"),
+        (["update", "some-id"], 4, "GETSESSIONS_DEFAULT"),
+    ],
+)
+def test_bad_input_is_one_line_and_its_exit_code(store, args, code, words):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == code, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("powershai-py: ") and words in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_a_corrupt_store_is_reported_and_left_alone(tmp_path):
+    broken = tmp_path / "store.sqlite3"
+    broken.write_bytes(b"not a database at all" * 100)
+    result = CliRunner().invoke(main, ["--store", str(broken), "session", "list"])
+    assert result.exit_code == 2 and "POWERSHAI_STORE_CORRUPT" in result.output
+    assert broken.read_bytes() == b"not a database at all" * 100
+
+
+def test_a_newer_store_is_reported_and_left_alone(tmp_path):
+    newer = tmp_path / "store.sqlite3"
+    with sqlite3.connect(newer) as db:
+        db.execute("PRAGMA user_version = 99")
+    before = newer.read_bytes()
+    result = CliRunner().invoke(main, ["--store", str(newer), "session", "list"])
+    assert result.exit_code == 2 and "POWERSHAI_STORE_NEWER" in result.output
+    assert newer.read_bytes() == before
+
+
+# --- end to end, one process per command, against a real server ----------------------------------
+
+
+def test_create_call_update_and_list_across_processes(lab, store):
+    cli("session", "new", lab.url, "--name", "lab", check=True)
+    second = cli("call", "greet", "-p", "name=Ana", "-p", "times=2", check=True)
+    assert "Hello Ana! Hello Ana!" in second.stdout and "complete" in second.stdout
+    started = cli("call", "count_up", "-p", "n=3", "--manual", "--json", check=True)
+    event_id = json.loads(started.stdout)["event_id"]
+    third = cli("update", event_id, "--json", check=True)
+    events = [json.loads(line) for line in third.stdout.splitlines()]
+    assert [e["data"] for e in events if e["event"] != "heartbeat"][-1] == ["done"]
+    assert [e["event"] for e in events][-1] == "complete"
+    table = cli("calls", "list", check=True).stdout
+    assert event_id in table and "/count_up" in table and "complete" in table
+    listed = json.loads(cli("calls", "list", "--json", check=True).stdout)
+    assert [c["api_name"] for c in listed] == ["/greet", "/count_up"]
+    assert listed[1]["last_data"] == ["done"] and listed[1]["status"] == "complete"
+    again = cli("update", event_id)
+    assert again.returncode == 0 and again.stdout == ""  # nothing more to read
+
+
+def test_exit_codes_of_real_calls(lab, store):
+    cli("session", "new", lab.url, "--name", "lab", check=True)
+    failed = cli("call", "user_error", "-p", "text=x")
+    assert failed.returncode == 1 and "error" in failed.stdout
+    assert failed.stderr.startswith("powershai-py: POWERSHAI_GRADIO_CALL_ERROR")
+    missing = cli("call", "no_such_endpoint")
+    assert missing.returncode == 4 and "Traceback" not in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
+    verbose = cli("--verbose", "call", "no_such_endpoint")
+    assert verbose.returncode == 4 and "Traceback" in verbose.stderr
+    down = cli("call", "--url", "http://127.0.0.1:9", "echo")
+    assert down.returncode == 3 and "POWERSHAI_HTTP_CONNECTION" in down.stderr
+
+
+def test_one_shot_calls_store_nothing(lab, store):
+    result = cli("call", "--url", lab.url, "echo", "-p", "text=once", "--json", check=True)
+    assert json.loads(result.stdout.splitlines()[-1])["data"] == ["once"]
+    assert json.loads(cli("session", "list", "--json", check=True).stdout) == []
+
+
+def test_sessions_options_upload_and_download(lab, store, tmp_path):
+    cli("session", "new", lab.url, "--name", "one", check=True)
+    cli("session", "new", lab.url, "--name", "two", check=True)
+    cli("session", "set", "two", "--default", "--max-calls", "5", "--policy", "REMOVE", check=True)
+    rows = json.loads(cli("session", "list", "--json", check=True).stdout)
+    assert [(r["name"], r["default"], r["max_calls"], r["policy"]) for r in rows] == [
+        ("one", False, 100, "warning"),
+        ("two", True, 5, "remove"),
+    ]
+    assert json.loads(cli("session", "show", "--json", check=True).stdout)["name"] == "two"
+    assert [r["name"] for r in json.loads(cli("session", "list", "t*", "--json", check=True).stdout)] == [
+        "two"
+    ]
+    source = tmp_path / "notes ç.txt"
+    source.write_text("hello")
+    uploaded = json.loads(cli("upload", str(source), "--json", check=True).stdout)
+    assert uploaded[0]["orig_name"] == "notes ç.txt"
+    copied = cli("call", "copy_file", "-p", f"path=@{source}", "--manual", "--json", check=True)
+    event_id = json.loads(copied.stdout)["event_id"]
+    cli("update", event_id, check=True)
+    out = tmp_path / "out"
+    saved = json.loads(cli("download", event_id, "--dest", str(out), "--json", check=True).stdout)
+    assert Path(saved[0]).read_text() == "hello" and Path(saved[0]).name == "copy of notes ç.txt"
+    removed = json.loads(cli("calls", "remove", "clean", "--json", check=True).stdout)
+    assert [r["event_id"] for r in removed] == [event_id]
+    cli("session", "remove", "*", check=True)
+    assert json.loads(cli("session", "list", "--json", check=True).stdout) == []
+
+
+def test_a_token_is_never_written_to_the_store(lab, store):
+    canary = "hf_canary_5f3e9a"
+    cli("session", "new", lab.url, "--name", "t", "--token", canary, check=True)
+    cli("call", "echo", "-p", "text=x", "--token", canary, check=True)  # (auth_header would echo it back)
+    cli("call", "echo", "-p", "text=y", "--manual", check=True, env={"HF_TOKEN": canary})
+    for path in store.parent.iterdir():
+        assert canary.encode() not in path.read_bytes(), path
+
+
+WORKER = textwrap.dedent(
+    """
+    import sys
+    from powershai_py import invoke_gradio_session_api, new_gradio_session
+    from powershai_py.gradio.sqlite_store import SQLiteStore
+    from powershai_py.gradio.store import use_store
+
+    url, path, worker = sys.argv[1], sys.argv[2], sys.argv[3]
+    use_store(SQLiteStore(path))
+    for k in range(3):
+        name = f"w{worker}-s{k}"
+        new_gradio_session(url, name)
+        for _ in range(5):
+            invoke_gradio_session_api("echo", ["x"], session=name)
+    """
+)
+
+
+def test_ten_processes_at_once_lose_no_write(lab, tmp_path):
+    path = tmp_path / "shared.sqlite3"
+    workers = [
+        subprocess.Popen([sys.executable, "-c", WORKER, lab.url, str(path), str(n)], stderr=subprocess.PIPE)
+        for n in range(10)
+    ]
+    for worker in workers:
+        _, err = worker.communicate(timeout=180)
+        assert worker.returncode == 0, err.decode()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 30
+        assert db.execute("SELECT COUNT(*) FROM calls").fetchone()[0] == 150
+        per_session = db.execute("SELECT COUNT(*) FROM calls GROUP BY session_id").fetchall()
+    assert sorted(n for (n,) in per_session) == [5] * 30
+
+
+def test_shell_completion_uses_clicks_mechanism():
+    result = subprocess.run(
+        [sys.executable, "-m", "powershai_py"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "_POWERSHAI_PY_COMPLETE": "bash_complete",
+            "COMP_WORDS": "powershai-py ses",
+            "COMP_CWORD": "1",
+        },
+    )
+    assert "session" in result.stdout
+
+
+def test_a_wait_that_runs_out_is_exit_3_and_shows_no_progress_when_piped(lab_beats, store):
+    if lab_beats.major < 6:
+        pytest.skip("needs fast heartbeats (Gradio 6)")
+    cli("session", "new", lab_beats.url, "--name", "beats", check=True)
+    result = cli("call", "nap", "-p", "seconds=3", "--max-heartbeats", "2")
+    assert result.returncode == 3
+    assert "still running after 2 heartbeats" in result.stderr
+    assert "waiting for" not in result.stderr and "\r" not in result.stderr  # stdout is not a terminal
