@@ -330,27 +330,32 @@ def session_show(name: str, as_json: bool) -> None:
 @click.option("--default", "make_default", is_flag=True, help="Make it the default session ('.').")
 @click.option("--max-calls", type=click.IntRange(min=0), help="How many calls it keeps (0: 10).")
 @click.option("--policy", type=click.Choice(["error", "warning", "remove"], case_sensitive=False))
-def session_set(name: str, make_default: bool, max_calls: int | None, policy: str | None) -> None:
-    """Change a session's options, or make it the default.
+@json_option
+def session_set(
+    name: str, make_default: bool, max_calls: int | None, policy: str | None, as_json: bool
+) -> None:
+    """Change a session's options, or make it the default; print it.
 
     \b
     Example:
       powershai-py session set demo --default --max-calls 20 --policy remove
     """
     set_gradio_session(name, make_default, max_calls, policy)
+    _print_sessions([resolve_session(name)], as_json)
 
 
 @session.command("remove")
 @click.argument("names", nargs=-1, required=True)
-def session_remove(names: tuple[str, ...]) -> None:
-    """Remove sessions: names, '*' for all, '.' for the default one.
+@json_option
+def session_remove(names: tuple[str, ...], as_json: bool) -> None:
+    """Remove sessions: names, '*' for all, '.' for the default one; print those removed.
 
     \b
     Example:
       powershai-py session remove demo
     """
-    for gone in remove_gradio_session(list(names)):
-        click.echo(f"removed {gone.name}")
+    gone = [item.name for item in remove_gradio_session(list(names))]
+    _emit(gone, as_json, ["removed"], [[name] for name in gone])
 
 
 # --- calls -------------------------------------------------------------------------------------------

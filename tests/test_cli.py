@@ -146,6 +146,9 @@ def test_a_newer_store_is_reported_and_left_alone(tmp_path):
 
 def test_create_call_update_and_list_across_processes(lab, store):
     cli("session", "new", lab.url, "--name", "lab", check=True)
+    endpoints = cli("info", "lab", check=True).stdout
+    assert "/greet" in endpoints and "name: str = 'World'" in endpoints
+    assert json.loads(cli("info", lab.url, "--json", check=True).stdout)["app_url"] == lab.api_url
     second = cli("call", "greet", "-p", "name=Ana", "-p", "times=2", check=True)
     assert "Hello Ana! Hello Ana!" in second.stdout and "complete" in second.stdout
     started = cli("call", "count_up", "-p", "n=3", "--manual", "--json", check=True)
@@ -208,7 +211,7 @@ def test_sessions_options_upload_and_download(lab, store, tmp_path):
     assert Path(saved[0]).read_text() == "hello" and Path(saved[0]).name == "copy of notes ç.txt"
     removed = json.loads(cli("calls", "remove", "clean", "--json", check=True).stdout)
     assert [r["event_id"] for r in removed] == [event_id]
-    cli("session", "remove", "*", check=True)
+    assert json.loads(cli("session", "remove", "*", "--json", check=True).stdout) == ["one", "two"]
     assert json.loads(cli("session", "list", "--json", check=True).stdout) == []
 
 
