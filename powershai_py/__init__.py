@@ -39,6 +39,20 @@ _EXPORTS = {
     "invoke_gradio_dynamic_api": "powershai_py.gradio.proxy",
     "convert_gradio_param_powershell": "powershai_py.gradio.param_types",
     "gradio_param_type": "powershai_py.gradio.param_types",
+    # Hugging Face Hub and Spaces
+    "invoke_hugging_face_hub": "powershai_py.hub",
+    "invoke_hf_hub": "powershai_py.hub",
+    "get_hugging_face_whoami": "powershai_py.hub",
+    "get_hf_whoami": "powershai_py.hub",
+    "get_hf_me": "powershai_py.hub",
+    "get_hugging_face_space": "powershai_py.hub",
+    "get_hf_space": "powershai_py.hub",
+    "connect_hugging_face_space_gradio": "powershai_py.hub",
+    "connect_hf_space_gradio": "powershai_py.hub",
+    "wait_hugging_face_space": "powershai_py.hub",
+    "wait_hf_space": "powershai_py.hub",
+    "start_hugging_face_space": "powershai_py.hub",
+    "HuggingFaceSpace": "powershai_py.hub",
     # objects
     "ProxyResult": "powershai_py.gradio.proxy_result",
     "PipelineResult": "powershai_py.gradio.proxy_result",
@@ -130,6 +144,21 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         set_gradio_session,
     )
     from .http import resolve_token, settings  # noqa: F401
+    from .hub import (  # noqa: F401
+        HuggingFaceSpace,
+        connect_hf_space_gradio,
+        connect_hugging_face_space_gradio,
+        get_hf_me,
+        get_hf_space,
+        get_hf_whoami,
+        get_hugging_face_space,
+        get_hugging_face_whoami,
+        invoke_hf_hub,
+        invoke_hugging_face_hub,
+        start_hugging_face_space,
+        wait_hf_space,
+        wait_hugging_face_space,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -101,10 +101,10 @@ def new_gradio_session(
 
 
 def resolve_session(session: Any = ".") -> GradioSession:
-    """The one stored session that ``session`` designates (a name, ``"."`` or a session).
+    """The one stored session that ``session`` designates (a name, ``"."``, a session or a Space).
 
     A session object is looked up by its id, so one that was removed (or replaced) is
-    an error rather than a ghost.
+    an error rather than a ghost. A Hugging Face Space gives the session it is linked to.
     """
     store = current_store()
     if isinstance(session, GradioSession):
@@ -116,6 +116,8 @@ def resolve_session(session: Any = ".") -> GradioSession:
                 session=session.name,
             )
         return stored
+    if not isinstance(session, str) and hasattr(session, "gradio_session") and hasattr(session, "id"):
+        return _session_of_space(session)
     if not isinstance(session, str):
         raise PowershaiError(
             f"expected a session name or a GradioSession, got {type(session).__name__}",
@@ -135,6 +137,19 @@ def resolve_session(session: Any = ".") -> GradioSession:
         raise SessionNotFound(
             f"no session named {name!r}. Sessions: {known}. Open one with new_gradio_session",
             session=name,
+        )
+    return found
+
+
+def _session_of_space(space: Any) -> GradioSession:
+    """The session a Hugging Face Space object is linked to (SPEC 4.0)."""
+    linked = space.gradio_session
+    found = current_store().get(linked) if linked else None
+    if found is None:
+        raise SessionNotFound(
+            f"the Space {space.id} has no Gradio session: connect it with connect_hugging_face_space_gradio",
+            code="POWERSHAI_HUGGINGFACE_GETSESSION_HFNOSESSION",
+            session=linked,
         )
     return found
 
