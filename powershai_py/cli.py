@@ -10,6 +10,7 @@ timeout problem; 4 not found (session, endpoint or call); 5 an unexpected intern
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import sys
@@ -631,6 +632,62 @@ def _files_in(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, dict):
         return [found for item in value.values() for found in _files_in(item)]
     return []
+
+
+# --- PowerShell: the compat package, loaded only by these two commands ---------------------------------
+
+
+@main.command()
+@click.argument("script", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "target", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+def migrate(script: Path, target: Path | None) -> None:
+    """Translate a PowerShell script that uses PowershAI's cmdlets into Python.
+
+    Lines it cannot translate are kept as '# TODO(migrate):' comments.
+
+    \b
+    Example:
+      powershai-py migrate call-space.ps1 -o call_space.py
+    """
+    compat = importlib.import_module("compat")
+    source = compat.translate(script.read_text(encoding="utf-8-sig"))
+    if target is None:
+        click.echo(source, nl=False)
+    else:
+        target.write_text(source, encoding="utf-8")
+        todo = source.count("# TODO(migrate):")
+        click.echo(
+            f"wrote {target}" + (f" ({todo} lines to finish by hand: see TODO(migrate))" if todo else "")
+        )
+
+
+@main.command("ps")
+@click.argument("line")
+@json_option
+@click.pass_context
+def ps_line(ctx: click.Context, line: str, as_json: bool) -> None:
+    """Run a PowerShell line (a subset) with the ported cmdlets, on the stored sessions.
+
+    \b
+    Example:
+      powershai-py ps 'Invoke-GradioSessionApi greet @{name="Ana"} | Update-GradioSessionApiResult'
+    """
+    _open_store(ctx)
+    compat = importlib.import_module("compat")
+    result = compat.run(line)
+    for text in result.host:
+        click.echo(text)
+    for item in result.output:
+        plain = compat.unwrap(item)
+        if isinstance(plain, GradioApiEventResult):
+            plain = (
+                _event_json(plain)
+                if as_json
+                else f"#{plain.num:<3} {plain.event or '':<10} {_compact(plain.data)}"
+            )
+        elif as_json:
+            plain = json.dumps(plain, ensure_ascii=False, default=str)
+        click.echo(plain if isinstance(plain, str) else json.dumps(plain, ensure_ascii=False, default=str))
 
 
 def run() -> None:

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from ..errors import PowershaiError, PowershaiWarning, SessionNotFound
+from ..errors import CallFailed, PowershaiError, PowershaiWarning, SessionNotFound
 from .calls import endpoint_not_found
 from .models import GradioApiEventResult, GradioSession
 from .names import POWERSHELL_RESERVED, PYTHON_RESERVED, clean_name, python_identifier, snake_name
 from .param_types import ParamType, coerce, param_type
-from .proxy_result import PipelineResult, ProxyResult
+from .proxy_result import PipelineResult, ProxyResult, error_message
 from .session_calls import invoke_gradio_session_api
 from .session_files import send_gradio_session_files
 from .sessions import as_items, resolve_session
@@ -505,16 +505,28 @@ def _map_entries(mapping: Any, proxy: GradioProxy) -> list[tuple[ProxyParam, int
 
 
 def _upstream(pipe: Any) -> Iterator[Any]:
+    """The upstream items a pipeline calls its function for.
+
+    Call results give their events with new data (see ``ProxyResult.data_events``); a list of
+    events follows the same rule: heartbeats skipped, a ``complete`` that repeats the
+    previous value skipped, an ``error`` raised as :class:`CallFailed`.
+    """
     if hasattr(pipe, "data_events"):
         yield from pipe.data_events()
-    elif isinstance(pipe, GradioApiEventResult):
-        yield pipe
-    else:
-        for item in as_items(pipe):
-            if hasattr(item, "data_events"):
-                yield from item.data_events()
-            else:
-                yield item
+        return
+    previous: Any = object()
+    for item in [pipe] if isinstance(pipe, GradioApiEventResult) else as_items(pipe):
+        if hasattr(item, "data_events"):
+            yield from item.data_events()
+            continue
+        if isinstance(item, GradioApiEventResult):
+            name = (item.event or "").lower()
+            if name == "heartbeat" or (name == "complete" and item.data == previous):
+                continue
+            if name == "error":
+                raise CallFailed(f"an upstream call failed: {error_message(item.data)}", error=item.data)
+            previous = item.data
+        yield item
 
 
 def _pipeline(
