@@ -437,7 +437,12 @@ class Parser:
                 self.i += 1
                 name = self.take("WORD")
                 if self.tok.kind == "(" and not self.tok.space_before:
-                    self.fail("method calls are not in the subset", "read properties only")
+                    raise CompatSyntaxError(
+                        f"method calls ({name.value}()) are not in the subset",
+                        name.line,
+                        name.column,
+                        "read properties",
+                    )
                 node = Node("member", name.line, name.column, name.value, [node])
             elif self.tok.kind == "[" and not self.tok.space_before:
                 self.i += 1

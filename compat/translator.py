@@ -81,6 +81,17 @@ def _emit(value):
         output.append(value)
 '''
 
+ARRAY_HELPER = '''
+
+def _array(value):
+    """PowerShell's @(...): a list as it is, nothing as [], one value as [value]."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, ProxyResult, PipelineResult)):
+        return list(value)
+    return [value]
+'''
+
 PROXY_HELPER = '''
 
 def _proxy_call(name, params, **options):
@@ -104,6 +115,9 @@ class _Translator:
         self.imports: set[str] = {"ProxyResult", "PipelineResult"}
         self.modules: set[str] = set()
         self.uses_proxy = False
+        self.uses_array = False
+        self.assigned: set[str] = set()
+        self.inputs: list[str] = []
         self.loop_var: list[str] = []
         self.pre: list[str] = []  # statements a translated statement needs first
         self.steps = 0
@@ -121,19 +135,30 @@ class _Translator:
                 body.append(f"# TODO(migrate): {line} -- {reason}")
         if self.uses_proxy:
             self.imports.add("get_gradio_session_api_proxy_function")
-        names = "".join(f"    {name},\n" for name in sorted(self.imports, key=lambda n: (n.islower(), n)))
-        imports = "".join(f"import {m}\n" for m in sorted(self.modules))
-        imports += ("\n" if imports else "") + f"from powershai_py import (\n{names})"
-        text = HEADER.format(imports=imports)
+        text = HEADER.format(imports=self._imports())
+        if self.inputs:
+            self.modules.add("os")
+            text = HEADER.format(imports=self._imports())
+            text += "\n\n# Values the PowerShell script read from its caller: here, from the environment.\n"
+            text += "".join(f"{name} = os.environ.get({name.upper()!r})\n" for name in self.inputs)
+        if self.uses_array:
+            text += ARRAY_HELPER
         if self.uses_proxy:
             text += PROXY_HELPER
         return _format(text + "\n\n" + "\n".join(body) + "\n")
+
+    def _imports(self) -> str:
+        names = "".join(f"    {name},\n" for name in sorted(self.imports, key=lambda n: (n.islower(), n)))
+        imports = "".join(f"import {m}\n" for m in sorted(self.modules))
+        return imports + ("\n" if imports else "") + f"from powershai_py import (\n{names})"
 
     # --- statements ---
 
     def statement(self, node: Node) -> list[str]:
         if node.kind == "assign":
-            return [f"{self.var(node.value)} = {self.pipeline(node.children[0])}"]
+            value = self.pipeline(node.children[0])
+            self.assigned.add(snake(node.value))
+            return [f"{snake(node.value)} = {value}"]
         if node.kind == "setmember":
             target, value = node.children
             return [f"{self.expr(target)} = {self.pipeline(value)}"]
@@ -158,7 +183,10 @@ class _Translator:
             if not self.loop_var:
                 raise _Untranslatable("$_ outside a script block")
             return self.loop_var[-1]
-        return snake(name)
+        python = snake(name)
+        if python not in self.assigned and python not in self.inputs:
+            self.inputs.append(python)  # read before any assignment: the caller gave it
+        return python
 
     # --- pipelines ---
 
@@ -288,7 +316,10 @@ class _Translator:
             if len(statements) != 1 or statements[0].kind != "pipeline":
                 raise _Untranslatable("a sub-expression of more than one statement")
             inner = self.pipeline(statements[0])
-            return f"list({inner})" if node.value == "@(" else inner
+            if node.value == "@(":
+                self.uses_array = True
+                return f"_array({inner})"
+            return inner
         if kind == "paren":
             return f"({self.pipeline(node.children[0])})"
         if kind == "range":
@@ -337,7 +368,9 @@ class _Translator:
             return f"({left} {simple[op]} {right})"
         if op in ("like", "notlike"):
             self.modules.add("fnmatch")
-            test = f"fnmatch.fnmatch(str({left}).lower(), str({right}).lower())"
+            pattern = node.children[1]
+            right = repr(pattern.value.lower()) if pattern.kind == "str" else f"str({right}).lower()"
+            test = f"fnmatch.fnmatch(str({left}).lower(), {right})"
             return test if op == "like" else f"(not {test})"
         self.modules.add("re")
         test = f"(re.search({right}, str({left}), re.IGNORECASE) is not None)"
