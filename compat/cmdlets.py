@@ -47,6 +47,7 @@ class Cmdlet:
     aliases: tuple[str, ...] = ()
     python_name: str = ""
     quiet: bool = False  # the original writes nothing to the pipeline
+    open_params: bool = False  # other -Names pass through (Invoke-GradioDynamicApi's dynamic parameters)
 
     @property
     def pipeline_param(self) -> Param | None:
@@ -256,6 +257,7 @@ def _table() -> dict[str, Cmdlet]:
             aliases=aliases,
             python_name=python_name,
             quiet=python_name in _QUIET,
+            open_params=python_name == "invoke_gradio_dynamic_api",
         )
         for key in (name, *aliases):
             table[key.casefold()] = cmdlet
@@ -332,7 +334,13 @@ def bind(
     ``True`` (``-Force``) or a value (``-Force:$false``)."""
     kwargs: dict[str, Any] = {}
     for given, value in named:
-        param = _match(cmdlet, given)
+        try:
+            param = _match(cmdlet, given)
+        except CompatError:
+            if not cmdlet.open_params:
+                raise
+            kwargs[given.lstrip("-")] = unwrap(value)
+            continue
         if param.python in kwargs:
             raise CompatError(f"-{param.name} is given twice", command=cmdlet.name)
         kwargs[param.python] = bool(value) if param.switch else unwrap(value)

@@ -47,6 +47,14 @@ def _attributes() -> set[str]:
 
 
 KNOWN_ATTRIBUTES = _attributes()
+# What some functions give back, so that members of a dict are read as keys.
+_RETURNS = {
+    "get_hugging_face_whoami": "map",
+    "invoke_hugging_face_hub": "map",
+    "invoke_gradio_http": "map",
+    "send_gradio_file": "maplist",
+    "send_gradio_session_files": "maplist",
+}
 _ALIASES = {"errorname": "code"}
 
 
@@ -117,6 +125,7 @@ class _Translator:
         self.uses_proxy = False
         self.uses_array = False
         self.assigned: set[str] = set()
+        self.kinds: dict[str, str | None] = {}  # "map" or "maplist" when known
         self.inputs: list[str] = []
         self.loop_var: list[str] = []
         self.pre: list[str] = []  # statements a translated statement needs first
@@ -158,6 +167,7 @@ class _Translator:
         if node.kind == "assign":
             value = self.pipeline(node.children[0])
             self.assigned.add(snake(node.value))
+            self.kinds[snake(node.value)] = self.kind_of(node.children[0])
             return [f"{snake(node.value)} = {value}"]
         if node.kind == "setmember":
             target, value = node.children
@@ -169,7 +179,10 @@ class _Translator:
                 return [f"print({', '.join(self.expr(a) for k, a in self.args(first) if k == 'pos')})"]
             if name == "write-output":
                 return [f"_emit({self.expr(a)})" for k, a in self.args(first) if k == "pos"]
-        return [f"_emit({self.pipeline(node)})"]
+        last = node.children[-1]
+        quiet = last.kind == "command" and getattr(CMDLETS.get(last.value.casefold()), "quiet", False)
+        value = self.pipeline(node)
+        return [value] if quiet else [f"_emit({value})"]  # a quiet cmdlet writes nothing to the output
 
     @staticmethod
     def args(node: Node) -> list[tuple[str, Any]]:
@@ -240,7 +253,13 @@ class _Translator:
                 positional.append(self.expr(value))
                 continue
             given, expr = value
-            param = _match(cmdlet, given)
+            try:
+                param = _match(cmdlet, given)
+            except CompatError:
+                if not cmdlet.open_params or not given.isidentifier():
+                    raise
+                kwargs[given] = "True" if expr is None else self.expr(expr)
+                continue
             kwargs[param.python] = "True" if expr is None else self.expr(expr)
             if param.switch and expr is not None:
                 kwargs[param.python] = f"bool({kwargs[param.python]})"
@@ -293,6 +312,27 @@ class _Translator:
         extra = "".join(f", {k}={v}" for k, v in options.items())
         return f"_proxy_call({node.value!r}, {{{', '.join(params)}}}{extra})"
 
+    def kind_of(self, node: Node) -> str | None:
+        """ "map" for what is known to be a dict (a JSON answer, @{}), "maplist" for a list of them."""
+        if node.kind == "pipeline":
+            last = node.children[-1]
+            if last.kind == "command":
+                cmdlet = CMDLETS.get(last.value.casefold())
+                return _RETURNS.get(cmdlet.python_name) if cmdlet else None
+            return self.kind_of(last) if len(node.children) == 1 else None
+        if node.kind == "hash":
+            return "map"
+        if node.kind == "var":
+            return self.kinds.get(snake(node.value))
+        if node.kind in ("paren", "subexpr"):
+            statements = node.children[0].children if node.kind == "subexpr" else node.children
+            inner = statements[0] if len(statements) == 1 else None
+            kind = self.kind_of(inner) if inner is not None else None
+            return "maplist" if node.value == "@(" and kind == "map" else kind
+        if node.kind == "index":
+            return "map" if self.kind_of(node.children[0]) == "maplist" else None
+        return None
+
     # --- expressions ---
 
     def expr(self, node: Node) -> str:
@@ -331,7 +371,7 @@ class _Translator:
             if name.casefold() in ("count", "length"):
                 return f"len({holder})"
             attribute = _ALIASES.get(name.casefold(), snake(name))
-            if attribute in KNOWN_ATTRIBUTES:
+            if attribute in KNOWN_ATTRIBUTES and self.kind_of(node.children[0]) != "map":
                 return f"{holder}.{attribute}"
             return f"{holder}[{name!r}]"
         if kind == "index":

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hubserver import FakeSpace, LocalHub
+from hubserver import TOKEN, FakeSpace, LocalHub
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -45,6 +45,7 @@ def corpus_vars(lab, source_app, relay_app, tmp_path, monkeypatch):
     upload.write_text("12345")
     with LocalHub() as hub:
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        monkeypatch.setenv("HF_TOKEN", TOKEN)
         hub.add(FakeSpace("owner/public", host=lab.url))
         yield {
             "LabUrl": lab.url,

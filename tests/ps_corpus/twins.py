@@ -72,7 +72,65 @@ def files(lab_url, file_path, **_):
     return [filedata["orig_name"], update_gradio_session_api_result(call)[-1].data[1]]
 
 
+def stateless(lab_url, file_path, **_):
+    from powershai_py import (
+        get_gradio_info,
+        invoke_gradio_http,
+        send_gradio_api,
+        send_gradio_file,
+        update_gradio_api_result,
+    )
+
+    info = get_gradio_info(lab_url)
+    event = send_gradio_api(lab_url, "echo", ["raw"])
+    results = update_gradio_api_result(event, history=True)
+    uploaded = send_gradio_file(lab_url, file_path)
+    config = invoke_gradio_http(f"{lab_url}/config")
+    return [
+        len(info.endpoint("greet")["parameters"]),
+        results[-1].data[0],
+        event.status,
+        uploaded[0]["orig_name"],
+        config["mode"],
+    ]
+
+
+def misc(lab_url, **_):
+    from powershai_py import (
+        convert_gradio_param_powershell,
+        get_gradio_info,
+        get_gradio_session_api_proxy_function,
+        invoke_gradio_dynamic_api,
+        remove_gradio_session,
+        remove_gradio_session_api_proxy_function,
+    )
+
+    new_gradio_session(lab_url, "lab")
+    out = [event.data[0] for event in invoke_gradio_dynamic_api("echo", "lab", text="dyn")]
+    out.append(convert_gradio_param_powershell(get_gradio_info("lab").endpoint("greet")["parameters"][0]))
+    functions = new_gradio_session_api_proxy_function("echo", session="lab")
+    out.append(len(get_gradio_session_api_proxy_function()))
+    remove_gradio_session_api_proxy_function(functions)
+    out.append(len(get_gradio_session_api_proxy_function()))
+    remove_gradio_session("lab")
+    out.append(len(get_gradio_session()))
+    return out
+
+
 def spaces(**_):
+    from powershai_py import (
+        connect_hugging_face_space_gradio,
+        get_hf_me,
+        invoke_hugging_face_hub,
+        start_hugging_face_space,
+        wait_hugging_face_space,
+    )
+
+    out = [get_hf_me()["name"], len(invoke_hugging_face_hub("spaces", author="owner"))]
     space = get_hf_space("owner/public")
+    out += [space.id, space.sdk, get_gradio_session(space).name]
+    out.append(wait_hugging_face_space("owner/public", timeout=5, no_status=True))
+    start_hugging_face_space("owner/public")
+    out.append(connect_hugging_face_space_gradio("owner/public").name)
     [echo] = new_gradio_session_api_proxy_function("echo", session=space)
-    return [space.id, space.sdk, get_gradio_session(space).name, echo("via hub").value()]
+    return [*out, echo("via hub").value()]
