@@ -17,12 +17,14 @@ import sys
 import traceback
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from tabulate import tabulate
 
-from . import __version__
+# The library is loaded when a command needs it (powershai_py's exports are lazy), so that
+# `powershai-py --help` starts fast.
+import powershai_py as ps
+
 from .errors import (
     CallFailed,
     ConnectionLost,
@@ -37,25 +39,11 @@ from .errors import (
     StillRunning,
     StreamLost,
 )
-from .gradio.files import download_gradio_file
-from .gradio.models import GradioApiEventResult, GradioSession, SessionApiEvent, is_filedata
-from .gradio.proxy import invoke_gradio_dynamic_api
-from .gradio.session_calls import (
-    get_gradio_session_api,
-    remove_gradio_session_api,
-    update_gradio_session_api_result,
-)
-from .gradio.session_files import send_gradio_session_files
-from .gradio.sessions import (
-    get_gradio_info,
-    get_gradio_session,
-    new_gradio_session,
-    remove_gradio_session,
-    resolve_session,
-    set_gradio_session,
-)
-from .gradio.sqlite_store import STORE_ENV, SQLiteStore, default_store_path
-from .gradio.store import MemoryStore, use_store
+
+if TYPE_CHECKING:
+    from .gradio.models import GradioApiEventResult, GradioSession, SessionApiEvent
+
+STORE_ENV = "POWERSHAI_PY_STORE"  # also in gradio/sqlite_store.py
 
 __all__ = ["main", "parse_param", "EXIT_CODES"]
 
@@ -131,6 +119,8 @@ json_option = click.option(
 
 
 def _emit(data: Any, as_json: bool, headers: Iterable[str] = (), rows: Iterable[Iterable[Any]] = ()) -> None:
+    from tabulate import tabulate
+
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, default=str, indent=2))
     else:
@@ -165,10 +155,10 @@ class _Progress:
     "--store",
     type=click.Path(dir_okay=False, path_type=Path),
     envvar=STORE_ENV,
-    help=f"The session store file (default: {default_store_path()}).",
+    help="The session store file (default: $XDG_STATE_HOME/powershai-py/store.sqlite3).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log what the library does, and show tracebacks.")
-@click.version_option(__version__, prog_name="powershai-py")
+@click.version_option(ps.__version__, prog_name="powershai-py")
 @click.pass_context
 def main(ctx: click.Context, store: Path | None, verbose: bool) -> None:
     """Call Gradio apps (Hugging Face Spaces or your own) from the shell, the PowershAI way.
@@ -188,11 +178,20 @@ def main(ctx: click.Context, store: Path | None, verbose: bool) -> None:
 
 
 def _open_store(ctx: click.Context) -> None:
+    from .gradio.sqlite_store import SQLiteStore
+    from .gradio.store import use_store
+
     root = ctx.find_root()
     if root.obj.get("opened"):
         return
     use_store(SQLiteStore(root.obj.get("store_path")))
     root.obj["opened"] = True
+
+
+def _resolve(session: Any) -> GradioSession:
+    from .gradio.sessions import resolve_session
+
+    return resolve_session(session)
 
 
 # --- info ---------------------------------------------------------------------------------------
@@ -218,7 +217,7 @@ def info(ctx: click.Context, app: str, as_json: bool) -> None:
     """
     if not app.lower().startswith(("http://", "https://")):
         _open_store(ctx)
-    result = get_gradio_info(app)
+    result = ps.get_gradio_info(app)
     rows = [
         (
             "/" + name.lstrip("/"),
@@ -287,7 +286,7 @@ def session_new(
     Example:
       powershai-py session new http://127.0.0.1:7860 --name demo
     """
-    created = new_gradio_session(url, name, download_path, force, stateful=stateful, token=token)
+    created = ps.new_gradio_session(url, name, download_path, force, stateful=stateful, token=token)
     _print_sessions([created], as_json)
 
 
@@ -301,7 +300,7 @@ def session_list(pattern: str | None, as_json: bool) -> None:
     Example:
       powershai-py session list 'de*'
     """
-    found = get_gradio_session(pattern or "*", like=pattern is not None)
+    found = ps.get_gradio_session(pattern or "*", like=pattern is not None)
     _print_sessions(found if isinstance(found, list) else [found], as_json)
 
 
@@ -315,7 +314,7 @@ def session_show(name: str, as_json: bool) -> None:
     Example:
       powershai-py session show demo
     """
-    found = resolve_session(name)
+    found = _resolve(name)
     from .gradio.store import current_store
 
     row = _session_row(found, current_store().get_default())
@@ -323,6 +322,8 @@ def session_show(name: str, as_json: bool) -> None:
     if as_json:
         _emit(row, True)
     else:
+        from tabulate import tabulate
+
         click.echo(tabulate([(key, value) for key, value in row.items()], tablefmt="plain"))
 
 
@@ -341,8 +342,8 @@ def session_set(
     Example:
       powershai-py session set demo --default --max-calls 20 --policy remove
     """
-    set_gradio_session(name, make_default, max_calls, policy)
-    _print_sessions([resolve_session(name)], as_json)
+    ps.set_gradio_session(name, make_default, max_calls, policy)
+    _print_sessions([_resolve(name)], as_json)
 
 
 @session.command("remove")
@@ -355,7 +356,7 @@ def session_remove(names: tuple[str, ...], as_json: bool) -> None:
     Example:
       powershai-py session remove demo
     """
-    gone = [item.name for item in remove_gradio_session(list(names))]
+    gone = [item.name for item in ps.remove_gradio_session(list(names))]
     _emit(gone, as_json, ["removed"], [[name] for name in gone])
 
 
@@ -386,7 +387,7 @@ def _stream(call: SessionApiEvent, session_ref: Any, max_heartbeats: int | None,
     """Print each event the moment it arrives; exit 1 on an error event, 3 if the wait ran out."""
     progress = _Progress()
     beats = 0
-    reader = update_gradio_session_api_result(call, max_heartbeats, session_ref, stream=True)
+    reader = ps.update_gradio_session_api_result(call, max_heartbeats, session_ref, stream=True)
     for result in reader:
         if (result.event or "").lower() == "heartbeat":
             beats += 1
@@ -453,11 +454,13 @@ def call(
     values = dict(parse_param(item) for item in params)
     chosen = "public" if public else token
     if url:
+        from .gradio.store import MemoryStore, use_store
+
         use_store(MemoryStore())
-        session_ref = new_gradio_session(url, "cli", token=chosen).name
+        session_ref = ps.new_gradio_session(url, "cli", token=chosen).name
     else:
         _open_store(ctx)
-    started = invoke_gradio_dynamic_api(endpoint, session_ref, manual=True, api_token=chosen, **values)
+    started = ps.invoke_gradio_dynamic_api(endpoint, session_ref, manual=True, api_token=chosen, **values)
     if manual:
         _emit(
             {"event_id": started.id, "api_name": started.api_name},
@@ -489,7 +492,7 @@ def update(
       powershai-py update 3f2a9c... --session demo
     """
     _open_store(ctx)
-    found = [c for c in get_gradio_session_api(session_ref) if c.id == event_id]
+    found = [c for c in ps.get_gradio_session_api(session_ref) if c.id == event_id]
     if not found:
         raise InvalidEvent(
             f"Event with id {event_id} not found in session {session_ref!r}: see 'powershai-py calls list'",
@@ -527,7 +530,7 @@ def calls_list(session_ref: str, as_json: bool) -> None:
     Example:
       powershai-py calls list --session demo --json
     """
-    rows = [_call_row(c) for c in get_gradio_session_api(session_ref)]
+    rows = [_call_row(c) for c in ps.get_gradio_session_api(session_ref)]
     columns = ["event_id", "api_name", "status", "last_query_status", "events_read"]
     table = [[row[c] for c in columns] + [_compact(row["last_data"], 40)] for row in rows]
     _emit(rows, as_json, [*columns, "last_data"], table)
@@ -548,7 +551,7 @@ def calls_remove(
     Example:
       powershai-py calls remove clean
     """
-    chosen = remove_gradio_session_api(list(targets), force, eligible, session_ref)
+    chosen = ps.remove_gradio_session_api(list(targets), force, eligible, session_ref)
     rows = [_call_row(c) for c in chosen]
     _emit(
         rows,
@@ -577,7 +580,7 @@ def upload(ctx: click.Context, paths: tuple[str, ...], session_ref: str, as_json
     progress = _Progress()
     progress.show(f"uploading {len(paths)} file(s)...")
     try:
-        sent = send_gradio_session_files(list(paths), session_ref)
+        sent = ps.send_gradio_session_files(list(paths), session_ref)
     finally:
         progress.clear()
     _emit(sent, as_json, ["orig_name", "path"], [[f.get("orig_name"), f.get("path")] for f in sent])
@@ -606,8 +609,8 @@ def download(
       powershai-py download 3f2a9c... --dest out/
     """
     _open_store(ctx)
-    owner = resolve_session(session_ref)
-    found = [c for c in get_gradio_session_api(owner) if c.id == event_id]
+    owner = _resolve(session_ref)
+    found = [c for c in ps.get_gradio_session_api(owner) if c.id == event_id]
     if not found:
         raise InvalidEvent(
             f"Event with id {event_id} not found in session {owner.name!r}",
@@ -620,11 +623,13 @@ def download(
             code="POWERSHAI_GRADIO_FILE_INVALID",
         )
     dest.mkdir(parents=True, exist_ok=True)
-    saved = [str(download_gradio_file(owner.app_url, f, dest, overwrite=overwrite)) for f in files]
+    saved = [str(ps.download_gradio_file(owner.app_url, f, dest, overwrite=overwrite)) for f in files]
     _emit(saved, as_json, ["saved"], [[path] for path in saved])
 
 
 def _files_in(value: Any) -> list[dict[str, Any]]:
+    from .gradio.models import is_filedata
+
     if is_filedata(value):
         return [value]
     if isinstance(value, list):
@@ -679,7 +684,7 @@ def ps_line(ctx: click.Context, line: str, as_json: bool) -> None:
         click.echo(text)
     for item in result.output:
         plain = compat.unwrap(item)
-        if isinstance(plain, GradioApiEventResult):
+        if isinstance(plain, ps.GradioApiEventResult):
             plain = (
                 _event_json(plain)
                 if as_json
