@@ -25,6 +25,7 @@ import logging
 import os
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -121,10 +122,12 @@ class _CappedRetry(Retry):
         return min(value, settings.max_retry_after)
 
 
-def _make_retry() -> Retry:
-    # GET and HEAD only: status retries never resubmit a POST. Connect errors are retried
-    # for every method, since the request never reached the server. Read errors are not
-    # retried at all: a stream GET that was cut must not be sent again.
+def _make_retry(refused_posts: bool = False) -> Retry:
+    # Status retries: GET and HEAD, for 429, 502 and 503. With ``refused_posts`` (only for
+    # the POST /call of an app), also POST, for 429 and 503: Gradio answers those before it
+    # issues an event id (queue full, rate limit), so the job was not submitted. Connect
+    # errors are retried for every method, since the request never reached the server.
+    # Read errors are not retried at all: a stream GET that was cut must not be sent again.
     return _CappedRetry(
         total=settings.retries,
         connect=settings.retries,
@@ -132,12 +135,33 @@ def _make_retry() -> Retry:
         status=settings.retries,
         other=0,
         redirect=0,
-        status_forcelist=(429, 502, 503),
-        allowed_methods=frozenset({"GET", "HEAD"}),
+        status_forcelist=(429, 503) if refused_posts else (429, 502, 503),
+        allowed_methods=frozenset({"GET", "HEAD", "POST"} if refused_posts else {"GET", "HEAD"}),
         backoff_factor=settings.backoff_factor,
         respect_retry_after_header=True,
         raise_on_status=False,
     )
+
+
+_refused_post_prefixes: set[str] = set()
+
+
+def retry_refused_posts(prefix: str) -> None:
+    """Let POSTs under ``prefix`` be retried when refused (429, 503); see :func:`_make_retry`.
+
+    Used for ``{api}/call/``: requests mounts a dedicated adapter for that prefix on each
+    thread's session, so the retry stays urllib3's and other POSTs (uploads) never repeat.
+    """
+    _refused_post_prefixes.add(prefix)
+    _mount_refused_posts(get_session())
+
+
+def _mount_refused_posts(session: requests.Session) -> None:
+    for prefix in _refused_post_prefixes:
+        if prefix not in session.adapters:
+            session.mount(
+                prefix, HTTPAdapter(pool_maxsize=settings.pool_maxsize, max_retries=_make_retry(True))
+            )
 
 
 _local = threading.local()
@@ -154,8 +178,38 @@ def get_session() -> requests.Session:
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers["User-Agent"] = "powershai-py"
+        # The environment is read once per session, not on every request as requests does
+        # with trust_env (that scan cost ~1 ms a call), and ~/.netrc is never used: a token
+        # is only what resolve_token gives, so "public" really sends nothing.
+        session.trust_env = False
+        session.proxies = _environment_proxies()
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if bundle:
+            session.verify = bundle
         _local.session = session
+    if len(session.adapters) - 2 < len(_refused_post_prefixes):
+        _mount_refused_posts(session)
     return session
+
+
+def _environment_proxies() -> dict[str, str]:
+    """The proxy variables of the environment (``https_proxy``, ``no_proxy``...), as requests reads them."""
+    proxies = {key: value for key, value in urllib.request.getproxies().items() if key != "no"}
+    no_proxy = os.environ.get("no_proxy") or os.environ.get("NO_PROXY")
+    if no_proxy:
+        proxies["no_proxy"] = no_proxy
+    return proxies
+
+
+def _proxies_for(session: requests.Session, url: str) -> dict[str, str] | None:
+    """The proxies for ``url``: none when ``no_proxy`` says so (decided once per origin)."""
+    if not session.proxies:
+        return None
+    cache = session.__dict__.setdefault("_powershai_bypass", {})
+    origin = _origin(url)
+    if origin not in cache:
+        cache[origin] = requests.utils.should_bypass_proxies(url, session.proxies.get("no_proxy"))
+    return {} if cache[origin] else None
 
 
 def close_session() -> None:
@@ -218,6 +272,7 @@ def request(
             response = session.request(
                 method,
                 url,
+                proxies=_proxies_for(session, url),
                 headers=send_headers,
                 json=json,
                 data=data,

@@ -31,7 +31,7 @@ from ..errors import (
     StreamLost,
     excerpt,
 )
-from ..http import iter_body, request, settings
+from ..http import iter_body, request, retry_refused_posts, settings
 from ..sse import SSEEvent, SSEParser
 from .app import app_layout, pad_state_slots
 from .files import fix_file_urls
@@ -109,6 +109,7 @@ def send_gradio_api(
             )
     url = f"{layout.real_app_url}/call/{quote(name, safe='')}"
     if not event_id:
+        retry_refused_posts(f"{layout.real_app_url}/call/")
         try:
             response = request("POST", url, json=body, token=token)
         except HttpError as exc:

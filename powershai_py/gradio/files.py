@@ -10,8 +10,9 @@ from __future__ import annotations
 import glob
 import os
 import re
-from collections.abc import Sequence
-from contextlib import ExitStack
+import unicodedata
+import uuid
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -27,6 +28,8 @@ __all__ = [
     "local_files",
     "send_gradio_file",
     "download_gradio_file",
+    "safe_file_name",
+    "MultipartFiles",
 ]
 
 FileArg = str | os.PathLike[str]
@@ -57,6 +60,27 @@ def fix_file_urls(value: Any, app_url: str) -> Any:
     return value
 
 
+# Characters refused in a file name on Windows or meaningful to shells; replaced by "_".
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
+
+
+def safe_file_name(name: Any, fallback: str = "download") -> str:
+    """A file name that cannot leave its folder: no separators, no ``..``, nothing unprintable.
+
+    Keeps the last path segment of ``name``, replaces characters that Windows or a shell
+    would misread, trims dots and blanks at the ends, avoids device names, and keeps at
+    most 200 characters. Gives ``fallback`` when nothing usable is left.
+    """
+    text = unicodedata.normalize("NFC", str(name or ""))
+    text = text.replace("\\", "/").rsplit("/", 1)[-1]
+    text = _UNSAFE.sub("_", text)
+    text = "".join(ch for ch in text if ch.isprintable()).strip(" .")
+    if _RESERVED.match(text):
+        text = "_" + text
+    return text[:200].strip(" .") or fallback
+
+
 def local_files(files: FileArgs) -> list[Path]:
     """Resolve local paths (``~`` and wildcards expanded) to existing files, in order.
 
@@ -78,8 +102,51 @@ def local_files(files: FileArgs) -> list[Path]:
         for match in matches:
             if not match.is_file():
                 raise PathNotFound(f"{str(match)!r} is not a file: give files, not folders", path=str(match))
+            try:
+                match.open("rb").close()  # unreadable files are reported before any request
+            except OSError as exc:
+                raise PathNotFound(
+                    f"cannot read {str(match)!r} ({exc.strerror or exc}): check its permissions",
+                    path=str(match),
+                ) from None
             found.append(match.resolve())
     return found
+
+
+class MultipartFiles:
+    """A ``multipart/form-data`` body that reads each file from disk while it is sent.
+
+    requests would read whole files into memory to build the body; this one yields
+    64 KiB at a time and knows its length, so the request has a ``Content-Length``.
+    """
+
+    CHUNK = 1 << 16
+
+    def __init__(self, field: str, paths: list[Path]) -> None:
+        self.boundary = uuid.uuid4().hex
+        self.content_type = f"multipart/form-data; boundary={self.boundary}"
+        self.parts: list[tuple[bytes, Path, int]] = []
+        for path in paths:
+            name = path.name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+            head = (
+                f"--{self.boundary}\r\n"
+                f'Content-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            self.parts.append((head, path, path.stat().st_size))
+        self.tail = f"--{self.boundary}--\r\n".encode()
+
+    def __len__(self) -> int:
+        return sum(len(head) + size + 2 for head, _, size in self.parts) + len(self.tail)
+
+    def __iter__(self) -> Iterator[bytes]:
+        for head, path, _ in self.parts:
+            yield head
+            with path.open("rb") as handle:
+                while chunk := handle.read(self.CHUNK):
+                    yield chunk
+            yield b"\r\n"
+        yield self.tail
 
 
 def send_gradio_file(
@@ -99,13 +166,9 @@ def send_gradio_file(
     paths = local_files(files)
     layout = app_layout(app_url, token)
     url = f"{layout.real_app_url}/upload"
-    with ExitStack() as stack:
-        parts = [
-            ("files", (path.name, stack.enter_context(path.open("rb")), "application/octet-stream"))
-            for path in paths
-        ]
-        response = request("POST", url, files=parts, token=token)
-        answer = _json_list(response, url)
+    body = MultipartFiles("files", paths)
+    response = request("POST", url, data=body, headers={"Content-Type": body.content_type}, token=token)
+    answer = _json_list(response, url)
     if len(answer) != len(paths) or not all(isinstance(p, str) for p in answer):
         raise ProtocolError(
             f"{url} accepted {len(answer)} of {len(paths)} files; the app may not accept uploads",
@@ -162,10 +225,10 @@ def download_gradio_file(
         url = server_path
     else:
         url = file_url(app_layout(app_url, token).real_app_url, server_path)
-    name = name or unquote(urlsplit(url).path).rsplit("/", 1)[-1] or "download"
+    name = safe_file_name(name or unquote(urlsplit(url).path).rsplit("/", 1)[-1])
     target = Path(os.fspath(destination)).expanduser()
     if target.is_dir():
-        target = target / Path(name).name
+        target = target / name  # a server-sent name never leaves the folder
     if target.exists() and not overwrite:
         raise PowershaiError(
             f"{str(target)!r} already exists: pass overwrite=True or another destination",

@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..errors import PowershaiError
-from .files import download_gradio_file, local_files, send_gradio_file
+from .files import download_gradio_file, local_files, safe_file_name, send_gradio_file
 from .models import FILEDATA_TYPE, GradioApiEventResult, GradioSession, is_filedata
 from .sessions import resolve_session
 
 __all__ = ["send_gradio_session_files", "safe_file_name", "save_file_outputs", "url_filedata"]
 
 _URL = re.compile(r"^https?://", re.IGNORECASE)
-# Characters refused in a file name on Windows or meaningful to shells; replaced by "_".
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
 
 
 def send_gradio_session_files(
@@ -78,22 +74,6 @@ def _reference(filedata: dict[str, Any], app_url: str) -> dict[str, Any]:
     if filedata.get("orig_name"):
         reference["orig_name"] = filedata["orig_name"]
     return reference
-
-
-def safe_file_name(name: Any, fallback: str = "download") -> str:
-    """A file name that cannot leave its folder: no separators, no ``..``, nothing unprintable.
-
-    Keeps the last path segment of ``name``, replaces characters that Windows or a shell
-    would misread, trims dots and blanks at the ends, and avoids device names. Gives
-    ``fallback`` when nothing usable is left.
-    """
-    text = unicodedata.normalize("NFC", str(name or ""))
-    text = text.replace("\\", "/").rsplit("/", 1)[-1]
-    text = _UNSAFE.sub("_", text)
-    text = "".join(ch for ch in text if ch.isprintable()).strip(" .")
-    if _RESERVED.match(text):
-        text = "_" + text
-    return text[:200] or fallback
 
 
 def save_file_outputs(session: GradioSession, result: GradioApiEventResult) -> None:
