@@ -26,10 +26,7 @@ from powershai_py.hub import HuggingFaceSpace
 __all__ = ["Hashtable", "PSObject", "is_type", "unwrap", "wrap", "TYPE_NAMES"]
 
 # PowerShell names that are not their snake_case field with the underscores removed.
-_ALIASES = {
-    "errorname": "code",
-    "control": "gradio_session",
-}
+_ALIASES = {"errorname": "code"}
 
 TYPE_NAMES: dict[str, Any] = {
     "gradiosession": GradioSession,
@@ -143,6 +140,8 @@ class PSObject:
         target = object.__getattribute__(self, "_target")
         if name.casefold() in ("count", "length") and isinstance(target, (list, tuple, Mapping)):
             return len(target)
+        if isinstance(target, HuggingFaceSpace) and name.casefold() == "control":
+            return PSObject({"GradioSession": target.gradio_session})  # the original's control note
         found = _find(target, name)
         if found is None:
             return None

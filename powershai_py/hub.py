@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from .errors import HttpError, PowershaiError, PowershaiWarning, ProtocolError, excerpt
+from .errors import PowershaiError, PowershaiWarning, ProtocolError, excerpt
 from .gradio.models import GradioSession
 from .gradio.sessions import new_gradio_session
 from .gradio.store import current_store
@@ -270,7 +270,7 @@ def start_hugging_face_space(space: Any, *, token: str | None = None) -> bool:
         return False
     try:
         request("HEAD", described.host, token=token, timeout=(5, 5), raise_for_status=False)
-    except (HttpError, PowershaiError) as error:
+    except PowershaiError as error:
         warnings.warn(f"Start Failed: {error}", PowershaiWarning, stacklevel=2)
         return False
     return True

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Gradio app for scripts/bench: a trivial echo, a fast stream, and optionally many endpoints.
 
 python scripts/bench_app.py --port 7860 [--endpoints 200]

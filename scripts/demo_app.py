@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """The demo Gradio app that scripts/demo drives: a countdown that streams, and a file tool.
 
 python scripts/demo_app.py --port 7860

@@ -240,3 +240,11 @@ def test_the_cli_runs_a_powershell_line(lab, tmp_path):
     assert result.exit_code == 0 and '["hi"]' in result.output
     bad = CliRunner().invoke(main, ["--store", str(store), "ps", "if ($x) { 1 }"])
     assert bad.exit_code == 2 and "POWERSHAI_COMPAT_SYNTAX: line 1, column 1" in bad.output
+
+
+def test_a_space_shows_its_session_as_control_gradio_session():
+    from powershai_py import HuggingFaceSpace
+
+    space = PSObject(HuggingFaceSpace(id="a/b", gradio_session="Space:a/b"))
+    assert space.control.GradioSession == "Space:a/b" and space.Id == "a/b"
+    assert is_type(space, "HuggingFaceSpace")
