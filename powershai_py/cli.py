@@ -616,7 +616,9 @@ def download(
             f"Event with id {event_id} not found in session {owner.name!r}",
             code="POWERSHAI_HUGGINGFACE_UPDATESESSIONAPI_INVALIDEVENT",
         )
-    files = _files_in(found[0].last_data)
+    from .gradio.session_files import filedata_in
+
+    files = filedata_in(found[0].last_data)
     if not files:
         raise PowershaiError(
             f"the last result of {event_id} holds no file (read it first with 'update')",
@@ -625,18 +627,6 @@ def download(
     dest.mkdir(parents=True, exist_ok=True)
     saved = [str(ps.download_gradio_file(owner.app_url, f, dest, overwrite=overwrite)) for f in files]
     _emit(saved, as_json, ["saved"], [[path] for path in saved])
-
-
-def _files_in(value: Any) -> list[dict[str, Any]]:
-    from .gradio.models import is_filedata
-
-    if is_filedata(value):
-        return [value]
-    if isinstance(value, list):
-        return [found for item in value for found in _files_in(item)]
-    if isinstance(value, dict):
-        return [found for item in value.values() for found in _files_in(item)]
-    return []
 
 
 # --- PowerShell: the compat package, loaded only by these two commands ---------------------------------

@@ -17,7 +17,7 @@ from .files import download_gradio_file, local_files, safe_file_name, send_gradi
 from .models import FILEDATA_TYPE, GradioApiEventResult, GradioSession, is_filedata
 from .sessions import resolve_session
 
-__all__ = ["send_gradio_session_files", "safe_file_name", "save_file_outputs", "url_filedata"]
+__all__ = ["send_gradio_session_files", "safe_file_name", "save_file_outputs", "url_filedata", "filedata_in"]
 
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 
@@ -84,7 +84,7 @@ def save_file_outputs(session: GradioSession, result: GradioApiEventResult) -> N
     """
     if session.download_path is None or result.data is None:
         return
-    for filedata in _filedata_in(result.data):
+    for filedata in filedata_in(result.data):
         server_path = filedata.get("path")
         if not isinstance(server_path, str) or not server_path:
             continue
@@ -108,13 +108,14 @@ def save_file_outputs(session: GradioSession, result: GradioApiEventResult) -> N
         filedata["local_path"] = local
 
 
-def _filedata_in(value: Any) -> list[dict[str, Any]]:
+def filedata_in(value: Any) -> list[dict[str, Any]]:
+    """Every FileData in ``value``, nested lists and dicts included, in order."""
     if is_filedata(value):
         return [value]
     if isinstance(value, list):
-        return [found for item in value for found in _filedata_in(item)]
+        return [found for item in value for found in filedata_in(item)]
     if isinstance(value, dict):
-        return [found for item in value.values() for found in _filedata_in(item)]
+        return [found for item in value.values() for found in filedata_in(item)]
     return []
 
 
