@@ -12,6 +12,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,6 +102,16 @@ def stop_app(app: RunningApp) -> None:
         app.process.wait(timeout=15)
 
 
+@contextmanager
+def running(apps: list[RunningApp]) -> Iterator[list[RunningApp]]:
+    """Wait for apps started together (they boot in parallel); stop them all at the end."""
+    try:
+        yield [wait_ready(app) for app in apps]
+    finally:
+        for app in apps:
+            stop_app(app)
+
+
 @pytest.fixture(scope="session")
 def lab_apps(tmp_path_factory):
     """Three copies of tests/apps/lab.py started together: plain, fast heartbeats, behind a login."""
@@ -109,11 +121,8 @@ def lab_apps(tmp_path_factory):
         start_app(APPS / "lab.py", logs / "lab-beats.log", {"GRADIO_HEARTBEAT_INTERVAL": "0.2"}),
         start_app(APPS / "lab.py", logs / "lab-auth.log", args=("--auth", "user:secret")),
     ]
-    try:
-        yield [wait_ready(app) for app in apps]
-    finally:
-        for app in apps:
-            stop_app(app)
+    with running(apps) as ready:
+        yield ready
 
 
 @pytest.fixture(scope="session")
@@ -174,11 +183,8 @@ def proxy_apps(tmp_path_factory):
         start_app(APPS / "proxy_app.py", logs / "source.log", args=("--role", "source")),
         start_app(APPS / "proxy_app.py", logs / "relay.log", args=("--role", "relay")),
     ]
-    try:
-        yield [wait_ready(app) for app in apps]
-    finally:
-        for app in apps:
-            stop_app(app)
+    with running(apps) as ready:
+        yield ready
 
 
 @pytest.fixture(scope="session")
