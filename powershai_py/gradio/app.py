@@ -19,7 +19,15 @@ from ..errors import AuthenticationRequired, HttpError, PowershaiError
 from ..http import request
 from .models import AppLayout
 
-__all__ = ["normalize_url", "app_layout", "forget_app", "layout_from_config", "pad_state_slots", "url_of"]
+__all__ = [
+    "is_url",
+    "normalize_url",
+    "app_layout",
+    "forget_app",
+    "layout_from_config",
+    "pad_state_slots",
+    "url_of",
+]
 
 _cache: dict[str, AppLayout] = {}
 _lock = threading.Lock()
@@ -37,6 +45,11 @@ def url_of(app: Any) -> str:
         f"expected an app URL (a string), got {type(app).__name__}",
         code="POWERSHAI_HTTP_INVALIDURL",
     )
+
+
+def is_url(value: Any) -> bool:
+    """True for a string that starts with ``http://`` or ``https://`` (any case, blanks allowed)."""
+    return isinstance(value, str) and value.lstrip()[:8].lower().startswith(("http://", "https://"))
 
 
 def normalize_url(app: Any) -> str:

@@ -19,7 +19,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from ..errors import PathNotFound, PowershaiError, ProtocolError
 from ..http import iter_body, request
-from .app import app_layout
+from .app import app_layout, is_url
 from .models import FILEDATA_TYPE, is_filedata
 
 __all__ = [
@@ -52,7 +52,7 @@ def fix_file_urls(value: Any, app_url: str) -> Any:
     elif isinstance(value, dict):
         if is_filedata(value):
             path = value.get("path")
-            if isinstance(path, str) and path and not re.match(r"https?://", path):
+            if isinstance(path, str) and path and not is_url(path):
                 value["url"] = file_url(app_url, path)
         else:
             for item in value.values():
@@ -221,7 +221,7 @@ def download_gradio_file(
             "give a FileData dict (with a 'path') or a server path to download",
             code="POWERSHAI_GRADIO_FILE_INVALID",
         )
-    if re.match(r"https?://", server_path):
+    if is_url(server_path):
         url = server_path
     else:
         url = file_url(app_layout(app_url, token).real_app_url, server_path)

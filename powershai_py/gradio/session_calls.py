@@ -32,7 +32,7 @@ from ..errors import (
 from ..http import settings
 from .calls import close_gradio_api_event, endpoint_not_found, send_gradio_api, update_gradio_api_result
 from .models import GradioApiEventResult, GradioSession, SessionApiEvent
-from .policy import decide
+from .policy import decide, effective_limit
 from .session_files import save_file_outputs
 from .sessions import as_items, resolve_session, retire_call
 from .store import current_store
@@ -296,7 +296,7 @@ def _keep(session: GradioSession, call: SessionApiEvent) -> tuple[SessionApiEven
         evicted: list[SessionApiEvent] = []
         policy = str(session.option("MaxCallsPolicy") or "").lower()
         if policy == "remove":
-            limit = decide(0, session.option("MaxCalls"), policy).limit
+            limit = effective_limit(session.option("MaxCalls"))
             excess = len(session.api_calls.all_events) - limit
             if excess > 0:
                 evicted = session.api_calls.all_events[:excess]

@@ -7,19 +7,17 @@ new (the original accepted the parameter and ignored it, D-7).
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..errors import PowershaiError
+from .app import is_url
 from .files import download_gradio_file, local_files, safe_file_name, send_gradio_file
 from .models import FILEDATA_TYPE, GradioApiEventResult, GradioSession, is_filedata
 from .sessions import resolve_session
 
 __all__ = ["send_gradio_session_files", "safe_file_name", "save_file_outputs", "url_filedata", "filedata_in"]
-
-_URL = re.compile(r"^https?://", re.IGNORECASE)
 
 
 def send_gradio_session_files(
@@ -37,7 +35,7 @@ def send_gradio_session_files(
     items = list(files) if isinstance(files, (list, tuple)) else [files]
     slots: list[dict[str, Any] | Path] = []
     for item in items:
-        if isinstance(item, str) and _URL.match(item.strip()):
+        if is_url(item):
             slots.append(url_filedata(item.strip()))
         elif is_filedata(item):
             slots.append(_reference(item, target.app_url))

@@ -12,7 +12,6 @@ only session when there is exactly one, else the one made default with
 from __future__ import annotations
 
 import fnmatch
-import re
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 from ..errors import PowershaiError, SessionExists, SessionNotFound
 from ..http import resolve_token
 from . import info as stateless
+from .app import is_url
 from .calls import close_gradio_api_event
 from .models import GradioInfo, GradioSession, Secret, SessionApiEvent
 from .policy import effective_limit, effective_policy
@@ -38,7 +38,6 @@ __all__ = [
 ]
 
 SessionRef = str | GradioSession
-_URL = re.compile(r"^\s*https?://", re.IGNORECASE)
 
 
 def new_gradio_session(
@@ -185,9 +184,10 @@ def get_gradio_session(
     the list of those whose name or app URL matches the glob (any case), and an iterable
     the list of what each item gives.
     """
-    if _is_many(session):
+    items = as_items(session)
+    if len(items) != 1 or items[0] is not session:  # an iterable: each item on its own
         found: list[GradioSession] = []
-        for item in session:
+        for item in items:
             result = get_gradio_session(item, like=like, by_id=by_id)
             found.extend(result if isinstance(result, list) else [result])
         return found
@@ -225,7 +225,7 @@ def remove_gradio_session(session: Any) -> list[GradioSession]:
     default is cleared when its session goes.
     """
     store = current_store()
-    items = list(session) if _is_many(session) else [session]
+    items = as_items(session)
     removed: list[GradioSession] = []
     for item in items:
         if isinstance(item, str) and item.strip() == "*":
@@ -269,7 +269,7 @@ def set_gradio_session(
     if max_calls is not None:
         effective_limit(max_calls)
     policy = effective_policy(max_calls_policy) if max_calls_policy is not None else None
-    targets = [resolve_session(item) for item in (list(session) if _is_many(session) else [session])]
+    targets = [resolve_session(item) for item in as_items(session)]
     for target in targets:
         if default:
             current_store().set_default(target.name)
@@ -293,7 +293,7 @@ def get_gradio_info(
     (object, name or ``"."``) has its app fetched again, with the session's token unless
     ``token`` is given.
     """
-    if isinstance(app_url, str) and _URL.match(app_url):
+    if is_url(app_url):
         return stateless.get_gradio_info(app_url, disable_retry, token=token)
     target = resolve_session(app_url)
     chosen = token if token is not None else target.token.value
@@ -325,10 +325,6 @@ def retire_call(call: SessionApiEvent) -> None:
             close_gradio_api_event(call.api_event)
         finally:
             call.lock.release()
-
-
-def _is_many(value: Any) -> bool:
-    return isinstance(value, Iterable) and not isinstance(value, (str, bytes, GradioSession))
 
 
 def as_items(value: Any) -> list[Any]:
