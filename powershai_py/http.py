@@ -21,8 +21,13 @@ read timeout of an event stream is separate and well above Gradio's 15 s heartbe
 
 from __future__ import annotations
 
+import contextlib
+import heapq
+import itertools
 import logging
 import os
+import re
+import socket
 import threading
 import time
 import urllib.request
@@ -34,6 +39,8 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.retry import Retry
 
 from .errors import (
@@ -76,6 +83,14 @@ class HttpSettings:
     resumed, so no call waits forever on a job that never ends. ``lock_timeout`` bounds
     how long a call waits for another thread that reads the same call, or for the
     previous call of a stateful session.
+
+    ``read_timeout`` and ``stream_read_timeout`` bound silence; a server that trickles one
+    byte at a time is bounded by deadlines instead: ``request_deadline`` for a whole
+    request that is not a stream (headers and body), and for the headers of a stream;
+    ``download_deadline`` for a file download. In a result stream only an event (data or a
+    heartbeat) resets the silence timer: comments and ``id:`` lines do not.
+    ``max_event_bytes`` is the largest event a stream may send (Gradio sends files as
+    URLs, so real events are far smaller); past it the read stops with ``ProtocolError``.
     """
 
     connect_timeout: float = 10.0
@@ -88,6 +103,9 @@ class HttpSettings:
     heartbeat_limit: int = 240
     pool_maxsize: int = 32
     lock_timeout: float = 600.0
+    request_deadline: float = 300.0
+    download_deadline: float = 3600.0
+    max_event_bytes: int = 64 * 1024 * 1024
 
 
 settings = HttpSettings()
@@ -97,19 +115,33 @@ def resolve_token(token: str | None = None) -> str | None:
     """Return the token to send, or None to send none.
 
     PowerShell equivalent: ResolveHuggingFaceToken, with "public" honoured (D-1).
+
+    Surrounding blanks and line ends (``$(cat token.txt)``) are stripped. A token with a
+    control character inside is refused; the error never shows the token.
     """
     if token is not None and not isinstance(token, str):
         raise PowershaiError(
             f"a token must be a string, not {type(token).__name__}",
             code="POWERSHAI_TOKEN_INVALID",
         )
-    if token:
-        return None if token.strip().lower() == PUBLIC else token
+    if token and token.strip():
+        value = token.strip()
+        return None if value.lower() == PUBLIC else _checked_token(value, "the token given")
     for name in TOKEN_ENV_VARS:
-        value = os.environ.get(name)
+        value = (os.environ.get(name) or "").strip()
         if value:
-            return value
+            return _checked_token(value, f"the token in ${name}")
     return None
+
+
+def _checked_token(value: str, where: str) -> str:
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise PowershaiError(
+            f"{where} contains a control character (a line break or a tab inside it); "
+            "give the token on one line, without control characters",
+            code="POWERSHAI_TOKEN_INVALID",
+        )
+    return value
 
 
 class _CappedRetry(Retry):
@@ -143,6 +175,117 @@ def _make_retry(refused_posts: bool = False) -> Retry:
     )
 
 
+class _Watchdog:
+    """One daemon thread that cuts the socket of a request past its deadline.
+
+    A socket timeout bounds silence, not a server that sends one byte every few seconds.
+    A request that must end by a deadline registers its socket here; if the deadline passes
+    first, the socket is shut down, the blocked read returns, and :func:`request` reports a
+    :class:`RequestTimeout`.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, _Watch]] = []
+        self._ids = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, deadline: float, sock: socket.socket) -> _Watch:
+        watch = _Watch(sock)
+        with self._cond:
+            if len(self._heap) >= 1024:  # most are done by now (requests end well before deadlines)
+                self._heap = [entry for entry in self._heap if not entry[2].done]
+                heapq.heapify(self._heap)
+            heapq.heappush(self._heap, (deadline, next(self._ids), watch))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="powershai-deadlines", daemon=True)
+                self._thread.start()
+            if self._heap[0][2] is watch:  # the thread sleeps until the earliest deadline: wake it
+                self._cond.notify()
+        return watch
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                while self._heap and self._heap[0][2].done:
+                    heapq.heappop(self._heap)
+                if not self._heap:
+                    self._cond.wait()
+                    continue
+                wait = self._heap[0][0] - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                _, _, watch = heapq.heappop(self._heap)
+                watch.fire()
+
+
+class _Watch:
+    __slots__ = ("sock", "done", "fired")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.done = False
+        self.fired = False
+
+    def fire(self) -> None:
+        if self.done:
+            return
+        self.fired = True
+        self.done = True
+        with contextlib.suppress(OSError):  # already closed
+            self.sock.shutdown(socket.SHUT_RDWR)
+
+
+_watchdog = _Watchdog()
+
+
+class _DeadlineConnection(HTTPConnection):
+    """A connection that puts its socket under the calling thread's deadline while it waits."""
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        deadline = getattr(_local, "deadline", None)
+        if deadline is not None and self.sock is not None:
+            _local.watches.append(_watchdog.arm(deadline, self.sock))
+        return super().getresponse(*args, **kwargs)
+
+
+class _DeadlineHTTPSConnection(_DeadlineConnection, HTTPSConnection):
+    pass
+
+
+class _Pool(HTTPConnectionPool):
+    ConnectionCls = _DeadlineConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _DeadlineHTTPSConnection
+
+
+class _Adapter(HTTPAdapter):
+    """requests' adapter, with pools whose connections honour :func:`request`'s deadline."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _HTTPSPool}
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        manager.pool_classes_by_scheme = {"http": _Pool, "https": _HTTPSPool}
+        return manager
+
+
+def _disarm() -> bool:
+    """Stop the calling thread's deadline watches; True if one of them fired."""
+    fired = False
+    for watch in getattr(_local, "watches", ()):
+        fired = fired or watch.fired
+        watch.done = True
+    _local.watches = []
+    _local.deadline = None
+    return fired
+
+
 _refused_post_prefixes: set[str] = set()
 
 
@@ -159,9 +302,7 @@ def retry_refused_posts(prefix: str) -> None:
 def _mount_refused_posts(session: requests.Session) -> None:
     for prefix in _refused_post_prefixes:
         if prefix not in session.adapters:
-            session.mount(
-                prefix, HTTPAdapter(pool_maxsize=settings.pool_maxsize, max_retries=_make_retry(True))
-            )
+            session.mount(prefix, _Adapter(pool_maxsize=settings.pool_maxsize, max_retries=_make_retry(True)))
 
 
 _local = threading.local()
@@ -172,9 +313,7 @@ def get_session() -> requests.Session:
     session = getattr(_local, "session", None)
     if session is None:
         session = requests.Session()
-        adapter = HTTPAdapter(
-            pool_connections=8, pool_maxsize=settings.pool_maxsize, max_retries=_make_retry()
-        )
+        adapter = _Adapter(pool_connections=8, pool_maxsize=settings.pool_maxsize, max_retries=_make_retry())
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers["User-Agent"] = "powershai-py"
@@ -206,7 +345,7 @@ def _proxies_for(session: requests.Session, url: str) -> dict[str, str] | None:
     if not session.proxies:
         return None
     cache = session.__dict__.setdefault("_powershai_bypass", {})
-    origin = _origin(url)
+    origin = origin_of(url)
     if origin not in cache:
         cache[origin] = requests.utils.should_bypass_proxies(url, session.proxies.get("no_proxy"))
     return {} if cache[origin] else None
@@ -224,14 +363,25 @@ def close_session() -> None:
         _local.session = None
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    return parts.scheme, (parts.hostname or "").lower(), port
+def origin_of(url: str) -> tuple[str, str, int | None]:
+    """``(scheme, host, port)`` of ``url``, with the default port filled in: what a token belongs to."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:
+        raise _invalid_url(url) from None
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
-def _same_origin(first: str, other: str) -> bool:
-    return _origin(first) == _origin(other)
+def _invalid_url(url: str) -> PowershaiError:
+    return PowershaiError(
+        f"{url!r} is not a usable URL: give http(s)://host[:port][/path]",
+        code="POWERSHAI_HTTP_INVALIDURL",
+        url=url,
+    )
+
+
+_METHOD = re.compile(r"[A-Za-z]+")
 
 
 def request(
@@ -239,6 +389,7 @@ def request(
     url: str,
     *,
     token: str | None = None,
+    token_origin: str | None = None,
     headers: dict[str, str] | None = None,
     json: Any = None,
     data: Any = None,
@@ -251,68 +402,102 @@ def request(
 ) -> requests.Response:
     """Send one HTTP request and return the response.
 
-    ``token`` is resolved with :func:`resolve_token`. ``timeout`` is ``(connect, read)``;
-    the default comes from :data:`settings`. ``max_redirects`` None uses
-    ``settings.max_redirects``; 0 makes any redirect an ``HTTP_REDIRECT`` error.
+    ``token`` is resolved with :func:`resolve_token`. It is sent only to the origin
+    (scheme, host and port) of ``token_origin``, the app the token belongs to, which is
+    ``url`` itself when not given: a request to any other origin, a redirect included, is
+    sent with no credentials at all. Every request of the library goes through here, so
+    this is the one place that decides where a token goes.
+
+    ``timeout`` is ``(connect, read)``; the default comes from :data:`settings`. The whole
+    request must end within ``settings.request_deadline`` (for ``stream=True``, its
+    headers must arrive within it; the caller bounds the body). ``max_redirects`` None
+    uses ``settings.max_redirects``; 0 makes any redirect an ``HTTP_REDIRECT`` error.
     HTTP statuses of 400 and above raise :class:`HttpError` (or a subclass) unless
     ``raise_for_status`` is False.
     """
+    if not isinstance(method, str) or not _METHOD.fullmatch(method):
+        raise PowershaiError(
+            f"{method!r} is not an HTTP method: give GET, POST, PUT, DELETE...",
+            code="POWERSHAI_HTTP_INVALIDMETHOD",
+        )
+    method = method.upper()
     bearer = resolve_token(token)
+    owner = origin_of(token_origin or url)
     limit = settings.max_redirects if max_redirects is None else max_redirects
     timeout = timeout or (settings.connect_timeout, settings.read_timeout)
     session = get_session()
-    first_url = url
     hops = 0
-    while True:
-        send_headers = dict(headers or {})
-        if bearer and _same_origin(first_url, url):
-            send_headers["Authorization"] = f"Bearer {bearer}"
-        started = time.perf_counter()
-        try:
-            response = session.request(
+    _disarm()
+    _local.deadline = time.monotonic() + settings.request_deadline
+    try:
+        while True:
+            send_headers = dict(headers or {})
+            if bearer and origin_of(url) == owner:
+                send_headers["Authorization"] = f"Bearer {bearer}"
+            started = time.perf_counter()
+            try:
+                response = session.request(
+                    method,
+                    url,
+                    proxies=_proxies_for(session, url),
+                    headers=send_headers,
+                    json=json,
+                    data=data,
+                    files=files,
+                    params=params,
+                    stream=True,  # the body is read below, or by the caller when stream=True
+                    timeout=timeout,
+                    allow_redirects=False,
+                )
+            except requests.exceptions.RequestException as exc:
+                raise _translate(exc, method, url, _disarm()) from None
+            logger.debug(
+                "%s %s -> %s (%.0f ms)",
                 method,
                 url,
-                proxies=_proxies_for(session, url),
-                headers=send_headers,
-                json=json,
-                data=data,
-                files=files,
-                params=params,
-                stream=True,  # the body is read below, or by the caller when stream=True
-                timeout=timeout,
-                allow_redirects=False,
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
             )
-        except requests.exceptions.RequestException as exc:
-            raise _translate(exc, method, url) from None
-        logger.debug(
-            "%s %s -> %s (%.0f ms)", method, url, response.status_code, (time.perf_counter() - started) * 1000
-        )
-        if not response.is_redirect:
-            break
-        location = urljoin(url, response.headers.get("location", ""))
-        response.close()
-        if limit == 0 or hops >= limit:
-            reason = "redirects are not allowed here" if limit == 0 else f"more than {limit} redirects"
-            raise RedirectError(
-                f"{method} {url} answered {response.status_code}, a redirect to {location}; {reason}",
-                status=response.status_code,
-                url=url,
-                location=location,
-                max=limit,
-            )
-        if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
-            method, json, data, files = "GET", None, None, None
-        params = None  # the Location already carries its query
-        hops += 1
-        url = location
-    if raise_for_status and response.status_code >= 400:
-        raise http_error(response, method)
-    if not stream:
-        try:
-            response.content  # noqa: B018 - reads the body and returns the connection to the pool
-        except requests.exceptions.RequestException as exc:
-            raise _translate(exc, method, url) from None
-    return response
+            if not response.is_redirect:
+                break
+            location = urljoin(url, response.headers.get("location", ""))
+            response.close()
+            if limit == 0 or hops >= limit:
+                reason = "redirects are not allowed here" if limit == 0 else f"more than {limit} redirects"
+                raise RedirectError(
+                    f"{method} {url} answered {response.status_code}, a redirect to {location}; {reason}",
+                    status=response.status_code,
+                    url=url,
+                    location=location,
+                    max=limit,
+                )
+            if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
+                method, json, data, files = "GET", None, None, None
+            params = None  # the Location already carries its query
+            hops += 1
+            url = location
+        if raise_for_status and response.status_code >= 400:
+            raise http_error(response, method)
+        if not stream:
+            try:
+                response.content  # noqa: B018 - reads the body and returns the connection to the pool
+            except requests.exceptions.RequestException as exc:
+                raise _translate(exc, method, url, _disarm()) from None
+            if _disarm():  # the deadline passed as the body ended: the connection was cut
+                response.close()
+                raise _deadline_error(method, url)
+        return response
+    finally:
+        _disarm()
+
+
+def _deadline_error(method: str, url: str) -> RequestTimeout:
+    return RequestTimeout(
+        f"{method} {url}: no complete answer within settings.request_deadline "
+        f"({settings.request_deadline:g} s); the server is sending too slowly",
+        url=url,
+        kind="deadline",
+    )
 
 
 def http_error(response: requests.Response, method: str) -> HttpError:
@@ -342,16 +527,33 @@ def http_error(response: requests.Response, method: str) -> HttpError:
     return cls(message, status=status, url=response.url, body=text)
 
 
-def _translate(exc: requests.exceptions.RequestException, method: str, url: str) -> PowershaiError:
+def _translate(
+    exc: requests.exceptions.RequestException, method: str, url: str, past_deadline: bool = False
+) -> PowershaiError:
     what = f"{method} {url}"
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
+    if past_deadline:
+        return _deadline_error(method, url)
+    reason = exc.args[0] if exc.args else None
+    inner = getattr(reason, "reason", None)
+    if isinstance(inner, urllib3.exceptions.NewConnectionError):  # a subclass of ConnectTimeoutError
+        return ConnectionLost(f"{what}: cannot connect ({_reason(exc)})", url=url)
+    if isinstance(exc, requests.exceptions.ConnectTimeout) or isinstance(
+        inner, urllib3.exceptions.ConnectTimeoutError
+    ):
         return RequestTimeout(f"{what}: no connection within the connect timeout", url=url, kind="connect")
-    if isinstance(exc, requests.exceptions.ReadTimeout):
+    if isinstance(exc, requests.exceptions.ReadTimeout) or isinstance(
+        inner, (urllib3.exceptions.ReadTimeoutError, TimeoutError, socket.timeout)
+    ):
         return RequestTimeout(
             f"{what}: the server sent nothing within the read timeout", url=url, kind="read"
         )
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return ConnectionLost(f"{what}: cannot connect ({_reason(exc)})", url=url)
+    if isinstance(exc, requests.exceptions.InvalidHeader):
+        # requests quotes the header value, which may be the token: never repeat it
+        return PowershaiError(
+            f"{what}: a header value is not valid (blanks or control characters around or inside it)",
+            code="POWERSHAI_HTTP_INVALIDHEADER",
+            url=url,
+        )
     if isinstance(
         exc,
         (
@@ -360,11 +562,9 @@ def _translate(exc: requests.exceptions.RequestException, method: str, url: str)
             requests.exceptions.InvalidSchema,
         ),
     ):
-        return PowershaiError(
-            f"{url!r} is not a usable URL: give http(s)://host[:port][/path]",
-            code="POWERSHAI_HTTP_INVALIDURL",
-            url=url,
-        )
+        return _invalid_url(url)
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return ConnectionLost(f"{what}: the connection failed ({_reason(exc)})", url=url)
     return ConnectionLost(f"{what}: {_reason(exc)}", url=url)
 
 
@@ -374,24 +574,61 @@ def _reason(exc: BaseException) -> str:
     return str(reason or inner)
 
 
-def iter_body(response: requests.Response, what: str, chunk_size: int = 65536) -> Iterator[bytes]:
+def read_some(response: requests.Response, what: str, timeout: float, chunk_size: int = 65536) -> bytes:
+    """Read what has arrived of a streamed body, waiting at most ``timeout`` seconds for it.
+
+    Returns ``b""`` at the end of the body. Silence past ``timeout`` is a
+    :class:`RequestTimeout`; a cut connection or broken chunked framing is a
+    :class:`ConnectionLost`. Not a generator, so an interruption (Ctrl-C) between two
+    reads leaves the response as it was, ready for the next read.
+    """
+    if timeout <= 0:
+        raise RequestTimeout(f"{what}: the time allowed ran out", url=response.url, kind="read")
+    sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+    if sock is not None:
+        sock.settimeout(timeout)
+    try:
+        return response.raw.read1(chunk_size, decode_content=True)
+    except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as exc:
+        raise RequestTimeout(
+            f"{what}: the server sent nothing within {timeout:.3g} s", url=response.url, kind="read"
+        ) from exc
+    except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
+        raise ConnectionLost(
+            f"{what}: the connection was cut mid-stream ({_reason(exc)})", url=response.url
+        ) from exc
+
+
+def iter_body(
+    response: requests.Response,
+    what: str,
+    chunk_size: int = 65536,
+    *,
+    deadline: float | None = None,
+    read_timeout: float | None = None,
+) -> Iterator[bytes]:
     """Yield the body of a streamed response as soon as each piece arrives.
 
-    Read timeouts become :class:`RequestTimeout`; a cut connection or broken chunked
-    framing becomes :class:`ConnectionLost`. Ends on a clean end of body.
+    Each read waits at most ``read_timeout`` (default ``settings.read_timeout``) for data,
+    and the whole body must arrive within ``deadline`` seconds when given, however the
+    server spaces its bytes. Ends on a clean end of body.
     """
-    raw = response.raw
+    silence = read_timeout or settings.read_timeout
+    until = None if deadline is None else time.monotonic() + deadline
     while True:
+        left = silence if until is None else until - time.monotonic()
         try:
-            chunk = raw.read1(chunk_size, decode_content=True)
-        except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as exc:
+            if left <= 0:
+                raise RequestTimeout(what, url=response.url, kind="read")
+            chunk = read_some(response, what, min(silence, left), chunk_size)
+        except RequestTimeout:
+            if until is None or time.monotonic() < until:
+                raise  # silence, within the deadline
             raise RequestTimeout(
-                f"{what}: the server sent nothing within the read timeout", url=response.url, kind="read"
-            ) from exc
-        except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
-            raise ConnectionLost(
-                f"{what}: the connection was cut mid-stream ({_reason(exc)})", url=response.url
-            ) from exc
+                f"{what}: the body did not arrive within {deadline:g} s; the server is sending too slowly",
+                url=response.url,
+                kind="deadline",
+            ) from None
         if not chunk:
             return
         yield chunk
