@@ -50,7 +50,11 @@ class SSEEvent:
 class SSEParser:
     """Turns a byte stream into :class:`SSEEvent` objects, chunk by chunk."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_event_bytes: int | None = None) -> None:
+        self.max_event_bytes = max_event_bytes
+        self._data_size = 0  # UTF-8 bytes of the data lines of the event being received
+        self._partial_size = 0  # UTF-8 bytes of the line being received
+        self._failure: SSEError | None = None
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
         self._partial: list[str] = []  # pieces of the line being received
         self._skip_lf = False  # the last chunk ended with CR: a leading LF belongs to it
@@ -65,6 +69,8 @@ class SSEParser:
         """Parse ``chunk`` and return the events it completes (often none, sometimes many)."""
         if self._closed:
             raise SSEError("the parser was closed; create a new one for a new stream")
+        if self._failure is not None:
+            raise self._failure
         try:
             text = self._decoder.decode(chunk)
         except UnicodeDecodeError as exc:
@@ -81,6 +87,8 @@ class SSEParser:
         """
         if self._closed:
             return []
+        if self._failure is not None:
+            raise self._failure
         try:
             text = self._decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -88,9 +96,9 @@ class SSEParser:
         events = self._feed_text(text)
         self._closed = True
         if self._partial:
-            line = "".join(self._partial)
-            self._partial = []
-            self._line(line, events)
+            self._partial_line(events)
+        if self._failure is not None:
+            raise self._failure
         if self._has_fields:
             events.append(self._take_event(terminated=False))
         return events
@@ -110,31 +118,70 @@ class SSEParser:
         start = 0
         for match in _LINE_END.finditer(text):
             piece = text[start : match.start()]
-            if self._partial:
-                self._partial.append(piece)
-                piece = "".join(self._partial)
-                self._partial = []
             start = match.end()
             if match.group() == "\r" and start == len(text):
                 self._skip_lf = True
-            self._line(piece, events)
+            if self._partial:
+                self._partial.append(piece)
+                self._partial_line(events)
+            else:
+                self._line(piece, events)
+            if self._failure is not None:
+                return events  # the events before the oversized one are handed out
         if start < len(text):
-            self._partial.append(text[start:])
+            rest = text[start:]
+            self._partial.append(rest)
+            self._partial_size += _size(rest)
+            self._check(self._partial_size)
         return events
+
+    def _check(self, pending: int) -> None:
+        """Past ``max_event_bytes``, drop the event being received and stop the stream."""
+        total = self._data_size + pending
+        if self.max_event_bytes is None or total <= self.max_event_bytes:
+            return
+        self._partial, self._data = [], []
+        self._partial_size = self._data_size = 0
+        self._failure = SSEError(
+            f"an event grew past {total:,} bytes, more than max_event_bytes "
+            f"({self.max_event_bytes:,}); the events before it were kept",
+            code="POWERSHAI_SSE_TOOLARGE",
+            size=total,
+            limit=self.max_event_bytes,
+        )
+
+    def _partial_line(self, events: list[SSEEvent]) -> None:
+        """Complete the line received in pieces. The field name is cut from the first piece
+        alone, so a long data line is copied once (pieces to value), not twice."""
+        pieces, self._partial, self._partial_size = self._partial, [], 0
+        name, colon, value = pieces[0].partition(":")
+        if not colon or not name or not value:  # the field name or its blank is cut, or a comment
+            self._line("".join(pieces), events)
+            return
+        pieces[0] = value[1:] if value[:1] == " " else value
+        self._field(name, "".join(pieces), events)
 
     def _line(self, line: str, events: list[SSEEvent]) -> None:
         if not line:
             if self._has_fields:
                 events.append(self._take_event(terminated=True))
+            self._data_size = 0
             return
         if line[0] == ":":
             return  # a comment
         name, colon, value = line.partition(":")
         if colon and value[:1] == " ":
             value = value[1:]
+        self._field(name, value, events)
+
+    def _field(self, name: str, value: str, events: list[SSEEvent]) -> None:
         if name == "event":
             self._event = value
         elif name == "data":
+            self._data_size += _size(value) + 1
+            self._check(0)
+            if self._failure is not None:
+                return
             self._data.append(value)
         else:
             if name == "id" and "\0" not in value:
@@ -151,8 +198,14 @@ class SSEParser:
         )
         self._event = None
         self._data = []
+        self._data_size = 0
         self._has_fields = False
         return event
+
+
+def _size(text: str) -> int:
+    """UTF-8 size of ``text`` (its length when ASCII, which ``isascii`` tells at no cost)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def parse(payload: bytes) -> list[SSEEvent]:

@@ -75,17 +75,26 @@ def test_a_stream_cut_mid_event_keeps_what_came_before(fault):
     assert event.last_query_status == "ConnectionLost"
 
 
-def test_a_clean_end_without_a_final_event_completes(fault):
+@pytest.mark.parametrize(
+    "tail",
+    [b"", b'event: generating\ndata: ["cut', b'event: complete\ndata: ["done"]\n'],
+    ids=["between-events", "mid-event", "complete-without-its-blank-line"],
+)
+def test_a_stream_that_ends_without_a_final_event_is_never_complete(fault, tail):
     def short(handler):
         start_event_stream(handler)
-        send_chunk(handler, b'event: generating\ndata: ["only"]\n\n')
+        send_chunk(handler, b'event: generating\ndata: ["only"]\n\n' + tail)
         end_chunks(handler)
 
     fault.gradio_app("short", short)
     event = send_gradio_api(fault.url, "short", [])
-    results = update_gradio_api_result(event)
-    assert [r.data for r in results] == [["only"]]
-    assert event.status == "complete"
+    with pytest.raises(ConnectionLost, match="ended the stream before the call completed"):
+        update_gradio_api_result(event, history=True)
+    assert event.data[0] == ["only"]  # what came is kept
+    assert event.status != "complete"
+    assert event.last_query_status == "ConnectionLost"
+    with pytest.raises(StreamLost):
+        update_gradio_api_result(event)
 
 
 def test_the_token_is_not_sent_after_a_redirect_to_another_host(fault):

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
+import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -31,7 +33,7 @@ from ..errors import (
     StreamLost,
     excerpt,
 )
-from ..http import iter_body, request, retry_refused_posts, settings
+from ..http import read_some, request, retry_refused_posts, settings
 from ..sse import SSEEvent, SSEParser
 from .app import app_layout, pad_state_slots
 from .files import fix_file_urls
@@ -43,6 +45,7 @@ __all__ = [
     "close_gradio_api_event",
     "to_data_list",
     "endpoint_not_found",
+    "check_event_id",
 ]
 
 Script = Callable[[dict[str, Any]], Any]
@@ -51,6 +54,7 @@ Script = Callable[[dict[str, Any]], Any]
 RUNNING, COMPLETE, ERROR, EXPIRED = "running", "complete", "error", "HeartBeatExpired"
 LOST, TIMEOUT, BROKEN = "ConnectionLost", "Timeout", "ProtocolError"
 CLOSED = "Closed"  # closed on purpose (the call was removed from its session)
+INTERRUPTED = "Interrupted"  # an interruption (Ctrl-C) cut a read in the middle: the stream is torn
 NOT_OPENED = "NotOpened"  # the GET of the stream failed; nothing was streamed, so it may be sent again
 
 
@@ -61,6 +65,24 @@ def to_data_list(params: Any) -> list[Any]:
     if isinstance(params, (list, tuple)):
         return list(params)
     return [params]
+
+
+_EVENT_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._~-]{0,199}")
+
+
+def check_event_id(value: Any, source: str = "the event id given") -> str:
+    """``value`` if it can be an event id, else an error: it becomes a path segment of a URL,
+    so ``../x`` or ``a/b`` must never reach one. Gradio's ids are 32 hexadecimal digits."""
+    if isinstance(value, str) and _EVENT_ID.fullmatch(value):
+        return value
+    shown = excerpt(repr(value), 80)
+    if source == "server":
+        raise ProtocolError(f"the server sent {shown} as an event id, which is not one", event_id=shown)
+    raise InvalidEvent(
+        f"{source} {shown} is not an event id (letters, digits, '-', '_', '.', '~'; "
+        "see 'calls list' or get_gradio_session_api for the ids)",
+        event_id=shown,
+    )
 
 
 def endpoint_not_found(api_name: str, available: list[str], app_url: str) -> EndpointNotFound:
@@ -108,10 +130,15 @@ def send_gradio_api(
                 stacklevel=2,
             )
     url = f"{layout.real_app_url}/call/{quote(name, safe='')}"
-    if not event_id:
+    if event_id:
+        check_event_id(event_id)
+    else:
         retry_refused_posts(f"{layout.real_app_url}/call/")
+        payload = _json_body(body, name)
         try:
-            response = request("POST", url, json=body, token=token)
+            response = request(
+                "POST", url, data=payload, headers={"Content-Type": "application/json"}, token=token
+            )
         except HttpError as exc:
             if exc.status in (404, 500) and layout.from_config and name not in layout.api_names:
                 raise endpoint_not_found(name, list(layout.api_names), layout.root_url) from None
@@ -127,6 +154,34 @@ def send_gradio_api(
     )
 
 
+def _json_body(body: dict[str, Any], api_name: str) -> bytes:
+    """The body as JSON bytes, or an error that names the parameter JSON cannot carry."""
+    try:
+        return json.dumps(body).encode()
+    except (TypeError, ValueError, RecursionError):
+        pass
+    for position, value in enumerate(body["data"]):
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError, RecursionError) as exc:
+            kind = type(value).__name__
+            hint = (
+                "upload bytes as a file (send_gradio_file) and pass its FileData"
+                if isinstance(value, (bytes, bytearray))
+                else "give JSON values: str, int, float, bool, None, and lists and dicts of them"
+            )
+            raise PowershaiError(
+                f"parameter {position} of /{api_name} is a {kind} that JSON cannot carry ({exc}); {hint}",
+                code="POWERSHAI_GRADIO_INVOKEAPI_PARAM",
+                position=position,
+                type=kind,
+            ) from None
+    raise PowershaiError(
+        f"the call to /{api_name} cannot be written as JSON; give JSON values",
+        code="POWERSHAI_GRADIO_INVOKEAPI_PARAM",
+    )
+
+
 def _event_id_of(response: Any, url: str) -> str:
     try:
         answer = response.json()
@@ -139,7 +194,7 @@ def _event_id_of(response: Any, url: str) -> str:
             url=url,
             body=excerpt(response.text),
         )
-    return event_id
+    return check_event_id(event_id, "server")
 
 
 def update_gradio_api_result(
@@ -183,27 +238,46 @@ def update_gradio_api_result(
 
 
 class _OpenStream:
-    """The open GET of an event's results, with what was received but not yet handed out."""
+    """The open GET of an event's results, with what was received but not yet handed out.
+
+    ``busy`` is True from the moment a read starts until its result is recorded: an
+    interruption (Ctrl-C) that lands then may have cut a chunk in half, so the stream can
+    no longer be trusted. Between two results it is False, and the stream can be resumed.
+    """
 
     def __init__(self, response: Any, what: str) -> None:
         self.response = response
-        self.chunks = iter_body(response, what)
-        self.parser = SSEParser()
+        self.what = what
+        self.parser = SSEParser(settings.max_event_bytes)
         self.pending: deque[SSEEvent] = deque()
         self.ended = False
+        self.busy = False
+        self.last_event = time.monotonic()
 
-    def events(self) -> Iterator[SSEEvent]:
-        while True:
-            while self.pending:
-                yield self.pending.popleft()
+    def next_event(self, silence: float) -> SSEEvent | None:
+        """The next event, reading as needed; None at the end of the body.
+
+        Only an event resets the silence timer: a server that sends comments or ``id:``
+        lines, and never an event, times out after ``silence`` seconds all the same.
+        """
+        while not self.pending:
             if self.ended:
-                return
-            chunk = next(self.chunks, None)
-            if chunk is None:
+                return None
+            left = self.last_event + silence - time.monotonic()
+            if left <= 0:
+                raise RequestTimeout(
+                    f"{self.what}: no event within {silence:g} s (the stream read timeout)",
+                    url=self.response.url,
+                    kind="read",
+                )
+            chunk = read_some(self.response, self.what, left)
+            if chunk:
+                self.pending.extend(self.parser.feed(chunk))
+            else:
                 self.ended = True
                 self.pending.extend(self.parser.close())
-            else:
-                self.pending.extend(self.parser.feed(chunk))
+        self.last_event = time.monotonic()
+        return self.pending.popleft()
 
     def close(self) -> None:
         self.response.close()
@@ -248,22 +322,39 @@ def _read(
         )
         return
     if event.last_query_status in STREAM_ENDED:
-        how = "closed" if event.last_query_status == CLOSED else f"lost ({event.last_query_status})"
+        how = {
+            CLOSED: "closed",
+            INTERRUPTED: "interrupted in the middle of a read (Ctrl-C)",
+            "ReadElsewhere": "opened by another process (a call's results can be read by one process only)",
+        }.get(event.last_query_status or "", f"lost ({event.last_query_status})")
         raise StreamLost(
             f"the stream of event {event.event_id} of /{event.api_name} was {how}; "
+            f"the {event.last_event_num} events read are kept; "
             "Gradio cannot replay a stream: call the endpoint again",
             event_id=event.event_id,
             api_name=event.api_name,
         )
     limit = max_heartbeats or settings.heartbeat_limit
+    silence = read_timeout or settings.stream_read_timeout
     heartbeats = 0
     event.last_query_status = RUNNING
+    mine: _OpenStream | None = None
     try:
         if event.stream is None:
             event.stream = _open(event, read_timeout)
         mine = event.stream
-        for sse in mine.events():
+        mine.last_event = time.monotonic()  # a resumed read gets its full silence budget
+        while True:
+            mine.busy = True
+            sse = mine.next_event(silence)
+            if sse is None:
+                raise ConnectionLost(
+                    f"{mine.what}: the server ended the stream before the call completed "
+                    "(no complete or error event)",
+                    url=mine.response.url,
+                )
             if event.stream is not mine:
+                mine.busy = False
                 return  # closed or finished by another reader meanwhile: its results went there
             result = _result(event, sse)
             name = (result.event or "").lower()
@@ -272,6 +363,7 @@ def _read(
                 expired = heartbeats >= limit
                 if expired:
                     event.last_query_status = EXPIRED  # the stream stays open for a later read
+                mine.busy = False
                 yield result
                 if expired:
                     return
@@ -281,15 +373,18 @@ def _read(
                 event.events.append(result)
                 if result.data is not None:
                     event.data.append(result.data)
-            event.status = result.event
-            if name in (COMPLETE, ERROR):
+            final = name in (COMPLETE, ERROR)
+            if sse.terminated or not final:
+                event.status = result.event
+            final = final and sse.terminated  # a final event cut before its end is not one
+            if final:
                 _finish(event, ERROR if name == ERROR else COMPLETE, result.data)
+            mine.busy = False
             if script is not None:
                 script({"event": result, "api_event": event})
             yield result
-            if event.status == COMPLETE:
+            if final:
                 return
-        _finish(event, COMPLETE)  # the server ended the stream without a final event
     except (RequestTimeout, ConnectionLost, ProtocolError, HttpError) as exc:
         if event.done:
             return  # another reader finished or closed the stream under this one
@@ -308,6 +403,12 @@ def _read(
             code=exc.code,
             **{**exc.facts, "event_id": event.event_id, "api_name": event.api_name},
         ) from exc
+    except BaseException:
+        # Ctrl-C (or any other interruption) in the middle of a read: the chunk being read
+        # may be cut, so the stream cannot be resumed; one that was between two results can.
+        if mine is not None and mine.busy and event.stream is mine and not event.done:
+            _close(event, INTERRUPTED)
+        raise
 
 
 def _result(event: GradioApiEvent, sse: SSEEvent) -> GradioApiEventResult:
@@ -316,14 +417,20 @@ def _result(event: GradioApiEvent, sse: SSEEvent) -> GradioApiEventResult:
     if sse.data is not None:
         try:
             data = json.loads(sse.data)
-        except ValueError:
-            if sse.terminated:
+        except (ValueError, RecursionError):
+            if sse.terminated and (sse.event or "").lower() != ERROR:
                 raise ProtocolError(
-                    f"event {sse.event!r} carried data that is not JSON: {excerpt(sse.data)}",
+                    f"event {sse.event!r} carried data that is not JSON (or nested too deep): "
+                    f"{excerpt(sse.data)}",
                     body=excerpt(sse.data),
                 ) from None
-            data = sse.data  # the stream ended inside this event: keep the text as received
-        fix_file_urls(data, event.app_url)
+            # the app's error as text (an HTML page, a traceback), or the stream ended inside
+            # this event: keep the text as received
+            data = sse.data
+        try:
+            fix_file_urls(data, event.app_url)
+        except RecursionError:
+            raise ProtocolError(f"event {sse.event!r} carried data nested too deep to read") from None
     return GradioApiEventResult(num=event.last_event_num, ts=datetime.now(), event=sse.event, data=data)
 
 

@@ -30,8 +30,9 @@ __all__ = [
 FILEDATA_TYPE = "gradio.FileData"
 
 # last_query_status values after which a call's stream can never be read again
-# ("ReadElsewhere": another process began to read it, see sqlite_store.py)
-STREAM_ENDED = ("ConnectionLost", "Timeout", "ProtocolError", "Closed", "ReadElsewhere")
+# ("ReadElsewhere": another process began to read it, see sqlite_store.py; "Interrupted":
+# Ctrl-C cut a read in the middle, so the stream cannot be trusted any more)
+STREAM_ENDED = ("ConnectionLost", "Timeout", "ProtocolError", "Closed", "ReadElsewhere", "Interrupted")
 
 
 class Secret:
@@ -176,7 +177,7 @@ class GradioApiEvent:
     @property
     def update_url(self) -> str:
         """The URL of the event's result stream."""
-        return f"{self.app_url}/call/{quote(self.api_name, safe='')}/{self.event_id}"
+        return f"{self.app_url}/call/{quote(self.api_name, safe='')}/{quote(self.event_id, safe='')}"
 
     @property
     def done(self) -> bool:
