@@ -16,8 +16,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import AuthenticationRequired, HttpError, PowershaiError
-from ..http import request
+from ..http import origin_of, request
 from .models import AppLayout
+from .shapes import check_config
 
 __all__ = [
     "is_url",
@@ -55,7 +56,11 @@ def is_url(value: Any) -> bool:
 def normalize_url(app: Any) -> str:
     """Strip blanks and trailing slashes; reject anything that is not an http(s) URL."""
     url = url_of(app).strip().rstrip("/")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        origin_of(url)  # a bad port or an unclosed [IPv6] bracket
+    except (ValueError, PowershaiError):
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise PowershaiError(
             f"{url!r} is not an app URL: give http(s)://host[:port][/path]",
@@ -124,7 +129,11 @@ def _fetch_config(root: str, token: str | None) -> dict[str, Any] | None:
 
 
 def layout_from_config(root: str, config: dict[str, Any]) -> AppLayout:
-    """Build an :class:`AppLayout` from a ``/config`` document (pure)."""
+    """Build an :class:`AppLayout` from a ``/config`` document (pure).
+
+    A field of the wrong type is a :class:`ProtocolError` that names it.
+    """
+    check_config(config, root)
     prefix = config.get("api_prefix") or ""
     if prefix and not prefix.startswith("/"):
         prefix = "/" + prefix

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from ..errors import PathNotFound, PowershaiError, ProtocolError
-from ..http import iter_body, request
-from .app import app_layout, is_url
+from ..errors import PathNotFound, PowershaiError, ProtocolError, excerpt
+from ..http import iter_body, request, settings
+from .app import app_layout, is_url, normalize_url
 from .models import FILEDATA_TYPE, is_filedata
 
 __all__ = [
@@ -65,12 +65,18 @@ _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
 
 
+NAME_BYTES = 240
+"""The longest file name we write, in UTF-8 bytes: 255 (what file systems take) less room for
+a `` (NNNN)`` that makes a name unique and the ``.part`` of a download under way."""
+
+
 def safe_file_name(name: Any, fallback: str = "download") -> str:
     """A file name that cannot leave its folder: no separators, no ``..``, nothing unprintable.
 
     Keeps the last path segment of ``name``, replaces characters that Windows or a shell
-    would misread, trims dots and blanks at the ends, avoids device names, and keeps at
-    most 200 characters. Gives ``fallback`` when nothing usable is left.
+    would misread, trims dots and blanks at the ends, avoids device names, and shortens it
+    to :data:`NAME_BYTES` UTF-8 bytes, keeping its extension. Gives ``fallback`` when
+    nothing usable is left.
     """
     text = unicodedata.normalize("NFC", str(name or ""))
     text = text.replace("\\", "/").rsplit("/", 1)[-1]
@@ -78,7 +84,20 @@ def safe_file_name(name: Any, fallback: str = "download") -> str:
     text = "".join(ch for ch in text if ch.isprintable()).strip(" .")
     if _RESERVED.match(text):
         text = "_" + text
-    return text[:200].strip(" .") or fallback
+    return _shorten(text, NAME_BYTES).strip(" .") or fallback
+
+
+def _shorten(name: str, limit: int) -> str:
+    """``name`` cut to ``limit`` UTF-8 bytes on a character boundary, its extension kept."""
+    if len(name.encode("utf-8", "surrogatepass")) <= limit:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension.encode("utf-8", "surrogatepass")) > 16:
+        stem, extension = name, ""
+    tail = "." + extension if extension else ""
+    budget = limit - len(tail.encode("utf-8", "surrogatepass"))
+    cut = stem.encode("utf-8", "surrogatepass")[:budget].decode("utf-8", "ignore")
+    return cut.rstrip(" .") + tail
 
 
 def local_files(files: FileArgs) -> list[Path]:
@@ -90,6 +109,12 @@ def local_files(files: FileArgs) -> list[Path]:
     items: list[Any] = list(files) if isinstance(files, (list, tuple)) else [files]
     found: list[Path] = []
     for item in items:
+        if not isinstance(item, (str, os.PathLike)) or not str(item).strip():
+            raise PowershaiError(
+                f"cannot upload {type(item).__name__} {excerpt(repr(item), 60)}: give a local path "
+                "(a str or pathlib.Path), or a list of them",
+                code="POWERSHAI_GRADIO_FILE_INVALID",
+            )
         path = Path(os.fspath(item)).expanduser()
         if path.exists():
             matches = [path]
@@ -221,28 +246,51 @@ def download_gradio_file(
             "give a FileData dict (with a 'path') or a server path to download",
             code="POWERSHAI_GRADIO_FILE_INVALID",
         )
-    if is_url(server_path):
-        url = server_path
-    else:
-        url = file_url(app_layout(app_url, token).real_app_url, server_path)
-    name = safe_file_name(name or unquote(urlsplit(url).path).rsplit("/", 1)[-1])
+    name = safe_file_name(name or unquote(urlsplit(server_path.strip()).path).rsplit("/", 1)[-1])
     target = Path(os.fspath(destination)).expanduser()
     if target.is_dir():
         target = target / name  # a server-sent name never leaves the folder
+    elif str(destination).endswith(("/", os.sep)) or not target.parent.is_dir():
+        folder = target if str(destination).endswith(("/", os.sep)) else target.parent
+        raise PowershaiError(
+            f"the folder {str(folder)!r} does not exist: create it, or give an existing folder",
+            code="POWERSHAI_GRADIO_FILE_NOFOLDER",
+            path=str(folder),
+        )
     if target.exists() and not overwrite:
         raise PowershaiError(
             f"{str(target)!r} already exists: pass overwrite=True or another destination",
             code="POWERSHAI_GRADIO_FILE_EXISTS",
             path=str(target),
         )
+    if is_url(server_path):
+        url = server_path.strip()
+    else:
+        url = file_url(app_layout(app_url, token).real_app_url, server_path)
+    # The token belongs to the app: a file on another origin is fetched without it.
+    owner = _app_origin(app_url)
     partial = target.with_name(target.name + ".part")
-    response = request("GET", url, token=token, stream=True)
+    response = request("GET", url, token=token, token_origin=owner, stream=True)
     try:
         with partial.open("wb") as out:
-            for chunk in iter_body(response, f"GET {url}"):
+            for chunk in iter_body(response, f"GET {url}", deadline=settings.download_deadline):
                 out.write(chunk)
         partial.replace(target)
+    except OSError as exc:
+        raise PowershaiError(
+            f"cannot save {url} as {str(target)!r}: {exc.strerror or exc}",
+            code="POWERSHAI_GRADIO_FILE_SAVE",
+            path=str(target),
+        ) from None
     finally:
         response.close()
         partial.unlink(missing_ok=True)
     return target
+
+
+def _app_origin(app_url: Any) -> str:
+    """The app's URL, whose origin the token belongs to; a marker no URL matches when it has none."""
+    try:
+        return normalize_url(app_url)
+    except PowershaiError:
+        return "invalid://no-origin"

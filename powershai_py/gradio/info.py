@@ -16,6 +16,7 @@ from ..errors import HttpError, PowershaiError, ProtocolError, excerpt
 from ..http import iter_body, request
 from .app import app_layout, normalize_url
 from .models import AppLayout, GradioInfo
+from .shapes import check_info
 
 __all__ = ["get_gradio_info", "invoke_gradio_http", "HttpResult"]
 
@@ -70,6 +71,7 @@ def _get_info(api_root: str, token: str | None) -> dict[str, Any]:
         raise ProtocolError(f"GET {url} did not answer JSON: {excerpt(response.text)}", url=url) from None
     if not isinstance(info, dict) or "named_endpoints" not in info:
         raise ProtocolError(f"GET {url} is not a Gradio /info document: {excerpt(response.text)}", url=url)
+    check_info(info, url)
     return info
 
 

@@ -90,9 +90,17 @@ def save_file_outputs(session: GradioSession, result: GradioApiEventResult) -> N
             local = session.downloads.get(server_path)
         if local is None:
             folder = Path(session.download_path).expanduser()
-            folder.mkdir(parents=True, exist_ok=True)
-            name = filedata.get("orig_name") or server_path
-            target = _claim(folder, safe_file_name(name))
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                name = filedata.get("orig_name") or server_path
+                target = _claim(folder, safe_file_name(name))
+            except OSError as exc:
+                raise PowershaiError(
+                    f"cannot save the files of this result in {str(folder)!r} "
+                    f"({exc.strerror or exc}); the result itself is kept on the call",
+                    code="POWERSHAI_GRADIO_FILE_SAVE",
+                    path=str(folder),
+                ) from None
             try:
                 download_gradio_file(
                     session.app_url, filedata, target, token=session.token.value, overwrite=True
