@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from powershai_py.cli import main, parse_param
+from powershai_py.gradio.sqlite_store import APPLICATION_ID
 
 COMMANDS = [
     [],
@@ -133,7 +134,8 @@ def test_a_corrupt_store_is_reported_and_left_alone(tmp_path):
 
 def test_a_newer_store_is_reported_and_left_alone(tmp_path):
     newer = tmp_path / "store.sqlite3"
-    with sqlite3.connect(newer) as db:
+    with sqlite3.connect(newer) as db:  # a store of ours, written by a later version
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute("PRAGMA user_version = 99")
     before = newer.read_bytes()
     result = CliRunner().invoke(main, ["--store", str(newer), "session", "list"])

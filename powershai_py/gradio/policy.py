@@ -17,9 +17,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..errors import PowershaiError
+from ..errors import MaxCallsReached, PowershaiError
 
-__all__ = ["POLICIES", "DEFAULT_LIMIT", "Decision", "effective_limit", "effective_policy", "decide"]
+__all__ = [
+    "POLICIES",
+    "DEFAULT_LIMIT",
+    "Decision",
+    "effective_limit",
+    "effective_policy",
+    "decide",
+    "max_calls_reached",
+]
 
 POLICIES = ("error", "warning", "remove")
 DEFAULT_LIMIT = 10  # used when MaxCalls is unset or 0, as the original does
@@ -73,3 +81,15 @@ def decide(count: int, max_calls: Any = None, policy: Any = None) -> Decision:
     if name == "remove":
         return Decision("evict", count, limit, evict=count - limit + 1)
     return Decision("warn", count, limit)
+
+
+def max_calls_reached(count: int, limit: int, session_name: str) -> MaxCallsReached:
+    """The error for a refused call (policy ``error``), with what to do about it."""
+    return MaxCallsReached(
+        f"Max calls reached. {count}/{limit}. Remove finished calls with "
+        "remove_gradio_session_api('clean'), or raise the limit or change the policy with "
+        "set_gradio_session(max_calls=..., max_calls_policy=...)",
+        count=count,
+        limit=limit,
+        session=session_name,
+    )

@@ -24,7 +24,6 @@ from typing import Any
 
 from ..errors import (
     InvalidEvent,
-    MaxCallsReached,
     PowershaiError,
     PowershaiWarning,
     SessionBusy,
@@ -32,10 +31,10 @@ from ..errors import (
 from ..http import settings
 from .calls import close_gradio_api_event, endpoint_not_found, send_gradio_api, update_gradio_api_result
 from .models import GradioApiEventResult, GradioSession, SessionApiEvent
-from .policy import decide, effective_limit
+from .policy import decide, effective_limit, max_calls_reached
 from .session_files import save_file_outputs
 from .sessions import as_items, resolve_session, retire_call
-from .store import current_store
+from .store import SharedSlot, current_store
 
 __all__ = [
     "invoke_gradio_session_api",
@@ -82,7 +81,8 @@ def invoke_gradio_session_api(
     chosen = token if token is not None else target.token.value
     store = current_store()
     with _one_at_a_time(target):
-        evicted = _take_slot(target)
+        shared = store.claim_slot(target)  # a store shared by processes decides MaxCalls itself
+        evicted = _take_slot(target) if shared is None else _take_shared_slot(target, shared)
         _retire_all(evicted)
         store.remove_calls(target, evicted)
         try:
@@ -90,11 +90,15 @@ def invoke_gradio_session_api(
         except BaseException:
             with target.lock:
                 target.reserved -= 1
+            if shared is not None:
+                store.release_slot(target, shared.key)
             raise
-        call, evicted = _keep(target, SessionApiEvent(id=api_event.event_id, api_event=api_event))
+        call, evicted = _keep(
+            target, SessionApiEvent(id=api_event.event_id, api_event=api_event), trim=shared is None
+        )
         _retire_all(evicted)
         store.remove_calls(target, evicted)
-        store.add_call(target, call)
+        store.add_call(target, call, None if shared is None else shared.key)
     return call
 
 
@@ -260,29 +264,41 @@ def _take_slot(session: GradioSession) -> list[SessionApiEvent]:
         count = len(session.api_calls.all_events) + session.reserved
         decision = decide(count, session.option("MaxCalls"), session.option("MaxCallsPolicy"))
         if decision.action == "refuse":
-            raise MaxCallsReached(
-                f"Max calls reached. {count}/{decision.limit}. Remove finished calls with "
-                "remove_gradio_session_api('clean'), or raise the limit or change the policy with "
-                "set_gradio_session(max_calls=..., max_calls_policy=...)",
-                count=count,
-                limit=decision.limit,
-                session=session.name,
-            )
+            raise max_calls_reached(count, decision.limit, session.name)
         evicted = session.api_calls.all_events[: decision.evict]
         _drop(session, evicted)
         session.reserved += 1
     if decision.action == "warn":
-        warnings.warn(
-            f"max calls reached {count}/{decision.limit} in session {session.name!r}; the call goes "
-            "on (policy 'warning'). Remove finished calls with remove_gradio_session_api('clean')",
-            PowershaiWarning,
-            stacklevel=3,
-        )
+        _warn_max_calls(session, count, decision.limit)
     return evicted
 
 
-def _keep(session: GradioSession, call: SessionApiEvent) -> tuple[SessionApiEvent, list[SessionApiEvent]]:
-    """Record a submitted call in its slot; with ``remove``, trim what racing threads added.
+def _take_shared_slot(session: GradioSession, slot: SharedSlot) -> list[SessionApiEvent]:
+    """The store decided for all processes: take its evictions out of memory too."""
+    with session.lock:
+        gone = set(slot.evicted)
+        evicted = [call for call in session.api_calls.all_events if call.id in gone]
+        _drop(session, evicted)
+        session.reserved += 1
+    if slot.decision.action == "warn":
+        _warn_max_calls(session, slot.decision.count, slot.decision.limit)
+    return evicted
+
+
+def _warn_max_calls(session: GradioSession, count: int, limit: int) -> None:
+    warnings.warn(
+        f"max calls reached {count}/{limit} in session {session.name!r}; the call goes "
+        "on (policy 'warning'). Remove finished calls with remove_gradio_session_api('clean')",
+        PowershaiWarning,
+        stacklevel=4,
+    )
+
+
+def _keep(
+    session: GradioSession, call: SessionApiEvent, trim: bool = True
+) -> tuple[SessionApiEvent, list[SessionApiEvent]]:
+    """Record a submitted call in its slot; with ``remove`` (and ``trim``), trim what racing
+    threads added.
 
     Returns the call kept (one already kept under that id wins) and the calls evicted.
     """
@@ -295,7 +311,7 @@ def _keep(session: GradioSession, call: SessionApiEvent) -> tuple[SessionApiEven
         session.api_calls.by_id[call.id] = call
         evicted: list[SessionApiEvent] = []
         policy = str(session.option("MaxCallsPolicy") or "").lower()
-        if policy == "remove":
+        if trim and policy == "remove":
             limit = effective_limit(session.option("MaxCalls"))
             excess = len(session.api_calls.all_events) - limit
             if excess > 0:
@@ -395,14 +411,16 @@ def _pull(
     read_timeout: float | None,
 ) -> Iterator[GradioApiEventResult]:
     """New results from the call's stream (caller holds ``call.lock``), files saved as they come."""
+    if call.api_event.stream is None and not call.done:
+        current_store().claim_read(session, call)  # one reader per stream, across processes too
     reader = update_gradio_api_result(
         call.api_event, None, max_heartbeats, history=history, stream=True, read_timeout=read_timeout
     )
     try:
         for result in reader:
-            save_file_outputs(session, result)
             if (result.event or "").lower() != "heartbeat":
-                call.last_data = result.data
+                call.last_data = result.data  # kept even if saving its files fails
+            save_file_outputs(session, result)
             yield result
             if call.removed:  # removed by another thread while we were reading
                 close_gradio_api_event(call.api_event)

@@ -1,9 +1,14 @@
 """A session store in SQLite, so sessions and calls outlive the process (used by the CLI).
 
 Each change is one transaction, in WAL mode with a busy timeout, so several processes can
-use one file at once without losing a write. A file that is not a store of ours, or one
-written by a newer version, is an error and is never overwritten. Tokens are never written:
-a session read back has no token (the environment's, or the one a call gives, is used).
+use one file at once without losing a write. The MaxCalls policy is decided in the same
+transaction that reserves the call's row, so it holds across processes, and a call's stream
+is claimed by one reading process. A store is marked with ``PRAGMA application_id``: a file
+that is not a store of ours, or one written by a newer version, is an error and is never
+modified. The state folder is created 0700 and the store 0600 (its rows hold app URLs,
+parameters and results); a store that cannot be written is opened read-only. Tokens are
+never written: a session read back has no token (the environment's, or the one a call
+gives, is used).
 
 Within one process the same session object is handed out for a given session id, as the
 in-memory store does; another process sees the changes the next time it reads the session.
@@ -14,19 +19,27 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import sys
 import threading
+import uuid
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ..errors import PowershaiError
-from .models import ApiCalls, GradioApiEvent, GradioInfo, GradioSession, SessionApiEvent
+from ..errors import PowershaiError, SessionBusy
+from .models import STREAM_ENDED, ApiCalls, GradioApiEvent, GradioInfo, GradioSession, SessionApiEvent
+from .policy import decide, max_calls_reached
+from .store import SharedSlot
 
 __all__ = ["SQLiteStore", "default_store_path", "STORE_ENV"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+APPLICATION_ID = 0x70736870  # "pshp": marks a file as a powershai-py store
 STORE_ENV = "POWERSHAI_PY_STORE"
+_OUR_TABLES = {"meta", "sessions", "calls", "sqlite_sequence"}
+SLOT_PREFIX = "slot:"  # event_id of a row reserved for a call being submitted
+STALE_SLOT_DAYS = 15 / (24 * 60)  # a reservation older than 15 minutes belongs to a dead process
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS sessions (
@@ -50,9 +63,14 @@ CREATE TABLE IF NOT EXISTS calls (
     events_read INTEGER NOT NULL DEFAULT 0,
     last_data TEXT,
     error TEXT,
+    reader TEXT,
+    claimed REAL,
     UNIQUE (session_id, event_id)
 );
 """
+_MIGRATIONS = {  # from version N to N + 1
+    1: ("ALTER TABLE calls ADD COLUMN reader TEXT", "ALTER TABLE calls ADD COLUMN claimed REAL"),
+}
 # A stream that a process began to read cannot be read again by another (Gradio does not
 # replay it): such a call is marked with this last_query_status when read back.
 READ_ELSEWHERE = "ReadElsewhere"
@@ -75,28 +93,15 @@ class SQLiteStore:
     """Sessions and their calls in one SQLite file."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        default = path is None
         self.path = Path(path) if path is not None else default_store_path()
         self._lock = threading.RLock()
         self._objects: dict[str, GradioSession] = {}  # session id -> the object handed out
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._reader = f"{os.getpid()}:{uuid.uuid4().hex}"  # this process, as a reader of streams
         try:
-            self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA busy_timeout = 30000")
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise PowershaiError(
-                    f"{self.path} was written by a newer powershai-py (store version {version}, this one "
-                    f"reads {SCHEMA_VERSION}); upgrade, or use another file with --store",
-                    code="POWERSHAI_STORE_NEWER",
-                    path=str(self.path),
-                )
-            self._db.execute("PRAGMA journal_mode = WAL")
-            if version < SCHEMA_VERSION:
-                with self._write() as db:
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            db.execute(statement)
-                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.read_only = not _prepare(self.path, private_folder=default)
+            self._db = self._connect()
+            self._check_and_upgrade()
         except sqlite3.DatabaseError as exc:
             raise PowershaiError(
                 f"{self.path} is not a powershai-py store ({exc}); it was left as it is: "
@@ -104,6 +109,76 @@ class SQLiteStore:
                 code="POWERSHAI_STORE_CORRUPT",
                 path=str(self.path),
             ) from None
+        except OSError as exc:
+            raise PowershaiError(
+                f"cannot use {self.path} as the store ({exc.strerror or exc}): give a file path "
+                "in a folder you can write (--store, $POWERSHAI_PY_STORE or $XDG_STATE_HOME)",
+                code="POWERSHAI_STORE_PATH",
+                path=str(self.path),
+            ) from None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.read_only:
+            uri = self.path.resolve().as_uri()
+            try:
+                db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError:  # WAL without a writable -shm: read it as it is
+                db = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
+        else:
+            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        db.isolation_level = None
+        db.execute("PRAGMA busy_timeout = 30000")
+        return db
+
+    def _check_and_upgrade(self) -> None:
+        """Refuse a file that is not ours before anything is written; create or upgrade ours."""
+        db = self._db
+        application = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        ours = application == APPLICATION_ID
+        # stores of version 1 were not marked yet: they are known by their tables
+        legacy = application == 0 and version == 1 and {"meta", "sessions", "calls"} <= tables <= _OUR_TABLES
+        empty = application == 0 and version == 0 and not tables
+        if not (ours or legacy or empty):
+            raise PowershaiError(
+                f"{self.path} is an SQLite file of another application (application_id "
+                f"{application}, tables {', '.join(sorted(tables)) or 'none'}); it was left as it is: "
+                "give powershai-py a file of its own with --store",
+                code="POWERSHAI_STORE_FOREIGN",
+                path=str(self.path),
+            )
+        if version > SCHEMA_VERSION:
+            raise PowershaiError(
+                f"{self.path} was written by a newer powershai-py (store version {version}, this one "
+                f"reads {SCHEMA_VERSION}); upgrade, or use another file with --store",
+                code="POWERSHAI_STORE_NEWER",
+                path=str(self.path),
+            )
+        if self.read_only:
+            if version < SCHEMA_VERSION:
+                raise PowershaiError(
+                    f"{self.path} is read-only and needs an upgrade this version must write; "
+                    "open it once where it can be written",
+                    code="POWERSHAI_STORE_READONLY",
+                    path=str(self.path),
+                )
+            return
+        db.execute("PRAGMA journal_mode = WAL")
+        if version < SCHEMA_VERSION:
+            with self._write() as tx:
+                if empty:
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            tx.execute(statement)
+                else:
+                    for step in range(version, SCHEMA_VERSION):
+                        for statement in _MIGRATIONS[step]:
+                            tx.execute(statement)
+                tx.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                tx.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        _make_private(self.path)
 
     def close(self) -> None:
         with self._lock:
@@ -119,8 +194,19 @@ class SQLiteStore:
             self.store = store
 
         def __enter__(self) -> sqlite3.Connection:
+            if self.store.read_only:
+                raise PowershaiError(
+                    f"the store {self.store.path} is read-only: it can be listed and shown, not "
+                    "changed; give a writable one with --store",
+                    code="POWERSHAI_STORE_READONLY",
+                    path=str(self.store.path),
+                )
             self.store._lock.acquire()
-            self.store._db.execute("BEGIN IMMEDIATE")
+            try:
+                self.store._db.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self.store._lock.release()
+                raise
             return self.store._db
 
         def __exit__(self, kind: Any, *_: Any) -> None:
@@ -211,9 +297,77 @@ class SQLiteStore:
                 (json.dumps(session.options), session.session_id),
             )
 
-    def add_call(self, session: GradioSession, call: SessionApiEvent) -> None:
+    def claim_slot(self, session: GradioSession) -> SharedSlot:
+        """Decide MaxCalls and reserve a row for the call, in one transaction (all processes)."""
+        key = SLOT_PREFIX + uuid.uuid4().hex
         with self._write() as db:
-            self._put_call(db, session, call)
+            db.execute(
+                "DELETE FROM calls WHERE session_id = ? AND event_id LIKE 'slot:%'"
+                " AND claimed < julianday('now') - ?",
+                (session.session_id, STALE_SLOT_DAYS),
+            )
+            rows = db.execute(
+                "SELECT event_id FROM calls WHERE session_id = ? ORDER BY seq", (session.session_id,)
+            ).fetchall()
+            decision = decide(len(rows), session.option("MaxCalls"), session.option("MaxCallsPolicy"))
+            if decision.action == "refuse":
+                raise max_calls_reached(decision.count, decision.limit, session.name)
+            evicted = [row[0] for row in rows if not row[0].startswith(SLOT_PREFIX)][: decision.evict]
+            db.executemany(
+                "DELETE FROM calls WHERE session_id = ? AND event_id = ?",
+                [(session.session_id, event_id) for event_id in evicted],
+            )
+            db.execute(
+                "INSERT INTO calls (session_id, event_id, api_name, status, claimed)"
+                " VALUES (?, ?, '', 'sending', julianday('now'))",
+                (session.session_id, key),
+            )
+        return SharedSlot(key=key, evicted=evicted, decision=decision)
+
+    def release_slot(self, session: GradioSession, slot: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM calls WHERE session_id = ? AND event_id = ?", (session.session_id, slot))
+
+    def add_call(self, session: GradioSession, call: SessionApiEvent, slot: str | None = None) -> None:
+        event = call.api_event
+        with self._write() as db:
+            if slot is not None:  # the reserved row becomes the call's, keeping its place in line
+                db.execute(
+                    "UPDATE calls SET event_id = ?, api_name = ?, status = ?, last_query_status = ?,"
+                    " claimed = NULL WHERE session_id = ? AND event_id = ?",
+                    (
+                        call.id,
+                        event.api_name,
+                        event.status,
+                        event.last_query_status,
+                        session.session_id,
+                        slot,
+                    ),
+                )
+            self._put_call(db, session, call)  # no-op when the row is there
+
+    def claim_read(self, session: GradioSession, call: SessionApiEvent) -> None:
+        """Mark this process as the reader of the call's stream, unless another one is."""
+        if self.read_only:
+            return  # nothing can be recorded: the stream is read without a claim
+        with self._write() as db:
+            row = db.execute(
+                "SELECT reader FROM calls WHERE session_id = ? AND event_id = ?",
+                (session.session_id, call.id),
+            ).fetchone()
+            if row is not None and row[0] not in (None, self._reader):
+                pid = str(row[0]).split(":", 1)[0]
+                raise SessionBusy(
+                    f"the call {call.id} is being read by another process (pid {pid}); a call's "
+                    "results can be read by one process only: wait for it to end, then see "
+                    "'powershai-py calls list'",
+                    event_id=call.id,
+                    pid=pid,
+                )
+            db.execute(
+                "UPDATE calls SET reader = ? WHERE session_id = ? AND event_id = ?",
+                (self._reader, session.session_id, call.id),
+            )
 
     def remove_calls(self, session: GradioSession, calls: list[SessionApiEvent]) -> None:
         if not calls:
@@ -284,23 +438,57 @@ class SQLiteStore:
             download_path=row["download_path"],
             session_hash=row["session_hash"],
         )
-        calls = self._rows("SELECT * FROM calls WHERE session_id = ? ORDER BY seq", row["session_id"])
+        calls = self._rows(
+            "SELECT * FROM calls WHERE session_id = ? AND event_id NOT LIKE 'slot:%' ORDER BY seq",
+            row["session_id"],
+        )
         session.api_calls = ApiCalls()
         for stored in calls:
-            call = _call(stored, session)
+            call = _call(stored, session, self._reader)
             session.api_calls.all_events.append(call)
             session.api_calls.by_id[call.id] = call
         return session
+
+
+def _prepare(path: Path, private_folder: bool) -> bool:
+    """Create the store's folder (0700 when it is the default state folder) and file (0600),
+    whatever the umask; return False when the store can only be read."""
+    if path.exists() and not path.is_file():
+        raise IsADirectoryError(21, "not a file")
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, mode=0o700)
+        if private_folder:
+            os.chmod(path.parent, 0o700)
+    elif private_folder and path.parent.stat().st_uid == os.geteuid():
+        os.chmod(path.parent, 0o700)  # made by an older version with the umask's bits
+    if not path.exists():
+        if not os.access(path.parent, os.W_OK):
+            raise PermissionError(13, "the folder cannot be written")
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _make_private(path: Path) -> None:
+    """0600 for the store and its -wal and -shm files, when this user owns them."""
+    for item in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            info = item.stat()
+            if info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) != 0o600:
+                os.chmod(item, 0o600)
+        except OSError:
+            pass  # not there (yet), or not ours: left as it is
 
 
 def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, default=str)
 
 
-def _call(row: dict[str, Any], session: GradioSession) -> SessionApiEvent:
+def _call(row: dict[str, Any], session: GradioSession, reader: str) -> SessionApiEvent:
     status = row["last_query_status"]
     done = row["status"] == "complete"
-    if not done and status is not None and status != "NotOpened":
+    begun = status is not None and status != "NotOpened"
+    if not done and (begun or row.get("reader") not in (None, reader)) and status not in STREAM_ENDED:
         status = READ_ELSEWHERE  # begun by another process: its stream cannot be read again
     event = GradioApiEvent(
         event_id=row["event_id"],

@@ -9,11 +9,26 @@ offers the same methods and also records the changes the session functions repor
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Protocol
 
 from .models import GradioSession, SessionApiEvent
+from .policy import Decision
 
-__all__ = ["SessionStore", "MemoryStore", "current_store", "use_store"]
+__all__ = ["SessionStore", "MemoryStore", "SharedSlot", "current_store", "use_store"]
+
+
+@dataclass(frozen=True)
+class SharedSlot:
+    """A place for one more call, reserved in a store that processes share.
+
+    ``key`` names the reservation until the call has an event id; ``evicted`` lists the
+    event ids the ``remove`` policy dropped for it; ``decision`` is the MaxCalls decision.
+    """
+
+    key: str
+    evicted: list[str]
+    decision: Decision
 
 
 class SessionStore(Protocol):
@@ -47,8 +62,26 @@ class SessionStore(Protocol):
     def save_options(self, session: GradioSession) -> None:
         """The session's ``options`` changed."""
 
-    def add_call(self, session: GradioSession, call: SessionApiEvent) -> None:
-        """A call was recorded in the session."""
+    def claim_slot(self, session: GradioSession) -> SharedSlot | None:
+        """Decide the MaxCalls policy for one more call where others share the store.
+
+        None means the store leaves the decision to the session in memory (one process).
+        A store shared by processes decides and reserves a slot in one transaction, so
+        processes racing on one session never pass its limit: it returns the
+        :class:`SharedSlot`, or raises :class:`MaxCallsReached`.
+        """
+
+    def release_slot(self, session: GradioSession, slot: str) -> None:
+        """The call of ``slot`` was not submitted: free its slot."""
+
+    def add_call(self, session: GradioSession, call: SessionApiEvent, slot: str | None = None) -> None:
+        """A call was recorded in the session (in ``slot`` when one was claimed)."""
+
+    def claim_read(self, session: GradioSession, call: SessionApiEvent) -> None:
+        """This process is about to open the call's stream, which only one reader can read.
+
+        Raises :class:`SessionBusy` when another process reads it already.
+        """
 
     def remove_calls(self, session: GradioSession, calls: list[SessionApiEvent]) -> None:
         """Calls left the session (removed or evicted)."""
@@ -110,7 +143,16 @@ class MemoryStore:
     def save_options(self, session: GradioSession) -> None:
         pass
 
-    def add_call(self, session: GradioSession, call: SessionApiEvent) -> None:
+    def claim_slot(self, session: GradioSession) -> SharedSlot | None:
+        return None
+
+    def release_slot(self, session: GradioSession, slot: str) -> None:
+        pass
+
+    def add_call(self, session: GradioSession, call: SessionApiEvent, slot: str | None = None) -> None:
+        pass
+
+    def claim_read(self, session: GradioSession, call: SessionApiEvent) -> None:
         pass
 
     def remove_calls(self, session: GradioSession, calls: list[SessionApiEvent]) -> None:
