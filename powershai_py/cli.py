@@ -5,7 +5,11 @@ platform's state folder), so a call made by one command can be read by the next.
 
 Exit codes: 0 success; 1 the app answered with an error event; 2 bad input (usage, a bad
 ``-p`` value, a missing file, a bad option value); 3 a connection, HTTP, protocol or
-timeout problem; 4 not found (session, endpoint or call); 5 an unexpected internal error.
+timeout problem; 4 not found (session, endpoint or call); 5 an unexpected internal error;
+130 interrupted (Ctrl-C), as shells expect.
+
+Everything printed passes through :func:`terminal_safe`: a server's text (an error, an
+event id, a file name) cannot move the cursor, retitle the window or hide what it says.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import re
 import sys
 import traceback
 from collections.abc import Iterable
@@ -47,8 +52,39 @@ STORE_ENV = "POWERSHAI_PY_STORE"  # also in gradio/sqlite_store.py
 
 __all__ = ["main", "parse_param", "EXIT_CODES"]
 
-EXIT_CODES = {"ok": 0, "app_error": 1, "usage": 2, "connection": 3, "not_found": 4, "internal": 5}
+EXIT_CODES = {
+    "ok": 0,
+    "app_error": 1,
+    "usage": 2,
+    "connection": 3,
+    "not_found": 4,
+    "internal": 5,
+    "interrupted": 130,
+}
 _NOT_FOUND_CODES = {"POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_DEFAULT"}
+
+
+# C0 and C1 control characters, DEL, and the bidirectional overrides that can reorder text
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character but newline and tab written as an escape (``\\x1b``)."""
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+
+
+def _json_safe(text: str) -> str:
+    """JSON text with the control characters json.dumps leaves raw (DEL, C1, bidi) escaped."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _say(text: str, err: bool = False, nl: bool = True) -> None:
+    click.echo(terminal_safe(text), err=err, nl=nl)
 
 
 def exit_code_for(error: PowershaiError) -> int:
@@ -80,14 +116,20 @@ class _Group(click.Group):
             code = super().main(*args, **kwargs)
         except click.UsageError as error:
             where = error.ctx.command_path if error.ctx is not None else "powershai-py"
-            click.echo(f"powershai-py: {error.format_message()} (see '{where} --help')", err=True)
+            _say(f"powershai-py: {error.format_message()} (see '{where} --help')", err=True)
             sys.exit(EXIT_CODES["usage"])
         except click.ClickException as error:
-            click.echo(f"powershai-py: {error.format_message()}", err=True)
+            _say(f"powershai-py: {error.format_message()}", err=True)
             sys.exit(error.exit_code)
-        except click.Abort:
-            click.echo("powershai-py: aborted", err=True)
+        except click.Abort as error:
+            if isinstance(error.__context__, KeyboardInterrupt):
+                _say("powershai-py: interrupted", err=True)
+                sys.exit(EXIT_CODES["interrupted"])
+            _say("powershai-py: aborted", err=True)
             sys.exit(EXIT_CODES["usage"])
+        except KeyboardInterrupt:
+            _say("powershai-py: interrupted", err=True)
+            sys.exit(EXIT_CODES["interrupted"])
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -95,7 +137,7 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except PowershaiError as error:
             _fail(ctx, str(error), exit_code_for(error))
-        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except Exception as error:  # a bug: say so in one line, the traceback with --verbose
             _fail(ctx, f"internal error: {type(error).__name__}: {error}", EXIT_CODES["internal"])
@@ -104,7 +146,7 @@ class _Group(click.Group):
 def _fail(ctx: click.Context, message: str, code: int) -> NoReturn:
     if _verbose(ctx):
         traceback.print_exc()
-    click.echo(f"powershai-py: {message}", err=True)
+    _say(f"powershai-py: {message}", err=True)
     ctx.exit(code)
 
 
@@ -122,9 +164,9 @@ def _emit(data: Any, as_json: bool, headers: Iterable[str] = (), rows: Iterable[
     from tabulate import tabulate
 
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, default=str, indent=2))
+        click.echo(_json_safe(json.dumps(data, ensure_ascii=False, default=str, indent=2)))
     else:
-        click.echo(tabulate(list(rows), headers=list(headers)))
+        _say(tabulate(list(rows), headers=list(headers)))
 
 
 def _compact(value: Any, limit: int = 80) -> str:
@@ -141,7 +183,7 @@ class _Progress:
 
     def show(self, text: str) -> None:
         if self.active:
-            click.echo(f"\r\033[K{text}", err=True, nl=False)
+            click.echo(f"\r\033[K{terminal_safe(text)}", err=True, nl=False)
             self.shown = True
 
     def clear(self) -> None:
@@ -324,7 +366,7 @@ def session_show(name: str, as_json: bool) -> None:
     else:
         from tabulate import tabulate
 
-        click.echo(tabulate([(key, value) for key, value in row.items()], tablefmt="plain"))
+        _say(tabulate([(key, value) for key, value in row.items()], tablefmt="plain"))
 
 
 @session.command("set")
@@ -364,7 +406,7 @@ def session_remove(names: tuple[str, ...], as_json: bool) -> None:
 
 
 def parse_param(text: str) -> tuple[str, Any]:
-    """``NAME=VALUE`` -> (name, value): JSON when it parses, else the text; ``@path`` is a local file."""
+    """``NAME=VALUE`` -> (name, value): strict JSON when it parses, else text; ``@path``: a local file."""
     name, sep, raw = text.partition("=")
     if not sep or not name.strip():
         raise click.BadParameter(f"{text!r} is not NAME=VALUE", param_hint="-p")
@@ -374,9 +416,13 @@ def parse_param(text: str) -> tuple[str, Any]:
             raise click.BadParameter(f"no such file: {raw[1:]}", param_hint="-p")
         return name.strip(), path
     try:
-        return name.strip(), json.loads(raw)
+        return name.strip(), json.loads(raw, parse_constant=_not_json)
     except ValueError:
         return name.strip(), raw
+
+
+def _not_json(word: str) -> Any:
+    raise ValueError(f"{word} is not JSON")  # NaN and Infinity stay text, as strict JSON says
 
 
 def _event_json(result: GradioApiEventResult) -> dict[str, Any]:
@@ -388,17 +434,32 @@ def _stream(call: SessionApiEvent, session_ref: Any, max_heartbeats: int | None,
     progress = _Progress()
     beats = 0
     reader = ps.update_gradio_session_api_result(call, max_heartbeats, session_ref, stream=True)
-    for result in reader:
-        if (result.event or "").lower() == "heartbeat":
-            beats += 1
-            progress.show(f"waiting for /{call.api_name}: {beats} heartbeats")
-            continue
+    try:
+        for result in reader:
+            if (result.event or "").lower() == "heartbeat":
+                beats += 1
+                progress.show(f"waiting for /{call.api_name}: {beats} heartbeats")
+                continue
+            progress.clear()
+            if as_json:
+                click.echo(_json_safe(json.dumps(_event_json(result), ensure_ascii=False, default=str)))
+            else:
+                _say(f"#{result.num:<3} {result.event or '':<10} {_compact(result.data, 200)}")
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        # This process is the only one that can read the stream, and it is ending: close the
+        # call so the store says it was lost instead of "generating" for ever.
         progress.clear()
-        if as_json:
-            click.echo(json.dumps(_event_json(result), ensure_ascii=False, default=str))
-        else:
-            click.echo(f"#{result.num:<3} {result.event or '':<10} {_compact(result.data, 200)}")
-        sys.stdout.flush()
+        from .gradio.calls import close_gradio_api_event
+
+        close_gradio_api_event(call.api_event)
+        reader.close()
+        _say(
+            f"powershai-py: the call {call.id} was interrupted; its {call.api_event.last_event_num} "
+            "events read are kept (see 'powershai-py calls list')",
+            err=True,
+        )
+        raise
     progress.clear()
     if call.api_event.last_query_status == "error":
         from .gradio.proxy_result import error_message
@@ -651,9 +712,7 @@ def migrate(script: Path, target: Path | None) -> None:
     else:
         target.write_text(source, encoding="utf-8")
         todo = source.count("# TODO(migrate):")
-        click.echo(
-            f"wrote {target}" + (f" ({todo} lines to finish by hand: see TODO(migrate))" if todo else "")
-        )
+        _say(f"wrote {target}" + (f" ({todo} lines to finish by hand: see TODO(migrate))" if todo else ""))
 
 
 @main.command("ps")
@@ -671,7 +730,7 @@ def ps_line(ctx: click.Context, line: str, as_json: bool) -> None:
     compat = importlib.import_module("compat")
     result = compat.run(line)
     for text in result.host:
-        click.echo(text)
+        _say(text)
     for item in result.output:
         plain = compat.unwrap(item)
         if isinstance(plain, ps.GradioApiEventResult):
@@ -682,7 +741,7 @@ def ps_line(ctx: click.Context, line: str, as_json: bool) -> None:
             )
         elif as_json:
             plain = json.dumps(plain, ensure_ascii=False, default=str)
-        click.echo(plain if isinstance(plain, str) else json.dumps(plain, ensure_ascii=False, default=str))
+        _say(plain if isinstance(plain, str) else json.dumps(plain, ensure_ascii=False, default=str))
 
 
 def run() -> None:
