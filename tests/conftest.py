@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from faultserver import FaultServer
 
 APPS = Path(__file__).parent / "apps"
 OFFLINE = {
@@ -195,3 +196,29 @@ def source_app(proxy_apps) -> RunningApp:
 @pytest.fixture(scope="session")
 def relay_app(proxy_apps) -> RunningApp:
     return proxy_apps[1]
+
+
+@pytest.fixture
+def fast(monkeypatch):
+    """Short limits (2 s of silence, quick retries), and HTTP sessions that pick them up."""
+    from powershai_py import settings
+    from powershai_py.http import close_session
+
+    monkeypatch.setattr(settings, "read_timeout", 2.0)
+    monkeypatch.setattr(settings, "stream_read_timeout", 2.0)
+    monkeypatch.setattr(settings, "backoff_factor", 0.0)
+    monkeypatch.setattr(settings, "retries", 2)
+    monkeypatch.setattr(settings, "max_retry_after", 0.2)
+    close_session()
+    yield
+    close_session()
+
+
+@pytest.fixture
+def fault(fast):
+    """A local fault server (tests/faultserver.py) with short limits; its app layout is forgotten after."""
+    from powershai_py.gradio.app import forget_app
+
+    with FaultServer() as server:
+        yield server
+        forget_app(server.url)

@@ -20,6 +20,7 @@ STALL_LIMIT = 20.0  # seconds a stalled stream waits at most before the server g
 class FaultServer:
     def __init__(self) -> None:
         self.routes: dict[tuple[str, str], Route] = {}
+        self.prefixes: list[tuple[str, str, Route]] = []
         self.requests: list[dict[str, Any]] = []
         self.release = threading.Event()
         server = self
@@ -36,7 +37,10 @@ class FaultServer:
                 server.requests.append(
                     {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body}
                 )
-                route = server.routes.get((self.command, self.path.split("?")[0]))
+                path = self.path.split("?")[0]
+                route = server.routes.get((self.command, path)) or next(
+                    (r for m, p, r in server.prefixes if m == self.command and path.startswith(p)), None
+                )
                 if route is None:
                     send_json(self, 404, {"detail": "Not Found"})
                 else:
@@ -61,6 +65,14 @@ class FaultServer:
 
     def route(self, method: str, path: str, handler: Route) -> None:
         self.routes[(method, path)] = handler
+
+    def route_prefix(self, method: str, prefix: str, handler: Route) -> None:
+        """Answer every path that starts with ``prefix`` (after the exact routes)."""
+        self.prefixes.append((method, prefix, handler))
+
+    def sent_to(self, *, header: str | None = None) -> list[dict[str, Any]]:
+        """The requests received (those carrying ``header`` when given)."""
+        return [r for r in self.requests if header is None or header.lower() in map(str.lower, r["headers"])]
 
     def gradio_app(self, api_name: str, stream: Route, version: str = "6.31.0") -> None:
         """Answer /config, /info and POST /call like a Gradio 6 app with one endpoint."""
@@ -120,3 +132,24 @@ def send_chunk(handler: BaseHTTPRequestHandler, payload: bytes) -> None:
 def end_chunks(handler: BaseHTTPRequestHandler) -> None:
     handler.wfile.write(b"0\r\n\r\n")
     handler.wfile.flush()
+
+
+def trickle(handler: BaseHTTPRequestHandler, payload: bytes, interval: float, headers: bool = False) -> None:
+    """Send ``payload`` one byte every ``interval`` seconds (the status line and headers too
+    when ``headers``), until done or the test ends."""
+    head = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(payload)}\r\n\r\n".encode()
+    )
+    if not headers:
+        handler.wfile.write(head)
+        handler.wfile.flush()
+    release = handler.server.fault.release  # type: ignore[attr-defined]
+    for byte in (head if headers else b"") + payload:
+        if release.wait(interval):
+            return
+        try:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+        except OSError:
+            return  # the client gave up: that is the point

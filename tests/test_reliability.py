@@ -17,7 +17,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from faultserver import FaultServer, end_chunks, send_chunk, send_json, start_event_stream
+from faultserver import end_chunks, send_chunk, send_json, start_event_stream
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -44,29 +44,7 @@ from powershai_py import (
     update_gradio_api_result,
     update_gradio_session_api_result,
 )
-from powershai_py.gradio.app import forget_app
 from powershai_py.gradio.session_calls import params_to_list
-from powershai_py.http import close_session
-
-
-@pytest.fixture
-def fast(monkeypatch):
-    """Short limits, and sessions that pick them up."""
-    monkeypatch.setattr(settings, "read_timeout", 2.0)
-    monkeypatch.setattr(settings, "stream_read_timeout", 2.0)
-    monkeypatch.setattr(settings, "backoff_factor", 0.0)
-    monkeypatch.setattr(settings, "retries", 2)
-    monkeypatch.setattr(settings, "max_retry_after", 0.2)
-    close_session()
-    yield
-    close_session()
-
-
-@pytest.fixture
-def fault(fast):
-    with FaultServer() as server:
-        yield server
-        forget_app(server.url)
 
 
 def stream_of(*chunks: bytes, pause: float = 0.0, end: bool = True):
