@@ -1,29 +1,53 @@
-"""The PowerShell subset: tokens and a syntax tree. Pure: no cmdlet is called here.
+"""PowerShell source to the small syntax tree that :mod:`.runner` and :mod:`.translator` share.
 
-Statements on lines or separated by ``;``; ``$var = ...``; pipelines of commands;
-``ForEach-Object``/``%`` and ``Where-Object``/``?`` with script blocks; member access,
-indexing, comparisons (``-eq -ne -gt -lt -ge -le -like -notlike -match -notmatch``, with
-``-and -or -not``); single- and double-quoted strings (``$var`` and ``$(...)`` expanded),
-numbers, ``$true $false $null``, ``@{k=v}``, ``@(...)``, comma arrays, ``1..5``; comments.
-Anything else is a :class:`CompatSyntaxError` with line, column and a hint.
+The parsing is done by a real grammar, tree-sitter-powershell; this module only walks its
+concrete tree and keeps what the two back ends need. The grammar wraps every expression in
+single-child precedence nodes (``logical_expression`` > ... > ``unary_expression``); those
+are skipped. A statement the grammar rejects, or one this port chooses not to support, becomes
+an ``unsupported`` node carrying a :class:`CompatSyntaxError` (line, column, hint): the runner
+refuses the script before running anything, the translator writes a ``TODO(migrate)``.
+
+Node kinds (``Node.kind``, with ``value`` and ``children``):
+
+statements
+    ``script`` (statements) · ``assign`` (value: variable; [pipeline]) · ``setmember``
+    ([member or index node, pipeline]) · ``pipeline`` (elements: commands and expressions) ·
+    ``if`` ([(condition pipeline, block script)...], value: else script or None) ·
+    ``foreach`` (value: variable; [collection pipeline, block]) · ``for`` ([init, condition,
+    step, block], any of the first three None) · ``while`` ([condition, block]) · ``flow``
+    (value: break, continue or return; [pipeline] for a returned value) · ``function``
+    (value: name; [parameters, body]) with parameters ``[(name, default or None)]`` ·
+    ``unsupported`` (value: the error)
+commands
+    ``command`` (value: name; arguments ``("pos", expr)``, ``("named", name, expr or None,
+    colon)`` and ``("splat", variable)``). ``-Name value`` is given as a bare ``named`` and a
+    ``pos``: whether the value belongs to the parameter depends on whether it is a switch,
+    which only binding knows (:func:`compat.semantics.attach_values`).
+expressions
+    ``num`` ``str`` ``bool`` ``null`` ``var`` (value: name, ``env:HOME`` for the environment) ·
+    ``xstr`` (value: parts, text or ``("var", name)`` or ``("sub", script)``) · ``array`` ·
+    ``hash`` ([(key, pipeline)]) · ``subexpr`` (value ``$(`` or ``@(``; [script]) · ``paren``
+    ([pipeline]) · ``scriptblock`` ([script]) · ``range`` · ``member`` (value: name; [object])
+    · ``index`` ([object, key]) · ``invoke`` (value: method; [object, arguments...]) ·
+    ``compare`` (value: operator without dash, lower case: eq, ceq, like, contains, in...) ·
+    ``logic`` (and, or, xor) · ``not`` · ``arith`` (value: + - * / %) · ``neg`` · ``format``
+    ([format string, arguments]) · ``cast`` (value: type name; [expression])
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from powershai_py.errors import PowershaiError
 
-__all__ = ["CompatSyntaxError", "Token", "tokenize", "parse", "Node"]
-
-COMPARISONS = {"eq", "ne", "gt", "lt", "ge", "le", "like", "notlike", "match", "notmatch"}
-LOGICAL = {"and", "or"}
+__all__ = ["CompatSyntaxError", "Node", "parse"]
 
 
 class CompatSyntaxError(PowershaiError):
-    """PowerShell the subset does not cover (or broken syntax). Facts: ``line``, ``column``, ``hint``."""
+    """PowerShell this port does not run (or broken syntax). Facts: ``line``, ``column``, ``hint``."""
 
     default_code = "POWERSHAI_COMPAT_SYNTAX"
 
@@ -32,529 +56,672 @@ class CompatSyntaxError(PowershaiError):
         super().__init__(text, line=line, column=column, hint=hint)
 
 
-@dataclass(frozen=True)
-class Token:
-    kind: str  # NEWLINE SEMI PIPE ( ) { } [ ] , . .. = @{ @( $( VAR NUM STR XSTR DASH WORD EOF
-    value: Any
-    line: int
-    column: int
-    space_before: bool = False
-
-
-_SIMPLE = {
-    ";": "SEMI",
-    "|": "PIPE",
-    "(": "(",
-    ")": ")",
-    "{": "{",
-    "}": "}",
-    "[": "[",
-    "]": "]",
-    ",": ",",
-    "=": "=",
-}
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-:.\\/]*|[%?]")
-_VAR = re.compile(r"\$(?:\{([^}]+)\}|([A-Za-z_][A-Za-z0-9_]*(?::[A-Za-z_][A-Za-z0-9_]*)?)|(_))")
-_NUM = re.compile(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
-_DASH = re.compile(r"-([A-Za-z_][A-Za-z0-9_]*)(:?)")
-
-
-def tokenize(text: str) -> list[Token]:
-    """Split a script into tokens; only :class:`CompatSyntaxError` can come out of it."""
-    tokens: list[Token] = []
-    i, line, start_of_line = 0, 1, 0
-    space = False
-
-    def add(kind: str, value: Any, at: int) -> None:
-        nonlocal space
-        tokens.append(Token(kind, value, line, at - start_of_line + 1, space))
-        space = False
-
-    while i < len(text):
-        ch = text[i]
-        if ch in " \t\r\ufeff":
-            i += 1
-            space = True
-            continue
-        if ch == "`" and i + 1 < len(text) and text[i + 1] in "\r\n":
-            i += 2 if text[i + 1] == "\r" and text[i + 2 : i + 3] == "\n" else 1
-            i += 1 if i < len(text) and text[i - 1] == "\r" and text[i] == "\n" else 0
-            line, start_of_line, space = line + 1, i, True
-            continue
-        if ch == "\n":
-            add("NEWLINE", None, i)
-            i, line, start_of_line = i + 1, line + 1, i + 1
-            continue
-        if text.startswith("<#", i):
-            end = text.find("#>", i + 2)
-            if end < 0:
-                raise CompatSyntaxError("a <# comment is never closed", line, i - start_of_line + 1, "add #>")
-            line += text.count("\n", i, end)
-            if "\n" in text[i:end]:
-                start_of_line = text.rfind("\n", i, end) + 1
-            i, space = end + 2, True
-            continue
-        if ch == "#":
-            while i < len(text) and text[i] != "\n":
-                i += 1
-            continue
-        if text.startswith("..", i):
-            add("..", None, i)
-            i += 2
-            continue
-        if text.startswith("@{", i) or text.startswith("@(", i) or text.startswith("$(", i):
-            add(text[i : i + 2], None, i)
-            i += 2
-            continue
-        if ch in _SIMPLE:
-            add(_SIMPLE[ch], ch, i)
-            i += 1
-            continue
-        if ch == "'":
-            value, end, newlines = _single_quoted(text, i, line, start_of_line)
-            add("STR", value, i)
-            line, i = line + newlines, end
-            continue
-        if ch == '"':
-            value, end, newlines = _double_quoted(text, i, line, start_of_line)
-            add("XSTR", value, i)
-            line, i = line + newlines, end
-            continue
-        if ch == "$":
-            match = _VAR.match(text, i)
-            if not match:
-                raise CompatSyntaxError(
-                    "a $ must start a variable name", line, i - start_of_line + 1, "e.g. $name"
-                )
-            add("VAR", match.group(1) or match.group(2) or match.group(3), i)
-            i = match.end()
-            continue
-        if ch == "-":
-            number = _NUM.match(text, i + 1)
-            previous = tokens[-1].kind if tokens else "NEWLINE"
-            glued = not space and previous in ("VAR", "NUM", "STR", "XSTR", ")", "]", "WORD", "}")
-            if number and not glued:
-                add("NUM", -_number(number.group()), i)
-                i = number.end()
-                continue
-            dash = _DASH.match(text, i)
-            if dash:
-                add("DASH", (dash.group(1), bool(dash.group(2))), i)
-                i = dash.end()
-                continue
-            raise CompatSyntaxError(
-                "arithmetic is not in the subset", line, i - start_of_line + 1, "compute in Python"
-            )
-        if ch == ".":
-            add(".", None, i)
-            i += 1
-            continue
-        number = _NUM.match(text, i)
-        if number and not _WORD.match(text, i):
-            add("NUM", _number(number.group()), i)
-            i = number.end()
-            continue
-        word = _WORD.match(text, i)
-        if word:
-            value = word.group()
-            # after "." a member name stops at the next "." (words may hold dots as arguments)
-            if tokens and tokens[-1].kind == "." and not tokens[-1].space_before:
-                value = re.match(r"[A-Za-z_][A-Za-z0-9_]*", value).group()  # type: ignore[union-attr]
-            add("WORD", value, i)
-            i += len(value)
-            continue
-        raise CompatSyntaxError(
-            f"the character {ch!r} is not in the PowerShell subset",
-            line,
-            i - start_of_line + 1,
-            "see compat docs",
-        )
-    add("EOF", None, i)
-    return tokens
-
-
-def _number(text: str) -> int | float:
-    return float(text) if any(c in text for c in ".eE") else int(text)
-
-
-def _single_quoted(text: str, start: int, line: int, sol: int) -> tuple[str, int, int]:
-    out, i = [], start + 1
-    while i < len(text):
-        if text[i] == "'":
-            if text.startswith("''", i):
-                out.append("'")
-                i += 2
-                continue
-            return "".join(out), i + 1, text.count("\n", start, i)
-        out.append(text[i])
-        i += 1
-    raise CompatSyntaxError("a ' string is never closed", line, start - sol + 1, "add the closing quote")
-
-
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "`": "`", '"': '"', "$": "\0DOLLAR", "a": "\a"}
-
-
-def _double_quoted(text: str, start: int, line: int, sol: int) -> tuple[str, int, int]:
-    """The raw content of a "..." string, with escapes resolved (a literal $ kept as \\0DOLLAR)."""
-    out, i = [], start + 1
-    while i < len(text):
-        ch = text[i]
-        if ch == "`" and i + 1 < len(text):
-            out.append(_ESCAPES.get(text[i + 1], text[i + 1]))
-            i += 2
-            continue
-        if ch == '"':
-            if text.startswith('""', i):
-                out.append('"')
-                i += 2
-                continue
-            return "".join(out), i + 1, text.count("\n", start, i)
-        if ch == "$" and text.startswith("$(", i):
-            depth, j = 0, i + 1
-            while j < len(text):
-                if text[j] == "(":
-                    depth += 1
-                elif text[j] == ")":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            out.append(text[i : j + 1])
-            i = j + 1
-            continue
-        out.append(ch)
-        i += 1
-    raise CompatSyntaxError('a " string is never closed', line, start - sol + 1, "add the closing quote")
-
-
-# --- syntax tree ------------------------------------------------------------------------------------
-
-
 @dataclass
 class Node:
-    kind: str  # see Parser
+    kind: str
     line: int
     column: int
     value: Any = None
     children: list[Any] = field(default_factory=list)
 
 
-class Parser:
-    """Recursive descent over the tokens. Node kinds:
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    # tree-sitter is imported here, on first use: `import compat` stays light
+    import tree_sitter
+    import tree_sitter_powershell
 
-    script(children=statements) assign(value=var, children=[pipeline]) pipeline(children=elements)
-    command(value=name, children=[args]) with args ("pos", expr) / ("named", name, expr|None)
-    expr nodes: num str xstr var bool null array hash subexpr scriptblock member(value=name)
-    index compare(value=op) logic(value=op) not range
-    """
-
-    def __init__(self, tokens: list[Token]) -> None:
-        self.tokens = tokens
-        self.i = 0
-
-    @property
-    def tok(self) -> Token:
-        return self.tokens[self.i]
-
-    def take(self, kind: str | None = None) -> Token:
-        token = self.tok
-        if kind is not None and token.kind != kind:
-            self.fail(f"expected {kind!r}, found {self._show(token)}")
-        self.i += 1
-        return token
-
-    @staticmethod
-    def _show(token: Token) -> str:
-        return (
-            "the end" if token.kind == "EOF" else repr(token.value if token.value is not None else token.kind)
-        )
-
-    def fail(self, message: str, hint: str = "") -> Any:
-        raise CompatSyntaxError(message, self.tok.line, self.tok.column, hint)
-
-    def skip_separators(self) -> None:
-        while self.tok.kind in ("NEWLINE", "SEMI"):
-            self.i += 1
-
-    def script(self, end: str = "EOF") -> Node:
-        node = Node("script", self.tok.line, self.tok.column)
-        self.skip_separators()
-        while self.tok.kind != end:
-            node.children.append(self.statement())
-            if self.tok.kind not in ("NEWLINE", "SEMI", end):
-                self.fail(f"unexpected {self._show(self.tok)}", "one statement per line, or separate with ;")
-            self.skip_separators()
-        return node
-
-    def statement(self) -> Node:
-        token = self.tok
-        if token.kind == "VAR" and self.tokens[self.i + 1].kind == "=":
-            self.i += 2
-            self.skip_newlines_after_operator()
-            return Node("assign", token.line, token.column, token.value, [self.pipeline()])
-        if token.kind == "WORD" and token.value.casefold() in (
-            "if",
-            "else",
-            "foreach",
-            "while",
-            "for",
-            "function",
-            "param",
-            "return",
-            "try",
-            "switch",
-            "do",
-        ):
-            self.fail(
-                f"the {token.value!r} statement is not in the subset", "use ForEach-Object / Where-Object"
-            )
-        if token.kind == "VAR":
-            mark = self.i
-            target = self.postfix()
-            if target.kind in ("member", "index") and self.tok.kind == "=":
-                self.i += 1
-                self.skip_newlines_after_operator()
-                return Node("setmember", token.line, token.column, None, [target, self.pipeline()])
-            self.i = mark
-        return self.pipeline()
-
-    def skip_newlines_after_operator(self) -> None:
-        while self.tok.kind == "NEWLINE":
-            self.i += 1
-
-    def pipeline(self) -> Node:
-        node = Node("pipeline", self.tok.line, self.tok.column)
-        node.children.append(self.element(first=True))
-        while self.tok.kind == "PIPE":
-            self.i += 1
-            self.skip_newlines_after_operator()
-            node.children.append(self.element(first=False))
-        return node
-
-    def element(self, first: bool) -> Node:
-        if self.tok.kind == "WORD":
-            return self.command()
-        if not first:
-            self.fail("only a command can follow |", "e.g. | ForEach-Object { $_ }")
-        return self.expression()
-
-    def command(self) -> Node:
-        name = self.take("WORD")
-        node = Node("command", name.line, name.column, name.value)
-        while self.tok.kind not in ("PIPE", "NEWLINE", "SEMI", ")", "}", "EOF"):
-            if self.tok.kind == "DASH":
-                dash = self.take()
-                param, colon = dash.value
-                if colon:
-                    node.children.append(("named", param, self.argument()))
-                elif self.tok.kind in ("PIPE", "NEWLINE", "SEMI", ")", "}", "EOF", "DASH"):
-                    node.children.append(("named", param, None))
-                else:
-                    node.children.append(("named", param, self.argument()))
-            else:
-                node.children.append(("pos", self.argument()))
-        return node
-
-    def argument(self) -> Node:
-        """An argument in command mode: a bareword is a string; commas make an array."""
-        first = self.arg_primary()
-        if self.tok.kind != ",":
-            return first
-        node = Node("array", first.line, first.column, None, [first])
-        while self.tok.kind == ",":
-            self.i += 1
-            node.children.append(self.arg_primary())
-        return node
-
-    def arg_primary(self) -> Node:
-        token = self.tok
-        if token.kind == "WORD":
-            self.i += 1
-            text = str(token.value)
-            # a bareword runs on while nothing separates it: -Map val=0 is the text "val=0"
-            while self.tok.kind in ("=", "WORD", "NUM") and not self.tok.space_before:
-                piece = self.take()
-                text += "=" if piece.kind == "=" else str(piece.value)
-            return Node("str", token.line, token.column, text)
-        if token.kind == "{":
-            return self.scriptblock()
-        return self.postfix()
-
-    def scriptblock(self) -> Node:
-        start = self.take("{")
-        body = self.script(end="}")
-        self.take("}")
-        return Node("scriptblock", start.line, start.column, None, [body])
-
-    # expressions, lowest precedence first
-    def expression(self) -> Node:
-        left = self.comparison()
-        while self.tok.kind == "DASH" and self.tok.value[0].casefold() in LOGICAL:
-            op = self.take().value[0].casefold()
-            self.skip_newlines_after_operator()
-            left = Node("logic", left.line, left.column, op, [left, self.comparison()])
-        return left
-
-    def comparison(self) -> Node:
-        if self.tok.kind == "DASH" and self.tok.value[0].casefold() == "not":
-            token = self.take()
-            return Node("not", token.line, token.column, None, [self.comparison()])
-        left = self.array()
-        while self.tok.kind == "DASH":
-            op = self.tok.value[0].casefold()
-            if op in LOGICAL:
-                break
-            if op not in COMPARISONS:
-                self.fail(
-                    f"the operator -{self.tok.value[0]} is not in the subset",
-                    "comparisons: -eq -ne -like ...",
-                )
-            self.i += 1
-            left = Node("compare", left.line, left.column, op, [left, self.array()])
-        return left
-
-    def array(self) -> Node:
-        first = self.range()
-        if self.tok.kind != ",":
-            return first
-        node = Node("array", first.line, first.column, None, [first])
-        while self.tok.kind == ",":
-            self.i += 1
-            node.children.append(self.range())
-        return node
-
-    def range(self) -> Node:
-        left = self.postfix()
-        if self.tok.kind == "..":
-            self.i += 1
-            return Node("range", left.line, left.column, None, [left, self.postfix()])
-        return left
-
-    def postfix(self) -> Node:
-        node = self.primary()
-        while True:
-            if self.tok.kind == "." and not self.tok.space_before:
-                self.i += 1
-                name = self.take("WORD")
-                if self.tok.kind == "(" and not self.tok.space_before:
-                    raise CompatSyntaxError(
-                        f"method calls ({name.value}()) are not in the subset",
-                        name.line,
-                        name.column,
-                        "read properties",
-                    )
-                node = Node("member", name.line, name.column, name.value, [node])
-            elif self.tok.kind == "[" and not self.tok.space_before:
-                self.i += 1
-                index = self.expression()
-                self.take("]")
-                node = Node("index", index.line, index.column, None, [node, index])
-            else:
-                return node
-
-    def primary(self) -> Node:
-        token = self.tok
-        kind = token.kind
-        if kind == "NUM":
-            self.i += 1
-            return Node("num", token.line, token.column, token.value)
-        if kind == "STR":
-            self.i += 1
-            return Node("str", token.line, token.column, token.value)
-        if kind == "XSTR":
-            self.i += 1
-            return Node("xstr", token.line, token.column, _expansion(token))
-        if kind == "VAR":
-            self.i += 1
-            name = token.value.casefold()
-            if name in ("true", "false"):
-                return Node("bool", token.line, token.column, name == "true")
-            if name == "null":
-                return Node("null", token.line, token.column)
-            return Node("var", token.line, token.column, token.value)
-        if kind == "@{":
-            return self.hashtable()
-        if kind in ("@(", "$("):
-            self.i += 1
-            body = self.script(end=")")
-            self.take(")")
-            return Node("subexpr", token.line, token.column, kind, [body])
-        if kind == "(":
-            self.i += 1
-            self.skip_newlines_after_operator()
-            inner = self.pipeline()
-            self.skip_newlines_after_operator()
-            self.take(")")
-            return Node("paren", token.line, token.column, None, [inner])
-        if kind == "{":
-            return self.scriptblock()
-        if kind == "WORD":
-            self.fail(
-                f"{token.value!r} cannot start an expression here", "quote text, or put a command first"
-            )
-        return self.fail(f"unexpected {self._show(token)}")
-
-    def hashtable(self) -> Node:
-        start = self.take("@{")
-        node = Node("hash", start.line, start.column)
-        self.skip_separators()
-        while self.tok.kind != "}":
-            key = self.take()
-            if key.kind not in ("WORD", "STR", "XSTR", "NUM"):
-                self.fail("a hashtable key must be a name or a string", "@{ name = 'value' }")
-            self.take("=")
-            self.skip_newlines_after_operator()
-            value = self.pipeline()
-            node.children.append((str(key.value), value))
-            if self.tok.kind not in ("NEWLINE", "SEMI", "}"):
-                self.fail(
-                    f"unexpected {self._show(self.tok)} in a hashtable", "separate entries with ; or lines"
-                )
-            self.skip_separators()
-        self.take("}")
-        return node
-
-
-def _expansion(token: Token) -> list[Any]:
-    """Parts of a double-quoted string: text, ("var", name), ("sub", script node)."""
-    raw: str = token.value
-    parts: list[Any] = []
-    i = 0
-    text: list[str] = []
-    while i < len(raw):
-        if raw.startswith("$(", i):
-            depth, j = 0, i + 1
-            while j < len(raw):
-                depth += {"(": 1, ")": -1}.get(raw[j], 0)
-                if depth == 0:
-                    break
-                j += 1
-            if text:
-                parts.append("".join(text))
-                text = []
-            inner = Parser(_retag(tokenize(raw[i + 2 : j]), token)).script()
-            parts.append(("sub", inner))
-            i = j + 1
-            continue
-        match = _VAR.match(raw, i) if raw[i] == "$" else None
-        if match:
-            if text:
-                parts.append("".join(text))
-                text = []
-            parts.append(("var", match.group(1) or match.group(2) or match.group(3)))
-            i = match.end()
-            continue
-        text.append(raw[i])
-        i += 1
-    if text:
-        parts.append("".join(text))
-    return [part.replace("\0DOLLAR", "$") if isinstance(part, str) else part for part in parts]
-
-
-def _retag(tokens: list[Token], at: Token) -> list[Token]:
-    return [Token(t.kind, t.value, at.line, at.column, t.space_before) for t in tokens]
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
 
 
 def parse(text: str) -> Node:
-    """The syntax tree of a script (a ``script`` node)."""
-    return Parser(tokenize(text)).script()
+    """The syntax tree of a script (a ``script`` node); never raises for bad input."""
+    source = text.lstrip("\ufeff").encode("utf-8", "surrogatepass")
+    tree = _parser().parse(source)
+    return _Builder(source).script(tree.root_node)
+
+
+# Wrapper nodes of the grammar that hold one expression.
+_WRAPPERS = {
+    "pipeline_chain", "logical_expression", "bitwise_expression", "comparison_expression",
+    "additive_expression", "multiplicative_expression", "format_expression", "range_expression",
+    "array_literal_expression", "unary_expression", "string_literal", "integer_literal",
+    "left_assignment_expression", "script_block_body", "primary_expression", "value",
+    "expression_with_unary_operator", "element_access", "member_access",
+}  # fmt: skip
+_SKIP = {"command_argument_sep", "comment", ";", "empty_statement", "\n"}
+_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+    "e": "\x1b",
+}
+_NOT_RUN = {
+    "do_statement", "switch_statement", "trap_statement", "try_statement", "data_statement",
+    "class_statement", "enum_statement", "filter_statement", "workflow_statement",
+}  # fmt: skip
+_CONDITIONS = {"while_condition", "for_condition", "for_initializer", "for_iterator", "if_condition"}
+_INCREMENTS = {
+    "pre_increment_expression", "post_increment_expression",
+    "pre_decrement_expression", "post_decrement_expression",
+}  # fmt: skip
+_RANGE_COMMAND = re.compile(r"^-?\d+(?:\.\d+)?\.\..+$|^-?\d+(?:\.\d+)?$")
+
+
+class _Unsupported(Exception):
+    def __init__(self, node: Any, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.node, self.message, self.hint = node, message, hint
+
+
+def _kids(node: Any) -> list[Any]:
+    return [c for c in node.children if c.type not in _SKIP]
+
+
+class _Builder:
+    def __init__(self, source: bytes) -> None:
+        self.source = source
+
+    # --- helpers ---
+
+    @staticmethod
+    def at(node: Any) -> tuple[int, int]:
+        return node.start_point[0] + 1, node.start_point[1] + 1
+
+    def make(self, kind: str, node: Any, value: Any = None, children: list[Any] | None = None) -> Node:
+        line, column = self.at(node)
+        return Node(kind, line, column, value, children or [])
+
+    @staticmethod
+    def text(node: Any) -> str:
+        return node.text.decode("utf-8", "surrogatepass")
+
+    def unsupported(self, node: Any, message: str, hint: str = "") -> Node:
+        line, column = self.at(node)
+        hint = hint or "docs/migration.md lists what compat runs and what to write instead"
+        return Node("unsupported", line, column, CompatSyntaxError(message, line, column, hint))
+
+    # --- statements ---
+
+    def script(self, node: Any) -> Node:
+        out = self.make("script", node)
+        if node.type == "ERROR":  # the grammar could not read the script as statements at all
+            out.children.append(self.statement(node))
+            return out
+        for child in _kids(node):
+            if child.type == "statement_list" or child.type == "script_block_body":
+                out.children.extend(self.script(child).children)
+            elif child.type == "param_block":
+                out.children.append(self.unsupported(child, "param(...) outside a function", "use variables"))
+            else:
+                out.children.append(self.statement(child))
+        return out
+
+    def statement(self, node: Any) -> Node:
+        try:
+            if node.has_error or node.type == "ERROR":
+                bad = _first_error(node)
+                excerpt = self.text(bad).splitlines()[0][:40] if self.text(bad) else ""
+                raise _Unsupported(bad, f"the grammar cannot read {excerpt!r}", "check the syntax")
+            return self._statement(node)
+        except _Unsupported as problem:
+            return self.unsupported(problem.node, problem.message, problem.hint)
+
+    def _statement(self, node: Any) -> Node:
+        inner = _unwrap(node)
+        kind = inner.type
+        if kind == "assignment_expression":
+            return self.assignment(inner)
+        if kind in _INCREMENTS:
+            target = self.expr(next(c for c in _kids(inner) if c.type not in ("++", "--")))
+            one = self.make("num", inner, 1)
+            step = self.wrap_pipeline(
+                self.make("arith", inner, "+" if "increment" in kind else "-", [target, one]), inner
+            )
+            if target.kind == "var":
+                return self.make("assign", inner, target.value, [step])
+            if target.kind in ("member", "index"):
+                return self.make("setmember", inner, None, [target, step])
+            raise _Unsupported(inner, "++ or -- on something that is not a variable or a member")
+        kind = node.type
+        if kind == "pipeline":
+            return self.pipeline(node)
+        if kind == "if_statement":
+            return self.if_statement(node)
+        if kind == "foreach_statement":
+            return self.foreach(node)
+        if kind == "for_statement":
+            return self.for_statement(node)
+        if kind == "while_statement":
+            parts = _kids(node)
+            condition = next(c for c in parts if c.type not in ("while", "(", ")", "statement_block"))
+            block = next(c for c in parts if c.type == "statement_block")
+            return self.make("while", node, None, [self.as_pipeline(condition), self.block(block)])
+        if kind == "flow_control_statement":
+            parts = _kids(node)
+            word = self.text(parts[0]).lower()
+            if word not in ("break", "continue", "return", "exit"):
+                raise _Unsupported(node, f"{word} is not supported", "use if/else")
+            value = [self.as_pipeline(parts[1])] if len(parts) > 1 else []
+            return self.make("flow", node, "return" if word == "exit" else word, value)
+        if kind == "function_statement":
+            return self.function(node)
+        if kind in _NOT_RUN:
+            name = kind.replace("_statement", "")
+            raise _Unsupported(node, f"{name} is not supported by compat", "rewrite it with if/foreach")
+        return self.pipeline_of([node])
+
+    def block(self, node: Any) -> Node:
+        """A ``{ ... }`` statement block as a script node."""
+        body = self.make("script", node)
+        for child in _kids(node):
+            if child.type in ("{", "}"):
+                continue
+            if child.type == "statement_list":
+                body.children.extend(self.script(child).children)
+            else:
+                body.children.append(self.statement(child))
+        return body
+
+    def assignment(self, node: Any) -> Node:
+        parts = _kids(node)
+        target, operator, value = parts[0], parts[1], parts[2]
+        op = self.text(operator).strip()
+        target_node = self.expr(target)
+        right = self.as_pipeline(value)
+        if target_node.kind == "cast":  # [int]$x = ...: the cast applies to the value
+            right = self.wrap_pipeline(
+                self.make("cast", target, target_node.value, [self.make("paren", value, None, [right])]),
+                value,
+            )
+            target_node = target_node.children[0]
+        if op != "=":
+            if op[:-1] not in ("+", "-", "*", "/", "%"):
+                raise _Unsupported(operator, f"the operator {op} is not supported", "write $x = $x + ...")
+            combined = self.make(
+                "arith", node, op[:-1], [target_node, self.make("paren", value, None, [right])]
+            )
+            right = self.wrap_pipeline(combined, value)
+        if target_node.kind == "var":
+            if target_node.value.lower().startswith("env:"):
+                raise _Unsupported(
+                    target, "setting $env: variables is not supported", "use os.environ in Python"
+                )
+            return self.make("assign", node, target_node.value, [right])
+        if target_node.kind == "null":
+            return self.make("assign", node, None, [right])  # $null = ...: discard
+        if target_node.kind in ("member", "index"):
+            return self.make("setmember", node, None, [target_node, right])
+        raise _Unsupported(target, "only variables, members and indexes can be assigned")
+
+    def if_statement(self, node: Any) -> Node:
+        clauses: list[tuple[Node, Node]] = []
+        otherwise = None
+        parts = _kids(node)
+        condition = next(c for c in parts if c.type not in ("if", "(", ")", "statement_block"))
+        clauses.append(
+            (self.as_pipeline(condition), self.block(next(c for c in parts if c.type == "statement_block")))
+        )
+        for child in parts:
+            if child.type == "elseif_clauses":
+                for clause in _kids(child):
+                    inner = _kids(clause)
+                    cond = next(c for c in inner if c.type not in ("elseif", "(", ")", "statement_block"))
+                    clauses.append(
+                        (
+                            self.as_pipeline(cond),
+                            self.block(next(c for c in inner if c.type == "statement_block")),
+                        )
+                    )
+            elif child.type == "else_clause":
+                otherwise = self.block(next(c for c in _kids(child) if c.type == "statement_block"))
+        return self.make("if", node, otherwise, list(clauses))
+
+    def foreach(self, node: Any) -> Node:
+        parts = _kids(node)
+        variable = next(c for c in parts if c.type == "variable")
+        collection = next(
+            c for c in parts if c.type not in ("foreach", "(", ")", "in", "variable", "statement_block")
+        )
+        block = next(c for c in parts if c.type == "statement_block")
+        return self.make(
+            "foreach", node, self.variable_name(variable), [self.as_pipeline(collection), self.block(block)]
+        )
+
+    def for_statement(self, node: Any) -> Node:
+        parts = {c.type: c for c in _kids(node)}
+
+        def inner(name: str) -> Any:
+            part = parts.get(name)
+            return _kids(part)[0] if part is not None and _kids(part) else None
+
+        init, condition, step = inner("for_initializer"), inner("for_condition"), inner("for_iterator")
+        block = self.block(parts["statement_block"])
+        return self.make(
+            "for",
+            node,
+            None,
+            [
+                self._statement(init) if init is not None else None,
+                self.as_pipeline(condition) if condition is not None else None,
+                self._statement(step) if step is not None else None,
+                block,
+            ],
+        )
+
+    def function(self, node: Any) -> Node:
+        parts = _kids(node)
+        name = self.text(next(c for c in parts if c.type == "function_name"))
+        params: list[tuple[str, Node | None]] = []
+        body = self.make("script", node)
+        for child in parts:
+            if child.type == "function_parameter_declaration":
+                params += self.parameters(child)
+            elif child.type == "script_block":
+                for inner in _kids(child):
+                    if inner.type == "param_block":
+                        params += self.parameters(inner)
+                    elif inner.type == "script_block_body":
+                        body.children.extend(self.script(inner).children)
+                    else:
+                        body.children.append(self.statement(inner))
+            elif child.type not in ("function", "filter", "function_name", "{", "}"):
+                body.children.append(self.statement(child))
+        return self.make("function", node, name, [params, body])
+
+    def parameters(self, node: Any) -> list[tuple[str, Node | None]]:
+        found: list[tuple[str, Node | None]] = []
+        listing = next((c for c in _kids(node) if c.type == "parameter_list"), None)
+        for item in _kids(listing) if listing is not None else []:
+            if item.type == "variable":
+                found.append((self.variable_name(item), None))
+            elif item.type == "script_parameter":
+                variable = next(c for c in _kids(item) if c.type == "variable")
+                default = next((c for c in _kids(item) if c.type == "script_parameter_default"), None)
+                value = None
+                if default is not None:
+                    value = self.expr(next(c for c in _kids(default) if c.type != "="))
+                found.append((self.variable_name(variable), value))
+        return found
+
+    # --- pipelines and commands ---
+
+    def as_pipeline(self, node: Any) -> Node:
+        while node.type in _CONDITIONS and len(_kids(node)) == 1:
+            node = _kids(node)[0]
+        if node.type == "pipeline":
+            inner = _kids(node)
+            if len(inner) == 1 and inner[0].type == "assignment_expression":
+                raise _Unsupported(
+                    node, "an assignment used as a value", "assign first, then use the variable"
+                )
+            return self.pipeline(node)
+        return self.pipeline_of([node])
+
+    def wrap_pipeline(self, expression: Node, at: Any) -> Node:
+        return self.make("pipeline", at, None, [expression])
+
+    def pipeline(self, node: Any) -> Node:
+        elements: list[Any] = []
+        for child in _kids(node):
+            if child.type == "pipeline_chain":
+                elements += [c for c in _kids(child) if c.type != "|"]
+            elif child.type not in ("|",):
+                elements.append(child)
+        return self.pipeline_of(elements, node)
+
+    def pipeline_of(self, elements: list[Any], at: Any = None) -> Node:
+        out = self.make("pipeline", at or elements[0])
+        for element in elements:
+            if element.type == "pipeline_chain":
+                for inner in _kids(element):
+                    if inner.type != "|":
+                        out.children.append(self.element(inner))
+            else:
+                out.children.append(self.element(element))
+        return out
+
+    def element(self, node: Any) -> Node:
+        if node.type == "command":
+            return self.command(node)
+        if node.type in ("&&", "||"):
+            raise _Unsupported(node, f"{node.type} between pipelines is not supported", "use if")
+        return self.expr(node)
+
+    def command(self, node: Any) -> Node:
+        parts = _kids(node)
+        if parts and parts[0].type in (".", "&", "command_invokation_operator"):
+            what = "dot-sourcing" if self.text(parts[0]).strip() == "." else "the call operator &"
+            raise _Unsupported(node, f"{what} is not supported", "bring the other script's code in by hand")
+        name_node = next((c for c in parts if c.type in ("command_name", "command_name_expr")), None)
+        if name_node is None:
+            raise _Unsupported(node, "a command without a name")
+        name = self.text(name_node)
+        elements = next((c for c in parts if c.type == "command_elements"), None)
+        arguments = _kids(elements) if elements is not None else []
+        if not arguments and _RANGE_COMMAND.match(name):
+            return self.reparse_expression(name, node)  # `1..$n` where a command could start
+        out = self.make("command", node, name)
+        pending_colon = False
+        for argument in arguments:
+            kind = argument.type
+            if kind == "command_parameter":
+                text = self.text(argument)
+                colon = text.endswith(":")
+                out.children.append(("named", text.lstrip("-").rstrip(":"), None, colon))
+                pending_colon = colon or self._glued_colon(argument)
+                continue
+            inner = _unwrap(argument)
+            if inner.type == "variable" and self.text(inner).startswith("@"):
+                out.children.append(("splat", self.text(inner)[1:]))
+                continue
+            if kind == "redirection" or kind == "file_redirection_operator":
+                raise _Unsupported(argument, "redirection is not supported", "assign the output instead")
+            value = self.argument(argument)
+            if pending_colon and out.children and out.children[-1][0] == "named":
+                _, param, _, _ = out.children[-1]
+                out.children[-1] = ("named", param, value, True)
+            else:
+                out.children.append(("pos", value))
+            pending_colon = False
+        return out
+
+    def _glued_colon(self, parameter: Any) -> bool:
+        following = parameter.next_sibling
+        return (
+            following is not None and following.type == "command_argument_sep" and self.text(following) == ":"
+        )
+
+    def argument(self, node: Any) -> Node:
+        if node.type == "generic_token":
+            return self.make("str", node, self.text(node))
+        if node.type == "array_literal_expression":
+            items = [c for c in _kids(node) if c.type != ","]
+            if len(items) > 1:
+                return self.make("array", node, None, [self.argument(c) for c in items])
+        return self.expr(node)
+
+    def reparse_expression(self, text: str, at: Any) -> Node:
+        """``1..$n`` (or ``5``) that the grammar read as a command name: a range built by hand,
+        its right side parsed on its own."""
+        left, dots, right = text.partition("..")
+        line, column = self.at(at)
+        low = Node("num", line, column, _number(left))
+        if not dots:
+            return low
+        tree = _parser().parse(f"$__ = {right}".encode())
+        assignment = _find(tree.root_node, "assignment_expression")
+        if assignment is None or tree.root_node.has_error or ".." in right:
+            raise _Unsupported(at, f"cannot read the range {text!r}")
+        value = _Builder(f"$__ = {right}".encode()).expr(_unwrap(_kids(assignment)[2]))
+        if value.kind in ("command", "paren") and _unwrap(_kids(assignment)[2]).type == "command":
+            raise _Unsupported(at, f"cannot read the range {text!r}")
+        return Node("range", line, column, None, [low, _relocate(value, line, column)])
+
+    # --- expressions ---
+
+    def expr(self, node: Any) -> Node:
+        kind = node.type
+        parts = _kids(node)
+        if kind in _WRAPPERS and len(parts) == 1:
+            return self.expr(parts[0])
+        if kind == "pipeline":
+            return self.make("paren", node, None, [self.pipeline(node)])
+        if kind in ("decimal_integer_literal", "real_literal", "hexadecimal_integer_literal"):
+            return self.make("num", node, _number(self.text(node)))
+        if kind == "verbatim_string_characters":
+            return self.make("str", node, self.text(node)[1:-1].replace("''", "'"))
+        if kind == "verbatim_here_string_characters":
+            return self.make("str", node, _here_body(self.text(node)))
+        if kind in ("expandable_string_literal", "expandable_here_string_literal"):
+            return self.make("xstr", node, self.expansion(node, here=kind.startswith("expandable_here")))
+        if kind == "variable":
+            return self.variable(node)
+        if kind == "generic_token":
+            return self.make("str", node, self.text(node))
+        if kind == "array_literal_expression":
+            return self.make("array", node, None, [self.expr(c) for c in parts if c.type != ","])
+        if kind == "hash_literal_expression":
+            return self.hashtable(node)
+        if kind == "array_expression":
+            inner = [c for c in parts if c.type not in ("@(", ")")]
+            return self.make("subexpr", node, "@(", [self.statements(inner, node)])
+        if kind == "sub_expression":
+            inner = [c for c in parts if c.type not in ("$(", ")")]
+            return self.make("subexpr", node, "$(", [self.statements(inner, node)])
+        if kind == "parenthesized_expression":
+            inner = [c for c in parts if c.type not in ("(", ")")]
+            if len(inner) != 1:
+                raise _Unsupported(node, "an empty ( )")
+            return self.make("paren", node, None, [self.as_pipeline(inner[0])])
+        if kind == "script_block_expression":
+            block = next((c for c in parts if c.type == "script_block"), None)
+            body = self.make("script", node)
+            if block is not None:
+                for child in _kids(block):
+                    if child.type == "script_block_body":
+                        body.children.extend(self.script(child).children)
+                    elif child.type == "param_block":
+                        raise _Unsupported(child, "param(...) in a script block", "use $_")
+                    else:
+                        body.children.append(self.statement(child))
+            return self.make("scriptblock", node, None, [body])
+        if kind == "range_expression":
+            left, right = parts[0], parts[-1]
+            return self.make("range", node, None, [self.expr(left), self.expr(right)])
+        if kind == "member_access":
+            holder, name = parts[0], parts[-1]
+            if any(c.type == "::" for c in parts):
+                raise _Unsupported(node, "static members ([Type]::Name) are not supported")
+            return self.make("member", node, self.member_name(name), [self.expr(holder)])
+        if kind == "element_access":
+            holder = parts[0]
+            key = [c for c in parts[1:] if c.type not in ("[", "]")]
+            return self.make("index", node, None, [self.expr(holder), self.expr(key[0])])
+        if kind == "invokation_expression":
+            if any(c.type == "::" for c in parts):
+                raise _Unsupported(node, "static methods ([Type]::Method()) are not supported")
+            holder, name = parts[0], next(c for c in parts if c.type in ("simple_name", "member_name"))
+            arguments = next((c for c in parts if c.type == "argument_list"), None)
+            values = (
+                [self.expr(c) for c in _kids(arguments) if c.type not in ("(", ")", ",")] if arguments else []
+            )
+            if any(c.type == "::" for c in parts):
+                raise _Unsupported(node, "static methods ([Type]::Method()) are not supported")
+            flattened = values[0].children if len(values) == 1 and values[0].kind == "array" else values
+            return self.make("invoke", node, self.member_name(name), [self.expr(holder), *flattened])
+        if kind == "comparison_expression":
+            left, operator, right = parts[0], parts[1], parts[2]
+            op = self.text(operator).lstrip("-").lower()
+            return self.make("compare", node, op, [self.expr(left), self.expr(right)])
+        if kind == "logical_expression":
+            left, operator, right = parts[0], parts[1], parts[2]
+            return self.make(
+                "logic", node, self.text(operator).lstrip("-").lower(), [self.expr(left), self.expr(right)]
+            )
+        if kind in ("additive_expression", "multiplicative_expression"):
+            left, operator, right = parts[0], parts[1], parts[2]
+            return self.make("arith", node, self.text(operator), [self.expr(left), self.expr(right)])
+        if kind == "format_expression":
+            left, right = parts[0], parts[-1]
+            return self.make("format", node, None, [self.expr(left), self.expr(right)])
+        if kind == "expression_with_unary_operator":
+            operator, operand = parts[0], parts[-1]
+            op = self.text(operator).lower()
+            if op in ("-not", "!"):
+                return self.make("not", node, None, [self.expr(operand)])
+            if op == "-":
+                negated = self.expr(operand)
+                if negated.kind == "num":
+                    negated.value = -negated.value
+                    return _relocate(negated, *self.at(node))
+                return self.make("neg", node, None, [negated])
+            if op == "+":
+                return self.expr(operand)
+            if op == ",":
+                return self.make("array", node, None, [self.expr(operand)])
+            raise _Unsupported(node, f"the operator {op} is not supported")
+        if kind == "cast_expression":
+            type_name = self.text(parts[0]).strip("[]").lower()
+            return self.make("cast", node, type_name, [self.expr(parts[-1])])
+        if kind == "command_name" and _RANGE_COMMAND.match(self.text(node)):
+            return self.reparse_expression(self.text(node), node)
+        if kind == "command":
+            return self.make("paren", node, None, [self.pipeline_of([node])])
+        if kind == "type_literal":
+            raise _Unsupported(node, "type literals are not supported")
+        if kind in _INCREMENTS:
+            raise _Unsupported(node, "++ or -- inside an expression", "increment on a line of its own")
+        raise _Unsupported(node, f"{kind.replace('_', ' ')} is not supported by compat")
+
+    def statements(self, nodes: list[Any], at: Any) -> Node:
+        body = self.make("script", at)
+        for child in nodes:
+            if child.type == "statement_list":
+                body.children.extend(self.script(child).children)
+            else:
+                body.children.append(self._statement(child))
+        return body
+
+    def variable(self, node: Any) -> Node:
+        name = self.variable_name(node)
+        lowered = name.lower()
+        if lowered in ("true", "false"):
+            return self.make("bool", node, lowered == "true")
+        if lowered == "null":
+            return self.make("null", node)
+        return self.make("var", node, name)
+
+    def variable_name(self, node: Any) -> str:
+        text = self.text(node).lstrip("$@")
+        if text.startswith("{") and text.endswith("}"):
+            text = text[1:-1]
+        return text
+
+    def member_name(self, node: Any) -> str:
+        text = self.text(node)
+        if node.type == "verbatim_string_characters" or (text[:1] == "'" and text[-1:] == "'"):
+            return text[1:-1].replace("''", "'")
+        if text[:1] == '"' and text[-1:] == '"':
+            return text[1:-1]
+        return text
+
+    def hashtable(self, node: Any) -> Node:
+        out = self.make("hash", node)
+        body = next((c for c in _kids(node) if c.type == "hash_literal_body"), None)
+        for entry in _kids(body) if body is not None else []:
+            if entry.type != "hash_entry":
+                continue
+            pieces = [c for c in _kids(entry) if c.type not in ("=", ";")]
+            key_node, value_node = pieces[0], pieces[-1]
+            key = self.member_name(key_node) if key_node.type != "key_expression" else self.text(key_node)
+            out.children.append((key.strip("'\""), self.as_pipeline(value_node)))
+        return out
+
+    def expansion(self, node: Any, here: bool) -> list[Any]:
+        """Parts of a double-quoted string: text, ("var", name), ("sub", script)."""
+        raw = node.text
+        start = node.start_byte
+        opening = 3 if here else 1  # @" plus its line end, or "
+        if here:
+            opening = raw.index(b"\n") + 1
+        closing = len(raw) - (3 if here else 1)
+        if here and raw[:closing].endswith(b"\r\n"):
+            closing -= 2
+        elif here and raw[:closing].endswith(b"\n"):
+            closing -= 1
+        parts: list[Any] = []
+        cursor = opening
+        for child in node.children:
+            child_start, child_end = child.start_byte - start, child.end_byte - start
+            if child.type not in ("variable", "sub_expression") or child_start < opening:
+                continue
+            if child_start > cursor:
+                parts.append(_unescape(raw[cursor:child_start].decode("utf-8", "surrogatepass"), here))
+            if child.type == "variable":
+                parts.append(("var", self.variable_name(child)))
+            else:
+                inner = [c for c in _kids(child) if c.type not in ("$(", ")")]
+                parts.append(("sub", self.statements(inner, child)))
+            cursor = child_end
+        if cursor < closing:
+            parts.append(_unescape(raw[cursor:closing].decode("utf-8", "surrogatepass"), here))
+        return [p for p in parts if p != ""]
+
+
+def _unescape(text: str, here: bool) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "`" and i + 1 < len(text):
+            nxt = text[i + 1]
+            out.append(_ESCAPES.get(nxt, nxt))
+            i += 2
+            continue
+        if ch == '"' and not here and text[i + 1 : i + 2] == '"':
+            out.append('"')
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _here_body(text: str) -> str:
+    body = text[text.index("\n") + 1 : -2]
+    return body[:-2] if body.endswith("\r\n") else body[:-1] if body.endswith("\n") else body
+
+
+def _number(text: str) -> int | float:
+    lowered = text.lower()
+    multiplier = 1
+    for suffix, factor in (("kb", 1 << 10), ("mb", 1 << 20), ("gb", 1 << 30)):
+        if lowered.endswith(suffix):
+            lowered, multiplier = lowered[:-2], factor
+    if lowered.startswith("0x"):
+        return int(lowered, 16) * multiplier
+    value = float(lowered.rstrip("dl")) if any(c in lowered for c in ".e") else int(lowered.rstrip("l"))
+    return value * multiplier
+
+
+def _unwrap(node: Any) -> Any:
+    """The one expression inside a chain of wrapper nodes (the node itself when it is not one)."""
+    while node.type in _WRAPPERS or node.type == "pipeline":
+        parts = [c for c in _kids(node) if c.type != "|"]
+        if len(parts) != 1:
+            return node
+        node = parts[0]
+    return node
+
+
+def _first_error(node: Any) -> Any:
+    if node.type == "ERROR" or node.is_missing:
+        return node
+    for child in node.children:
+        if child.has_error or child.type == "ERROR" or child.is_missing:
+            return _first_error(child)
+    return node
+
+
+def _find(node: Any, kind: str) -> Any:
+    if node.type == kind:
+        return node
+    for child in node.children:
+        found = _find(child, kind)
+        if found is not None:
+            return found
+    return None
+
+
+def _relocate(node: Node, line: int, column: int) -> Node:
+    node.line, node.column = line, column
+    for child in node.children:
+        if isinstance(child, Node):
+            _relocate(child, line, column)
+    return node
