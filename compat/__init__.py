@@ -5,21 +5,93 @@ For people moving PowerShell scripts that use PowershAI's Gradio cmdlets:
 * :class:`PSObject` and :class:`Hashtable`: read results with the names you know
   (``EventId``, ``LastQueryStatus``, ``ApiCalls.AllEvents``...), keys in any case;
 * :func:`invoke`: call a cmdlet by its name with PowerShell parameter names;
-* :func:`run`: run a PowerShell line or script (a subset of the language);
-* :func:`translate`: turn such a script into Python that uses ``powershai_py``.
+* :func:`run`: run a PowerShell script (parsed by tree-sitter-powershell);
+* :func:`translate`: turn such a script into Python that uses ``powershai_py``, calling the
+  helpers below where PowerShell's rules differ from Python's (``compat.ieq``,
+  ``compat.count``, ``compat.interpolate``...: :mod:`compat.semantics`).
 
 The core package never imports this one.
 """
 
 from __future__ import annotations
 
-from .cmdlets import CMDLETS, CompatError, invoke
-from .language import CompatSyntaxError, parse, tokenize
+from .cmdlets import CMDLETS, CompatError, call, call_proxy, invoke
+from .language import CompatSyntaxError, parse
 from .objects import Hashtable, PSObject, is_type, unwrap, wrap
 from .runner import RunResult, run
-from .translator import translate
+from .semantics import (
+    arith,
+    cast,
+    ceq,
+    cne,
+    compare,
+    contains,
+    count,
+    format_string,
+    from_json,
+    ieq,
+    ige,
+    igt,
+    ile,
+    ilt,
+    index,
+    ine,
+    interpolate,
+    isin,
+    items,
+    like,
+    match,
+    member,
+    notcontains,
+    notin,
+    notlike,
+    notmatch,
+    quiet_warnings,
+    span,
+    to_json,
+    truthy,
+    unroll,
+    unrolled,
+)
+from .translator import todo_count, translate
 
 __all__ = [
+    # PowerShell's rules, for translated scripts (compat.semantics)
+    "arith",
+    "cast",
+    "ceq",
+    "cne",
+    "compare",
+    "contains",
+    "count",
+    "format_string",
+    "from_json",
+    "ieq",
+    "ige",
+    "igt",
+    "ile",
+    "ilt",
+    "ine",
+    "index",
+    "interpolate",
+    "isin",
+    "items",
+    "like",
+    "match",
+    "member",
+    "notcontains",
+    "notin",
+    "notlike",
+    "notmatch",
+    "quiet_warnings",
+    "span",
+    "to_json",
+    "truthy",
+    "unroll",
+    "unrolled",
+    "call",
+    "call_proxy",
+    "todo_count",
     "CMDLETS",
     "CompatError",
     "CompatSyntaxError",
@@ -30,7 +102,6 @@ __all__ = [
     "is_type",
     "parse",
     "run",
-    "tokenize",
     "translate",
     "unwrap",
     "wrap",

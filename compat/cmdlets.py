@@ -18,7 +18,18 @@ from powershai_py.gradio.proxy_result import PipelineResult, ProxyResult
 
 from .objects import Hashtable, unwrap, wrap
 
-__all__ = ["Param", "Cmdlet", "CMDLETS", "find_command", "invoke", "bind", "CompatError", "output_items"]
+__all__ = [
+    "Param",
+    "Cmdlet",
+    "CMDLETS",
+    "find_command",
+    "invoke",
+    "call",
+    "call_proxy",
+    "bind",
+    "CompatError",
+    "output_items",
+]
 
 
 class CompatError(ps.PowershaiError):
@@ -222,6 +233,7 @@ def _table() -> dict[str, Cmdlet]:
             ],
         ),
         ("Get-HuggingFaceWhoami", ("Get-HfWhoami", "Get-HfMe"), "get_hugging_face_whoami", ["token@0"]),
+        ("Set-HuggingFaceToken", ("Set-HfToken",), "set_hugging_face_token", ["Token:token@0"]),
         (
             "Get-HuggingFaceSpace",
             ("Get-HfSpace",),
@@ -270,6 +282,7 @@ _QUIET = frozenset(
         "set_gradio_session",
         "remove_gradio_session_api_proxy_function",
         "start_hugging_face_space",
+        "set_hugging_face_token",
     }
 )
 CMDLETS = _table()
@@ -391,6 +404,25 @@ def invoke(name: str, *args: Any, pipeline: list[Any] | None = None, **params: A
         kwargs["map"] = kwargs.pop("api_result_map")
     result = cmdlet.function(**kwargs)
     return [] if cmdlet.quiet else output_items(result)
+
+
+def call(name: str, *args: Any, pipe: Any = None, **params: Any) -> Any:
+    """Call a cmdlet or a proxy function PowerShell's way and return what its Python function
+    returns: ``call("SrcNumbers", Count=3)``, ``call("New-GradioSession", url, **options)``.
+    Positional arguments go in the cmdlet's positions, keywords are PowerShell parameter names
+    (any case, unique prefixes), ``pipe`` is pipeline input. Translated scripts use it for
+    proxies and for splatting (``@params``)."""
+    cmdlet = find_command(name)
+    pipeline = None if pipe is None or is_proxy(cmdlet.function) else output_items(pipe)
+    kwargs = bind(cmdlet, args, params.items(), pipeline)
+    if pipe is not None and is_proxy(cmdlet.function):
+        kwargs["pipe"] = pipe
+    if "api_result_map" in kwargs:
+        kwargs["map"] = kwargs.pop("api_result_map")
+    return cmdlet.function(**kwargs)
+
+
+call_proxy = call
 
 
 # Functions that take one value where the cmdlet takes pipeline input: called once per item.

@@ -1,81 +1,200 @@
-"""Run the PowerShell subset: :func:`run` walks the syntax tree of :mod:`.language`.
+"""Run PowerShell: :func:`run` walks the syntax tree of :mod:`.language`.
 
-Commands are the ported cmdlets and the proxy functions of open sessions (by their
-PowerShell names), plus ``ForEach-Object``/``%``, ``Where-Object``/``?``, ``Write-Output``
-and ``Write-Host``. Output follows PowerShell: a statement's values go to the output,
-an assignment of a command's output keeps one item as itself and several as a list.
+Commands are the ported cmdlets, the proxy functions of open sessions (by their PowerShell
+names), the script's own functions, and a few commands with an obvious Python twin
+(:data:`MAPPED`); ``Import-Module``/``Install-Module powershai`` do nothing (with a note).
+Any other command is refused by name. PowerShell's rules (comparisons, strings, truth,
+members, binding) come from :mod:`.semantics`, which the translated Python uses too.
 """
 
 from __future__ import annotations
 
-import fnmatch
-import re
-from collections.abc import Mapping
+import contextlib
+import datetime
+import inspect
+import os
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from powershai_py.errors import PowershaiError
+
+from . import semantics as ps
 from .cmdlets import CompatError, bind, find_command, invoke
 from .language import CompatSyntaxError, Node, parse
 from .objects import Hashtable, PSObject, unwrap, wrap
 
-__all__ = ["run", "RunResult"]
+__all__ = ["run", "RunResult", "MAPPED", "NOOP_COMMANDS", "unsupported_in"]
 
-_FOREACH = {"foreach-object", "%", "foreach"}
-_WHERE = {"where-object", "?", "where"}
+FOREACH = {"foreach-object", "%", "foreach"}
+WHERE = {"where-object", "?", "where"}
+NOOP_COMMANDS = {"import-module", "install-module", "ipmo"}
+# Commands with an obvious Python twin: what the translation writes for them is in translator.py.
+MAPPED = {
+    "convertfrom-json", "convertto-json", "write-host", "write-output", "echo", "out-null",
+    "start-sleep", "sleep", "get-date", "join-path", "test-path", "get-help", "help",
+}  # fmt: skip
 
 
 @dataclass
 class RunResult:
-    """What a script wrote to its output, what ``Write-Host`` printed, and its variables at the end."""
+    """What a script wrote to its output, what ``Write-Host`` printed, notes about commands
+    that do nothing here (``Import-Module``), and its variables at the end."""
 
     output: list[Any] = field(default_factory=list)
     host: list[str] = field(default_factory=list)
     variables: Hashtable = field(default_factory=Hashtable)
+    notes: list[str] = field(default_factory=list)
 
 
 def run(script: str, variables: Mapping[str, Any] | None = None) -> RunResult:
-    """Run a PowerShell-subset script; return its output objects and final variables.
+    """Run a PowerShell script with the ported cmdlets; return its output and final variables.
 
     PowerShell equivalent: running the script in a session that imported PowershAI.
+    Raises :class:`CompatSyntaxError` before running anything when the script holds
+    PowerShell this port does not run.
     """
     tree = parse(script)
+    problem = unsupported_in(tree)
+    if problem is not None:
+        raise problem
     result = RunResult(variables=Hashtable(variables or {}))
-    for statement in tree.children:
-        result.output.extend(_Runner(result).statement(statement))
+    runner = _Runner(result, result.variables)
+    try:
+        for statement in tree.children:
+            result.output.extend(runner.statement(statement))
+    except _Flow as flow:  # outside a loop, break and continue end the script, as in PowerShell
+        result.output.extend(flow.values)
     return result
 
 
-def _unroll(items: list[Any]) -> Any:
-    if not items:
-        return None
-    return items[0] if len(items) == 1 else items
+def unsupported_in(node: Any) -> CompatSyntaxError | None:
+    """The first construct of the tree this port does not run, or None."""
+    if isinstance(node, Node):
+        if node.kind == "unsupported":
+            return node.value
+        if node.kind == "if" and node.value is not None:
+            found = unsupported_in(node.value)
+            if found is not None:
+                return found
+        for child in node.children:
+            found = unsupported_in(child)
+            if found is not None:
+                return found
+    elif isinstance(node, (tuple, list)):
+        for child in node:
+            found = unsupported_in(child)
+            if found is not None:
+                return found
+    return None
 
 
-def _truthy(value: Any) -> bool:
-    value = unwrap(value)
-    if isinstance(value, (list, tuple)):
-        return len(value) > 1 or (len(value) == 1 and _truthy(value[0]))
-    return bool(value)
+class _Flow(Exception):  # noqa: N818 - control flow, not an error
+    """break, continue or return, carrying what was written to the output before it."""
+
+    def __init__(self, values: list[Any] | None = None) -> None:
+        super().__init__()
+        self.values = values or []
+
+
+class _Break(_Flow):
+    pass
+
+
+class _Continue(_Flow):
+    pass
+
+
+class _Return(_Flow):
+    pass
 
 
 class _Runner:
-    def __init__(self, result: RunResult) -> None:
+    def __init__(self, result: RunResult, variables: Hashtable) -> None:
         self.result = result
-        self.vars = result.variables
+        self.vars = variables
+        self.functions: dict[str, Node] = {}
+
+    # --- statements ---
+
+    def block(self, node: Node) -> list[Any]:
+        out: list[Any] = []
+        for statement in node.children:
+            try:
+                out += self.statement(statement)
+            except _Flow as flow:
+                flow.values = out + flow.values  # written before the break or return: kept
+                raise
+        return out
 
     def statement(self, node: Node) -> list[Any]:
-        if node.kind == "assign":
-            pipeline = node.children[0]
-            if len(pipeline.children) == 1 and pipeline.children[0].kind != "command":
-                self.vars[node.value] = self.expr(pipeline.children[0])  # an expression keeps its shape
-            else:
-                self.vars[node.value] = _unroll(self.pipeline(pipeline))
+        kind = node.kind
+        if kind == "assign":
+            value = self.value_of(node.children[0])
+            if node.value is not None:
+                self.vars[node.value] = value
             return []
-        if node.kind == "setmember":
+        if kind == "setmember":
             target, value = node.children
-            self._assign(target, _unroll(self.pipeline(value)))
+            self._assign(target, self.value_of(value))
             return []
+        if kind == "if":
+            for condition, body in node.children:
+                if ps.truthy(ps.unroll(self.pipeline(condition))):
+                    return self.block(body)
+            return self.block(node.value) if node.value is not None else []
+        if kind == "foreach":
+            collection, body = node.children
+            out: list[Any] = []
+            for item in self.pipeline(collection):
+                self.vars[node.value] = item
+                try:
+                    out += self.block(body)
+                except _Break as flow:
+                    out += flow.values
+                    break
+                except _Continue as flow:
+                    out += flow.values
+            return out
+        if kind in ("for", "while"):
+            return self.loop(node)
+        if kind == "flow":
+            if node.value == "return":
+                raise _Return(self.pipeline(node.children[0]) if node.children else [])
+            raise _Break() if node.value == "break" else _Continue()
+        if kind == "function":
+            self.functions[node.value.casefold()] = node
+            return []
+        if kind == "unsupported":
+            raise node.value
         return self.pipeline(node)
+
+    def loop(self, node: Node) -> list[Any]:
+        if node.kind == "for":
+            init, condition, step, body = node.children
+            if init is not None:
+                self.statement(init)
+        else:
+            (condition, body), step = node.children, None
+        out: list[Any] = []
+        while condition is None or ps.truthy(ps.unroll(self.pipeline(condition))):
+            try:
+                out += self.block(body)
+            except _Break as flow:
+                out += flow.values
+                break
+            except _Continue as flow:
+                out += flow.values
+            if step is not None:
+                self.statement(step)
+        return out
+
+    def value_of(self, pipeline: Node) -> Any:
+        """What an assignment keeps: an expression keeps its shape; command output is unrolled."""
+        if len(pipeline.children) == 1 and pipeline.children[0].kind != "command":
+            return self.expr(pipeline.children[0])
+        return ps.unroll(self.pipeline(pipeline))
 
     def _assign(self, target: Node, value: Any) -> None:
         holder = self.expr(target.children[0])
@@ -85,8 +204,8 @@ class _Runner:
             holder.set_member(target.value, value)
         else:
             key = unwrap(self.expr(target.children[1]))
-            plain = unwrap(holder) if isinstance(holder, PSObject) else holder
-            plain[key] = unwrap(value)
+            live = object.__getattribute__(holder, "_target") if isinstance(holder, PSObject) else holder
+            live[key] = unwrap(value)  # the container itself, never a copy
 
     # --- pipelines ---
 
@@ -96,64 +215,171 @@ class _Runner:
             if element.kind == "command":
                 items = self.command(element, items)
             else:
-                items = self.values(self.expr(element))
+                items = ps.items(self.expr(element))
         return items or []
-
-    @staticmethod
-    def values(value: Any) -> list[Any]:
-        """A value as pipeline items (arrays unrolled)."""
-        if value is None:
-            return []
-        if isinstance(value, (list, tuple)):
-            return list(value)
-        return [value]
 
     def command(self, node: Node, piped: list[Any] | None) -> list[Any]:
         name = node.value.casefold()
-        if name in _FOREACH or name in _WHERE:
-            return self.loop(node, piped or [], where=name in _WHERE)
-        if name == "write-output":
-            return [v for _, arg in self._positional(node) for v in self.values(self.expr(arg))]
-        if name == "write-host":
-            self.result.host.append(
-                " ".join(str(unwrap(self.expr(arg))) for _, arg in self._positional(node))
-            )
+        if name in FOREACH or name in WHERE:
+            return self.each(node, piped or [], where=name in WHERE)
+        if name in NOOP_COMMANDS:
+            self.result.notes.append(f"{node.value}: nothing to do in Python (powershai_py is imported)")
             return []
-        positional = [self.expr(arg) for kind, *rest in node.children if kind == "pos" for arg in rest]
-        named = [
-            (rest[0], True if rest[1] is None else self.expr(rest[1]))
-            for kind, *rest in node.children
-            if kind == "named"
-        ]
+        if name in self.functions:
+            return self.call_function(self.functions[name], node, piped)
+        if name in MAPPED:
+            return self.mapped(name, node, piped)
         try:
-            bind(find_command(node.value), positional, named, piped)  # binding errors before any call
+            cmdlet = find_command(node.value)
+        except CompatError:
+            raise CompatSyntaxError(
+                f"{node.value} is not available: it is not a PowershAI cmdlet, a mapped command "
+                "or a proxy function of an open session",
+                node.line,
+                node.column,
+                "see docs/migration.md for what to use instead",
+            ) from None
+        arguments = ps.split_arguments(
+            node.children,
+            lambda given: getattr(_param(cmdlet, given), "switch", False),
+            lambda given: _param(cmdlet, given) is not None,
+        )
+        positional = [self.expr(arg) for arg in arguments.positional]
+        named = [(given, True if value is None else self.expr(value)) for given, value in arguments.named]
+        for splat in arguments.splats:
+            table = unwrap(self.vars.get(splat))
+            if not isinstance(table, Mapping):
+                raise CompatSyntaxError(f"@{splat} is not a hashtable", node.line, node.column)
+            named += list(table.items())
+        alone = not positional and piped is None and not any(_param(cmdlet, given) for given, _ in named)
+        if cmdlet.python_name == "remove_gradio_session" and alone:
+            positional = ["*"]  # Remove-GradioSession alone removes every session
+        common = {
+            key: (True if value is None else unwrap(self.expr(value)))
+            for key, value in arguments.common.items()
+        }
+        try:
+            bind(cmdlet, positional, named, piped)  # binding errors before any call
         except CompatError as error:
             raise CompatSyntaxError(
                 error.message, node.line, node.column, "see the cmdlet's parameters"
             ) from None
-        return invoke(node.value, *positional, pipeline=piped, **dict(named))
+        if common.get("WhatIf"):
+            self.result.host.append(f"What if: {node.value}")
+            return []
+        return self.guarded(common, lambda: invoke(node.value, *positional, pipeline=piped, **dict(named)))
 
-    @staticmethod
-    def _positional(node: Node) -> list[tuple[str, Node]]:
-        return [(kind, rest[0]) for kind, *rest in node.children if kind == "pos"]
+    def guarded(self, common: dict[str, Any], call: Callable[[], list[Any]]) -> list[Any]:
+        """Apply -ErrorAction and -WarningAction around a call."""
+        errors = str(common.get("ErrorAction") or "").casefold()
+        quiet = str(common.get("WarningAction") or "").casefold() in ("silentlycontinue", "ignore")
+        with ps.quiet_warnings() if quiet else contextlib.nullcontext():
+            try:
+                return call()
+            except PowershaiError:
+                if errors in ("silentlycontinue", "ignore", "continue"):
+                    return []
+                raise
 
-    def loop(self, node: Node, piped: list[Any], where: bool) -> list[Any]:
-        blocks = [arg for kind, *rest in node.children if kind == "pos" for arg in rest]
+    def each(self, node: Node, piped: list[Any], where: bool) -> list[Any]:
+        arguments = ps.split_arguments(node.children, lambda name: False)
+        blocks = [arg for arg in arguments.positional]
+        if len(blocks) == 1 and blocks[0].kind == "str" and not where:  # % Name: a member of each
+            return [ps.member(item, blocks[0].value) for item in piped]
         if len(blocks) != 1 or blocks[0].kind != "scriptblock":
             raise CompatSyntaxError(f"{node.value} takes one {{ script block }}", node.line, node.column)
         body = blocks[0].children[0]
         out: list[Any] = []
         saved = self.vars.get("_")
-        for item in piped:
-            self.vars["_"] = item
-            produced = [v for statement in body.children for v in self.statement(statement)]
-            if where:
-                if _truthy(_unroll(produced)):
-                    out.append(item)
-            else:
-                out.extend(produced)
-        self.vars["_"] = saved
+        try:
+            for item in piped:
+                self.vars["_"] = item
+                try:
+                    produced = self.block(body)
+                except _Return as done:  # return in a script block: on to the next item
+                    produced = done.values
+                except _Flow as flow:  # break or continue: leave the enclosing loop, with what came
+                    flow.values = out + ([] if where else flow.values)
+                    raise
+                if where:
+                    if ps.truthy(ps.unroll(produced)):
+                        out.append(item)
+                else:
+                    out.extend(produced)
+        finally:
+            self.vars["_"] = saved
         return out
+
+    def call_function(self, function: Node, node: Node, piped: list[Any] | None) -> list[Any]:
+        parameters, body = function.children
+        names = [name for name, _ in parameters]
+        arguments = ps.split_arguments(node.children, lambda given: False)
+        scope = Hashtable(self.vars)  # a child scope: reads the caller's variables, writes its own
+        given: dict[str, Any] = {}
+        for key, value in arguments.named:
+            match = [n for n in names if n.casefold() == key.casefold()] or [
+                n for n in names if n.casefold().startswith(key.casefold())
+            ]
+            if len(match) != 1:
+                raise CompatSyntaxError(f"{function.value} has no parameter -{key}", node.line, node.column)
+            given[match[0]] = True if value is None else self.expr(value)
+        free = [n for n in names if n not in given]
+        values = [self.expr(arg) for arg in arguments.positional]
+        for name, value in zip(free, values, strict=False):
+            given[name] = value
+        for name, default in parameters:
+            scope[name] = (
+                given[name] if name in given else (self.expr(default) if default is not None else None)
+            )
+        scope["args"] = values[len(free) :]
+        if piped is not None:
+            scope["input"] = piped
+        inner = _Runner(self.result, scope)
+        inner.functions = self.functions
+        try:
+            return inner.block(body)
+        except _Return as done:
+            return done.values
+
+    def mapped(self, name: str, node: Node, piped: list[Any] | None) -> list[Any]:
+        arguments = ps.split_arguments(
+            node.children, lambda given: given.casefold().startswith(("comp", "as"))
+        )
+        values = [self.expr(arg) for arg in arguments.positional]
+        named = {
+            key.casefold(): (True if value is None else self.expr(value)) for key, value in arguments.named
+        }
+        first = values[0] if values else (ps.unroll(piped) if piped else None)
+        if name in ("write-output", "echo"):
+            return [v for value in values for v in ps.items(value)] + (piped or [])
+        if name == "write-host":
+            self.result.host.append(" ".join(ps.interpolate(v) for v in values))
+            return []
+        if name == "out-null":
+            return []
+        if name == "convertfrom-json":
+            return ps.items(ps.from_json(first))
+        if name == "convertto-json":
+            depth = int(unwrap(named.get("depth", 2)))
+            return [ps.to_json(first, depth, bool(named.get("compress")))]
+        if name in ("start-sleep", "sleep"):
+            seconds = named.get("milliseconds", named.get("m"))
+            time.sleep(float(unwrap(seconds)) / 1000 if seconds is not None else float(unwrap(first or 0)))
+            return []
+        if name == "get-date":
+            return [datetime.datetime.now()]
+        if name == "join-path":
+            parts = [ps.interpolate(v) for v in values] or [
+                ps.interpolate(named.get("path")),
+                ps.interpolate(named.get("childpath")),
+            ]
+            return [os.path.join(*parts)]
+        if name == "test-path":
+            return [os.path.exists(ps.interpolate(first if first is not None else named.get("path")))]
+        if name in ("get-help", "help"):
+            target = find_command(ps.interpolate(first))
+            return [inspect.getdoc(target.function) or ""]
+        raise CompatSyntaxError(f"{node.value} is not mapped", node.line, node.column)
 
     # --- expressions ---
 
@@ -164,115 +390,109 @@ class _Runner:
         if kind == "null":
             return None
         if kind == "xstr":
-            return "".join(self._part(part) for part in node.value)
+            return "".join(self.part(part) for part in node.value)
         if kind == "var":
-            return self.vars.get(node.value)
+            return self.variable(node.value)
         if kind == "array":
             return [self.expr(child) for child in node.children]
         if kind == "hash":
-            return Hashtable((key, _unroll(self.pipeline(value))) for key, value in node.children)
+            return Hashtable((key, self.value_of(value)) for key, value in node.children)
         if kind == "subexpr":
-            items = [v for statement in node.children[0].children for v in self.statement(statement)]
-            return items if node.value == "@(" else _unroll(items)
+            produced = self.block(node.children[0])
+            return produced if node.value == "@(" else ps.unroll(produced)
         if kind == "paren":
-            return _unroll(self.pipeline(node.children[0]))
+            return self.value_of(node.children[0])
         if kind == "scriptblock":
             return node
         if kind == "range":
-            low, high = (int(unwrap(self.expr(child))) for child in node.children)
-            step = 1 if high >= low else -1
-            return list(range(low, high + step, step))
+            return ps.span(self.expr(node.children[0]), self.expr(node.children[1]))
         if kind == "member":
-            return self.member(self.expr(node.children[0]), node.value)
+            return ps.member(self.expr(node.children[0]), node.value)
         if kind == "index":
-            return self.index(self.expr(node.children[0]), unwrap(self.expr(node.children[1])))
+            return ps.index(self.expr(node.children[0]), self.expr(node.children[1]))
+        if kind == "invoke":
+            return self.method(node)
         if kind == "compare":
-            return self.compare(node.value, self.expr(node.children[0]), self.expr(node.children[1]))
+            return ps.compare(node.value, self.expr(node.children[0]), self.expr(node.children[1]))
         if kind == "logic":
-            left = _truthy(self.expr(node.children[0]))
+            left = ps.truthy(self.expr(node.children[0]))
             if node.value == "and":
-                return left and _truthy(self.expr(node.children[1]))
-            return left or _truthy(self.expr(node.children[1]))
+                return left and ps.truthy(self.expr(node.children[1]))
+            if node.value == "or":
+                return left or ps.truthy(self.expr(node.children[1]))
+            return left != ps.truthy(self.expr(node.children[1]))
         if kind == "not":
-            return not _truthy(self.expr(node.children[0]))
-        raise CompatSyntaxError(f"{kind} is not in the subset", node.line, node.column)
+            return not ps.truthy(self.expr(node.children[0]))
+        if kind == "arith":
+            return ps.arith(node.value, self.expr(node.children[0]), self.expr(node.children[1]))
+        if kind == "neg":
+            return ps.arith("-", 0, self.expr(node.children[0]))
+        if kind == "format":
+            return ps.format_string(self.expr(node.children[0]), self.expr(node.children[1]))
+        if kind == "cast":
+            try:
+                return ps.cast(node.value, self.expr(node.children[0]))
+            except ValueError as error:
+                raise CompatSyntaxError(str(error), node.line, node.column) from None
+        raise CompatSyntaxError(f"{kind} is not supported", node.line, node.column)
 
-    def _part(self, part: Any) -> str:
+    def variable(self, name: str) -> Any:
+        constant = name.casefold()
+        if constant in ("true", "false", "null"):
+            return None if constant == "null" else constant == "true"
+        if name.lower().startswith("env:"):
+            wanted = name[4:]
+            if wanted in os.environ:
+                return os.environ[wanted]
+            return next((v for k, v in os.environ.items() if k.casefold() == wanted.casefold()), None)
+        if name.casefold() == "psitem":
+            name = "_"
+        return self.vars.get(name)
+
+    def part(self, part: Any) -> str:
         if isinstance(part, str):
             return part
         kind, inner = part
-        value = (
-            self.vars.get(inner)
-            if kind == "var"
-            else _unroll([v for statement in inner.children for v in self.statement(statement)])
-        )
-        value = unwrap(value)
-        if value is None:
-            return ""
-        if isinstance(value, list):
-            return " ".join(str(v) for v in value)
-        if isinstance(value, bool):
-            return "True" if value else "False"
-        return str(value)
+        value = self.variable(inner) if kind == "var" else ps.unroll(self.block(inner))
+        return ps.interpolate(value)
 
-    @staticmethod
-    def member(value: Any, name: str) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, list) and name.casefold() in ("count", "length"):
-            return len(value)
-        if isinstance(value, list):  # member enumeration, as PowerShell does
-            found = [_Runner.member(item, name) for item in value]
-            return _unroll([f for f in found if f is not None]) if found else None
-        view = value if isinstance(value, PSObject) else wrap(value)
-        if not isinstance(view, PSObject):
-            if isinstance(value, str) and name.casefold() == "length":
-                return len(value)
-            return None
-        return view.member(name)
+    def method(self, node: Node) -> Any:
+        holder = self.expr(node.children[0])
+        arguments = [unwrap(self.expr(child)) for child in node.children[1:]]
+        plain = unwrap(holder)
+        name = node.value
+        string_methods = {
+            "tostring": lambda: ps.interpolate(plain),
+            "toupper": lambda: str(plain).upper(),
+            "tolower": lambda: str(plain).lower(),
+            "trim": lambda: str(plain).strip(*arguments),
+            "split": lambda: str(plain).split(*arguments) if arguments else str(plain).split(),
+            "replace": lambda: str(plain).replace(str(arguments[0]), str(arguments[1])),
+            "contains": lambda: str(arguments[0]) in str(plain),
+            "startswith": lambda: str(plain).startswith(str(arguments[0])),
+            "endswith": lambda: str(plain).endswith(str(arguments[0])),
+            "substring": lambda: _substring(str(plain), arguments),
+        }  # fmt: skip
+        folded = name.casefold()
+        if folded in string_methods and (isinstance(plain, str) or folded == "tostring"):
+            return string_methods[folded]()
+        from .translator import snake
 
-    @staticmethod
-    def index(value: Any, key: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, PSObject):
-            return value[key]
-        if isinstance(value, (list, tuple, str)):
-            try:
-                return wrap(value[int(key)])
-            except (IndexError, ValueError, TypeError):
-                return None
-        if isinstance(value, Mapping):
-            return wrap(value.get(key))
+        target = getattr(plain, snake(name), None)
+        if callable(target):
+            return wrap(target(*arguments))
+        raise CompatSyntaxError(f"the method .{name}() is not supported here", node.line, node.column)
+
+
+def _substring(text: str, arguments: list[Any]) -> str:
+    start = int(arguments[0])
+    return text[start : start + int(arguments[1])] if len(arguments) > 1 else text[start:]
+
+
+def _param(cmdlet: Any, given: str) -> Any:
+    from .cmdlets import _match
+
+    try:
+        return _match(cmdlet, given)
+    except CompatError:
         return None
-
-    def compare(self, op: str, left: Any, right: Any) -> Any:
-        if isinstance(left, list):
-            return [item for item in left if self.compare(op, item, right)]
-        a, b = unwrap(left), unwrap(right)
-        if op in ("like", "notlike"):
-            hit = fnmatch.fnmatchcase(str(a).casefold(), str(b).casefold())
-            return hit if op == "like" else not hit
-        if op in ("match", "notmatch"):
-            found = re.search(str(b), str(a), re.IGNORECASE) is not None
-            return found if op == "match" else not found
-        if isinstance(a, str) and b is not None and not isinstance(b, str):
-            b = str(b)
-        elif isinstance(b, str) and isinstance(a, (int, float)) and not isinstance(a, bool):
-            try:
-                b = type(a)(b)
-            except ValueError:
-                return op == "ne"
-        if isinstance(a, str) and isinstance(b, str):
-            a, b = a.casefold(), b.casefold()
-        try:
-            return {
-                "eq": lambda: a == b,
-                "ne": lambda: a != b,
-                "gt": lambda: a > b,
-                "lt": lambda: a < b,
-                "ge": lambda: a >= b,
-                "le": lambda: a <= b,
-            }[op]()
-        except TypeError:
-            return False

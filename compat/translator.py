@@ -1,14 +1,21 @@
-"""Turn a PowerShell-subset script into Python that uses ``powershai_py``.
+"""Turn a PowerShell script into Python that uses ``powershai_py``.
 
-Cmdlets become their snake_case functions with keyword arguments, ``@{}`` a dict, arrays
-lists, ``ForEach-Object``/``Where-Object`` list comprehensions, proxy pipelines
-``downstream(pipe=upstream, map=[...])``. What a statement writes to PowerShell's output is
-appended to the list ``output``. A line that cannot be translated is kept as a
-``# TODO(migrate):`` comment with the reason.
+Cmdlets become their snake_case functions with keyword arguments, ``@{}`` a
+``compat.Hashtable``, arrays lists, ``if``/``foreach``/``for``/``while`` and functions their
+Python twins, ``ForEach-Object``/``Where-Object`` comprehensions (or a small generator when the
+block holds several statements), proxy calls ``compat.call_proxy(...)``. Where PowerShell's
+rules differ from Python's (case-insensitive comparisons, ``"$array"``, truth, ``.Count``,
+members in any case) the code calls the same helpers the runner uses (:mod:`.semantics`,
+re-exported by :mod:`compat`), so a script runs the same both ways. What a statement writes
+to PowerShell's output is added to the list ``output``.
+
+A statement that cannot be translated is kept as a ``# TODO(migrate):`` comment that names
+the construct; nothing is ever dropped silently.
 """
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import keyword
 import re
@@ -29,10 +36,14 @@ from powershai_py.gradio.models import (
 from powershai_py.gradio.proxy_result import ProxyResult
 from powershai_py.hub import HuggingFaceSpace
 
+from . import semantics
 from .cmdlets import CMDLETS, Cmdlet, CompatError, _match
-from .language import Node, parse
+from .language import CompatSyntaxError, Node, parse
+from .runner import FOREACH, MAPPED, NOOP_COMMANDS, WHERE
 
-__all__ = ["translate"]
+__all__ = ["translate", "snake", "TODO"]
+
+TODO = "# TODO(migrate):"
 
 
 def _attributes() -> set[str]:
@@ -47,15 +58,17 @@ def _attributes() -> set[str]:
 
 
 KNOWN_ATTRIBUTES = _attributes()
-# What some functions give back, so that members of a dict are read as keys.
-_RETURNS = {
-    "get_hugging_face_whoami": "map",
-    "invoke_hugging_face_hub": "map",
-    "invoke_gradio_http": "map",
-    "send_gradio_file": "maplist",
-    "send_gradio_session_files": "maplist",
-}
+# Functions that return one object: `$x = Cmd` keeps it as it is (others are unrolled).
+SINGLE = {
+    "new_gradio_session", "invoke_gradio_session_api", "send_gradio_api", "get_gradio_info",
+    "set_gradio_session", "invoke_gradio_http", "get_hugging_face_whoami", "invoke_hugging_face_hub",
+    "connect_hugging_face_space_gradio", "wait_hugging_face_space", "get_hugging_face_space",
+}  # fmt: skip
 _ALIASES = {"errorname": "code"}
+# Functions whose answers are JSON objects, read as hashtables: their members are keys.
+_MAPS = {"invoke_gradio_http", "get_hugging_face_whoami", "invoke_hugging_face_hub", "send_gradio_file",
+         "send_gradio_session_files"}  # fmt: skip
+_DEFAULT_PROXY_PREFIX = "invoke-gradioapi"
 
 
 def snake(name: str) -> str:
@@ -63,7 +76,13 @@ def snake(name: str) -> str:
     text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
     text = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", "_", text)
     text = re.sub(r"[^A-Za-z0-9_]", "_", text).lower()
-    return text + "_" if keyword.iskeyword(text) else text
+    if text[:1].isdigit():
+        text = "_" + text
+    taken = keyword.iskeyword(text) or text in _RESERVED or text in vars(builtins)
+    return text + "_" if taken else text
+
+
+_RESERVED = {"compat", "output", "result", "item", "value", "os", "time", "datetime", "contextlib"}
 
 
 class _Untranslatable(Exception):
@@ -75,184 +94,451 @@ HEADER = '''"""Translated from PowerShell by powershai-py migrate; read it, then
 from __future__ import annotations
 
 {imports}
-
 output: list = []  # what the PowerShell script wrote to its output
-
-
-def _emit(value):
-    """Append what PowerShell would write: lists item by item, call results event by event."""
-    if value is None:
-        return
-    if isinstance(value, (list, tuple, ProxyResult, PipelineResult)):
-        output.extend(value)
-    else:
-        output.append(value)
-'''
-
-ARRAY_HELPER = '''
-
-def _array(value):
-    """PowerShell's @(...): a list as it is, nothing as [], one value as [value]."""
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple, ProxyResult, PipelineResult)):
-        return list(value)
-    return [value]
-'''
-
-PROXY_HELPER = '''
-
-def _proxy_call(name, params, **options):
-    """Call the proxy function that PowerShell names `name`, with PowerShell parameter names."""
-    function = next(
-        f for f in get_gradio_session_api_proxy_function("*") if f.powershell_name.lower() == name.lower()
-    )
-    known = {p.powershell_name.lower(): p.name for p in function.gradio_proxy.parameters}
-    kwargs = {}
-    for key, value in params.items():
-        wanted = key.lower()
-        matches = [k for k in known if k == wanted] or [k for k in known if k.startswith(wanted)]
-        kwargs[known[matches[0]]] = value
-    return function(**kwargs, **options)
 '''
 
 
 class _Translator:
     def __init__(self, source: str) -> None:
         self.lines = source.splitlines()
-        self.imports: set[str] = {"ProxyResult", "PipelineResult"}
-        self.modules: set[str] = set()
-        self.uses_proxy = False
-        self.uses_array = False
+        self.imports: set[str] = set()
+        self.modules: set[str] = {"compat"}
         self.assigned: set[str] = set()
-        self.kinds: dict[str, str | None] = {}  # "map" or "maplist" when known
         self.inputs: list[str] = []
         self.loop_var: list[str] = []
         self.pre: list[str] = []  # statements a translated statement needs first
+        self.contexts: list[str] = []  # `with` context managers the current statement needs
+        self.helpers: list[str] = []  # generated generator functions, placed before their use
         self.steps = 0
+        self.prefixes = {_DEFAULT_PROXY_PREFIX}
+        self.functions: dict[str, tuple[str, list[str]]] = {}  # PowerShell name -> python name, params
+        self.sink = "output"  # output, result or yield
+        self.loops: list[list[str]] = []  # the step lines of each enclosing `for`, to run before continue
+        self.objects: set[str] = set()  # variables known to hold powershai_py objects (attributes work)
+        self.object_lists: set[str] = set()  # variables known to hold lists of them
+        self.loop_objects: list[bool] = []  # does $_ hold such an object, in each enclosing block
+        self.todo = 0
+        self.piped_objects = False
 
     def translate(self) -> str:
         tree = parse("\n".join(self.lines))
-        body: list[str] = []
-        for statement in tree.children:
-            self.pre = []
-            try:
-                lines = self.statement(statement)
-                body.extend(self.pre + lines)
-            except (_Untranslatable, CompatError) as reason:
-                line = self.lines[statement.line - 1].strip() if statement.line <= len(self.lines) else ""
-                body.append(f"# TODO(migrate): {line} -- {reason}")
-        if self.uses_proxy:
-            self.imports.add("get_gradio_session_api_proxy_function")
-        text = HEADER.format(imports=self._imports())
+        body = self.block(tree.children)
         if self.inputs:
             self.modules.add("os")
-            text = HEADER.format(imports=self._imports())
-            text += "\n\n# Values the PowerShell script read from its caller: here, from the environment.\n"
+        standard = "".join(f"import {m}\n" for m in sorted(self.modules - {"compat"}))
+        names = "".join(f"    {name},\n" for name in sorted(self.imports))
+        ours = "import compat\n" + (f"from powershai_py import (\n{names})\n" if names else "")
+        text = HEADER.format(imports=(standard + "\n" if standard else "") + ours)
+        if self.inputs:
+            text += "\n# Values the PowerShell script read from its caller: here, from the environment.\n"
             text += "".join(f"{name} = os.environ.get({name.upper()!r})\n" for name in self.inputs)
-        if self.uses_array:
-            text += ARRAY_HELPER
-        if self.uses_proxy:
-            text += PROXY_HELPER
         return _format(text + "\n\n" + "\n".join(body) + "\n")
-
-    def _imports(self) -> str:
-        names = "".join(f"    {name},\n" for name in sorted(self.imports, key=lambda n: (n.islower(), n)))
-        imports = "".join(f"import {m}\n" for m in sorted(self.modules))
-        return imports + ("\n" if imports else "") + f"from powershai_py import (\n{names})"
 
     # --- statements ---
 
+    def block(self, statements: list[Node], indent: str = "") -> list[str]:
+        lines: list[str] = []
+        for statement in statements:
+            saved = (self.pre, self.contexts, self.helpers)
+            self.pre, self.contexts, self.helpers = [], [], []
+            try:
+                produced = self.statement(statement)
+                if self.contexts:
+                    produced = [f"with {', '.join(self.contexts)}:"] + [f"    {line}" for line in produced]
+                produced = self.helpers + self.pre + produced
+            except (_Untranslatable, CompatError, CompatSyntaxError) as reason:
+                produced = [self.todo_line(statement, reason)]
+            finally:
+                self.pre, self.contexts, self.helpers = saved
+            lines += [indent + line for line in produced]
+        return lines
+
+    def todo_line(self, statement: Node, reason: Exception) -> str:
+        self.todo += 1
+        text = self.lines[statement.line - 1].strip() if 0 < statement.line <= len(self.lines) else ""
+        message = getattr(reason, "message", None) or str(reason)
+        message = re.sub(r"^line \d+, column \d+: ", "", message)
+        return _comment_safe(f"{TODO} {text} -- {message}")
+
+    def body(self, script: Node) -> list[str]:
+        lines = self.block(script.children, "    ")
+        return lines if any(not line.strip().startswith("#") for line in lines) else [*lines, "    pass"]
+
     def statement(self, node: Node) -> list[str]:
-        if node.kind == "assign":
-            value = self.pipeline(node.children[0])
-            self.assigned.add(snake(node.value))
-            self.kinds[snake(node.value)] = self.kind_of(node.children[0])
-            return [f"{snake(node.value)} = {value}"]
-        if node.kind == "setmember":
+        kind = node.kind
+        if kind == "unsupported":
+            raise _Untranslatable(node.value.message)
+        if kind == "assign":
+            return self.assignment(node)
+        if kind == "setmember":
             target, value = node.children
-            return [f"{self.expr(target)} = {self.pipeline(value)}"]
+            return [f"{self.target(target)} = {self.value(value)}"]
+        if kind == "if":
+            return self.if_statement(node)
+        if kind == "foreach":
+            collection, body = node.children
+            name = self.local(node.value)
+            if self.is_objects(collection):
+                self.objects.add(name)
+            self.loops.append([])
+            try:
+                return [f"for {name} in {self.iterable(collection)}:", *self.body(body)]
+            finally:
+                self.loops.pop()
+        if kind == "while":
+            condition, body = node.children
+            self.loops.append([])
+            try:
+                return [f"while {self.condition(condition)}:", *self.body(body)]
+            finally:
+                self.loops.pop()
+        if kind == "for":
+            return self.for_statement(node)
+        if kind == "flow":
+            return self.flow(node)
+        if kind == "function":
+            return self.function(node)
+        return self.output_statement(node)
+
+    def assignment(self, node: Node) -> list[str]:
+        pipeline = node.children[0]
+        if node.value is None:  # $null = ...: the value is dropped
+            return [self.pipeline(pipeline)]
+        name = self.local(node.value)
+        value = self.value(pipeline)
+        self.objects.discard(name)
+        self.object_lists.discard(name)
+        if self.is_object(pipeline):
+            self.objects.add(name)
+        elif self.is_objects(pipeline):
+            self.object_lists.add(name)
+        if "contextlib.suppress(PowershaiError)" in self.contexts:
+            self.pre.append(f"{name} = None  # what PowerShell leaves when the call fails quietly")
+        return [f"{name} = {value}"]
+
+    def value(self, pipeline: Node) -> str:
+        """What an assignment keeps: an expression as it is, command output unrolled."""
+        elements = pipeline.children
+        if len(elements) == 1 and elements[0].kind != "command":
+            return self.expr(elements[0])
+        text = self.pipeline(pipeline)
+        last = elements[-1]
+        if last.kind == "command":
+            cmdlet = CMDLETS.get(last.value.casefold())
+            if cmdlet is not None and cmdlet.python_name in SINGLE:
+                return text
+        return f"compat.unrolled({text})"
+
+    def target(self, node: Node) -> str:
+        holder = self.expr(node.children[0])
+        if node.kind == "member":
+            return f"{holder}[{node.value!r}]"  # members are set as keys (hashtables, JSON objects)
+        return f"{holder}[{self.expr(node.children[1])}]"
+
+    def if_statement(self, node: Node) -> list[str]:
+        lines: list[str] = []
+        for number, (condition, body) in enumerate(node.children):
+            word = "if" if number == 0 else "elif"
+            lines += [f"{word} {self.condition(condition)}:", *self.body(body)]
+        if node.value is not None:
+            lines += ["else:", *self.body(node.value)]
+        return lines
+
+    def for_statement(self, node: Node) -> list[str]:
+        init, condition, step, body = node.children
+        lines = self.statement(init) if init is not None else []
+        step_lines = self.statement(step) if step is not None else []
+        self.loops.append(step_lines)
+        try:
+            test = self.condition(condition) if condition is not None else "True"
+            inner = self.body(body)
+        finally:
+            self.loops.pop()
+        return [*lines, f"while {test}:", *inner, *[f"    {line}" for line in step_lines]]
+
+    def flow(self, node: Node) -> list[str]:
+        if node.value == "return":
+            if self.sink == "output":
+                raise _Untranslatable("return outside a function or script block")
+            value = node.children[0] if node.children else None
+            if self.sink == "yield":
+                return ([f"yield from compat.items({self.pipeline(value)})"] if value else []) + ["return"]
+            if value is None:
+                return ["return result"]
+            return [f"result += compat.items({self.pipeline(value)})", "return result"]
+        if not self.loops:
+            where = "a ForEach-Object block" if self.sink == "yield" else "any loop"
+            raise _Untranslatable(
+                f"{node.value} outside a loop (in {where}) stops the whole script in PowerShell"
+            )
+        if node.value == "continue":
+            return [*self.loops[-1], "continue"]
+        return ["break"]
+
+    def function(self, node: Node) -> list[str]:
+        parameters, body = node.children
+        name = snake(node.value)
+        names = [snake(p) for p, _ in parameters]
+        self.functions[node.value.casefold()] = (name, [p for p, _ in parameters])
+        defaults = []
+        for (_, default), python in zip(parameters, names, strict=True):
+            if default is not None and default.kind not in ("num", "str", "bool", "null"):
+                raise _Untranslatable("a parameter default that is not a constant")
+            defaults.append(f"{python}={self.expr(default) if default is not None else 'None'}")
+        saved = (self.sink, self.assigned, self.loops)
+        self.sink, self.assigned, self.loops = "result", self.assigned | set(names), []
+        try:
+            inner = self.block(body.children, "    ")
+        finally:
+            self.sink, self.assigned, self.loops = saved
+        self.assigned.add(name)
+        return [
+            f"def {name}({', '.join(defaults)}):",
+            f'    """PowerShell: function {node.value}; returns what it writes to the output."""',
+            "    result: list = []",
+            *inner,
+            *([] if inner and inner[-1].strip() == "return result" else ["    return result"]),
+        ]
+
+    def output_statement(self, node: Node) -> list[str]:
         first = node.children[0]
         if len(node.children) == 1 and first.kind == "command":
             name = first.value.casefold()
+            if name in NOOP_COMMANDS:
+                return [
+                    _comment_safe(
+                        f"# {first.value}: nothing to do in Python (powershai_py is imported above)"
+                    )
+                ]
             if name == "write-host":
-                return [f"print({', '.join(self.expr(a) for k, a in self.args(first) if k == 'pos')})"]
-            if name == "write-output":
-                return [f"_emit({self.expr(a)})" for k, a in self.args(first) if k == "pos"]
+                values = [self.text_of(arg) for arg in self.arguments(first).positional]
+                return [f"print({' '.join(values) if len(values) < 2 else ', '.join(values)})"]
+            if name in ("write-output", "echo"):
+                return [self.emit(arg) for arg in self.arguments(first).positional]
         last = node.children[-1]
-        quiet = last.kind == "command" and getattr(CMDLETS.get(last.value.casefold()), "quiet", False)
+        if last.kind == "command" and last.value.casefold() == "out-null":
+            return [self.pipeline(Node("pipeline", node.line, node.column, None, node.children[:-1]))]
+        if first.kind == "cast" and first.value == "void":
+            return [self.expr(first.children[0])]
         value = self.pipeline(node)
-        return [value] if quiet else [f"_emit({value})"]  # a quiet cmdlet writes nothing to the output
+        quiet = last.kind == "command" and getattr(CMDLETS.get(last.value.casefold()), "quiet", False)
+        if quiet or (last.kind == "command" and last.value.casefold() in ("start-sleep", "sleep")):
+            return [value]  # a quiet cmdlet writes nothing to the output
+        return [self.emit_value(value, node.children[0] if len(node.children) == 1 else None)]
 
-    @staticmethod
-    def args(node: Node) -> list[tuple[str, Any]]:
-        out: list[tuple[str, Any]] = []
-        for kind, *rest in node.children:
-            out.append((kind, rest[0]) if kind == "pos" else (kind, tuple(rest)))
-        return out
+    def emit(self, node: Node) -> str:
+        return self.emit_value(self.expr(node), node)
+
+    def emit_value(self, value: str, node: Node | None) -> str:
+        scalar = node is not None and node.kind in ("str", "xstr", "num", "bool", "format", "not", "logic")
+        if self.sink == "yield":
+            return f"yield {value}" if scalar else f"yield from compat.items({value})"
+        target = "result" if self.sink == "result" else "output"
+        return f"{target}.append({value})" if scalar else f"{target} += compat.items({value})"
+
+    def local(self, name: str) -> str:
+        python = snake(name)
+        self.assigned.add(python)
+        return python
 
     def var(self, name: str) -> str:
-        if name == "_":
+        if name == "_" or name.casefold() == "psitem":
             if not self.loop_var:
                 raise _Untranslatable("$_ outside a script block")
             return self.loop_var[-1]
+        constant = name.casefold()
+        if constant in ("true", "false", "null"):
+            return {"true": "True", "false": "False", "null": "None"}[constant]
+        if name.lower().startswith("env:"):
+            self.modules.add("os")
+            return f"os.environ.get({name[4:]!r})"
         python = snake(name)
         if python not in self.assigned and python not in self.inputs:
             self.inputs.append(python)  # read before any assignment: the caller gave it
+            self.modules.add("os")
         return python
 
-    # --- pipelines ---
+    # --- pipelines and commands ---
+
+    def arguments(self, node: Node) -> semantics.Arguments:
+        return semantics.split_arguments(node.children, lambda name: False)
 
     def pipeline(self, node: Node) -> str:
         value: str | None = None
+        previous: Node | None = None
         for element in node.children:
             if element.kind != "command":
                 value = self.expr(element)
+                previous = element
                 continue
             if value is not None and not self.loop_var and not value.isidentifier():
                 self.steps += 1  # name each stage of a long pipeline: shorter lines, easier reading
                 self.pre.append(f"step{self.steps} = {value}")
                 value = f"step{self.steps}"
+            upstream = Node("pipeline", node.line, node.column, None, [previous]) if previous else None
+            self.piped_objects = self.is_objects(upstream) or self.is_object(upstream)
             value = self.command(element, value)
+            previous = element
         assert value is not None
         return value
 
     def command(self, node: Node, piped: str | None) -> str:
         name = node.value.casefold()
-        if name in ("foreach-object", "%", "where-object", "?"):
-            if piped is None:
-                raise _Untranslatable(f"{node.value} needs pipeline input")
-            blocks = [a for k, a in self.args(node) if k == "pos"]
-            if len(blocks) != 1 or blocks[0].kind != "scriptblock":
-                raise _Untranslatable(f"{node.value} takes one script block")
-            body = blocks[0].children[0].children
-            if len(body) != 1 or body[0].kind not in ("pipeline",):
-                raise _Untranslatable("a script block of more than one statement")
-            self.loop_var.append("item" if not self.loop_var else f"item{len(self.loop_var) + 1}")
-            try:
-                inner = self.pipeline(body[0])
-                item = self.loop_var[-1]
-            finally:
-                self.loop_var.pop()
-            if name in ("where-object", "?"):
-                return f"[{item} for {item} in {piped} if {inner}]"
-            return f"[{inner} for {item} in {piped}]"
-        if name == "write-output":
-            values = [self.expr(a) for k, a in self.args(node) if k == "pos"]
-            return values[0] if len(values) == 1 else f"[{', '.join(values)}]"
+        if name in FOREACH or name in WHERE:
+            return self.each(node, piped, where=name in WHERE)
+        if name in NOOP_COMMANDS:
+            raise _Untranslatable(f"{node.value} inside an expression")
+        if name in self.functions:
+            return self.call_function(name, node, piped)
+        if name in MAPPED:
+            return self.mapped(name, node, piped)
         cmdlet = CMDLETS.get(name)
-        if cmdlet is None:
+        if cmdlet is not None:
+            return self.cmdlet(cmdlet, node, piped)
+        if any(name.startswith(prefix) for prefix in self.prefixes):
             return self.proxy(node, piped)
-        return self.cmdlet(cmdlet, node, piped)
+        raise _Untranslatable(f"{node.value} is not a PowershAI cmdlet")
+
+    def each(self, node: Node, piped: str | None, where: bool) -> str:
+        if piped is None:
+            raise _Untranslatable(f"{node.value} needs pipeline input")
+        blocks = self.arguments(node).positional
+        if len(blocks) == 1 and blocks[0].kind == "str" and not where:
+            return f"[compat.member(item, {blocks[0].value!r}) for item in compat.items({piped})]"
+        if len(blocks) != 1 or blocks[0].kind != "scriptblock":
+            raise _Untranslatable(f"{node.value} takes one script block")
+        statements = blocks[0].children[0].children
+        item = "item" if not self.loop_var else f"item{len(self.loop_var) + 1}"
+        source = piped if piped.startswith("[") else f"compat.items({piped})"
+        self.loop_objects.append(self.piped_objects)
+        simple = len(statements) == 1 and statements[0].kind == "pipeline" and self._plain(statements[0])
+        self.loop_var.append(item)
+        try:
+            if simple:
+                inner = self.pipeline(statements[0])
+                if where:
+                    return f"[{item} for {item} in {source} if compat.truthy({inner})]"
+                one = statements[0].children[0]
+                if len(statements[0].children) == 1 and one.kind in ("str", "xstr", "num", "bool", "format"):
+                    return f"[{inner} for {item} in {source}]"
+                return f"[value for {item} in {source} for value in compat.items({inner})]"
+            return self.generator(statements, item, source, where)
+        finally:
+            self.loop_var.pop()
+            self.loop_objects.pop()
+
+    @staticmethod
+    def _plain(pipeline: Node) -> bool:
+        return all(element.kind != "command" or element.value.casefold() not in ("write-host",)
+                   for element in pipeline.children)  # fmt: skip
+
+    def generator(self, statements: list[Node], item: str, source: str, where: bool) -> str:
+        """A block of several statements: a small generator function, called for each item."""
+        self.steps += 1
+        name = f"_block{self.steps}"
+        saved = (self.sink, self.loops, self.pre, self.contexts, self.helpers)
+        self.sink, self.loops = "yield", []
+        try:
+            inner = self.block(statements, "    ")
+        finally:
+            self.sink, self.loops, self.pre, self.contexts, self.helpers = saved
+        if not any(line.strip().startswith("yield") for line in inner):
+            inner.append("    yield from ()")
+        self.helpers += [f"def {name}({item}):", *inner]
+        if where:
+            return f"[{item} for {item} in {source} if compat.truthy(compat.unroll(list({name}({item}))))]"
+        return f"[value for {item} in {source} for value in {name}({item})]"
+
+    def statements_generator(self, statements: list[Node]) -> str:
+        """Several statements used as one value (``@( ...; ... )``): a small generator function."""
+        self.steps += 1
+        name = f"_values{self.steps}"
+        saved = (self.sink, self.loops, self.pre, self.contexts, self.helpers)
+        self.sink, self.loops = "yield", []
+        try:
+            inner = self.block(statements, "    ")
+        finally:
+            self.sink, self.loops, self.pre, self.contexts, self.helpers = saved
+        if not any(line.strip().startswith("yield") for line in inner):
+            inner.append("    yield from ()")
+        self.helpers += [f"def {name}():", *inner]
+        return name
+
+    def call_function(self, name: str, node: Node, piped: str | None) -> str:
+        python, params = self.functions[name]
+        arguments = self.arguments(node)
+        kwargs: dict[str, str] = {}
+        for given, value in arguments.named:
+            match = [p for p in params if p.casefold() == given.casefold()] or [
+                p for p in params if p.casefold().startswith(given.casefold())
+            ]
+            if len(match) != 1:
+                raise _Untranslatable(f"{node.value} has no parameter -{given}")
+            kwargs[snake(match[0])] = "True" if value is None else self.expr(value)
+        free = [snake(p) for p in params if snake(p) not in kwargs]
+        positional = [self.expr(arg) for arg in arguments.positional]
+        if len(positional) > len(free):
+            raise _Untranslatable(f"more arguments than {node.value} has parameters")
+        kwargs.update(zip(free, positional, strict=False))
+        if piped is not None:
+            raise _Untranslatable(f"pipeline input to the function {node.value}")
+        return f"{python}({', '.join(f'{k}={v}' for k, v in kwargs.items())})"
+
+    def mapped(self, name: str, node: Node, piped: str | None) -> str:
+        arguments = semantics.split_arguments(
+            node.children, lambda given: given.casefold().startswith(("comp", "as"))
+        )
+        values = [self.expr(arg) for arg in arguments.positional]
+        named = {
+            key.casefold(): ("True" if value is None else self.expr(value)) for key, value in arguments.named
+        }
+        first = values[0] if values else (f"compat.unrolled({piped})" if piped else None)
+        if name in ("write-output", "echo"):
+            return values[0] if len(values) == 1 else f"[{', '.join(values)}]"
+        if name == "convertfrom-json":
+            return f"compat.from_json({first})"
+        if name == "convertto-json":
+            options = "".join(f", {k}={named[k]}" for k in ("depth",) if k in named)
+            options += ", compress=True" if "compress" in named else ""
+            return f"compat.to_json({first}{options})"
+        if name in ("start-sleep", "sleep"):
+            self.modules.add("time")
+            if "milliseconds" in named or "m" in named:
+                return f"time.sleep({named.get('milliseconds', named.get('m'))} / 1000)"
+            return f"time.sleep({first or named.get('seconds', '0')})"
+        if name == "get-date":
+            self.modules.add("datetime")
+            return "datetime.datetime.now()"
+        if name == "join-path":
+            self.modules.add("os")
+            parts = values or [named.get("path", "''"), named.get("childpath", "''")]
+            return f"os.path.join({', '.join(parts)})"
+        if name == "test-path":
+            self.modules.add("os")
+            return f"os.path.exists({first or named.get('path')})"
+        if name in ("get-help", "help"):
+            target = (
+                CMDLETS.get(str(arguments.positional[0].value).casefold()) if arguments.positional else None
+            )
+            if target is None:
+                raise _Untranslatable("Get-Help of something that is not a ported cmdlet")
+            self.imports.add(target.python_name)
+            return f"help({target.python_name})"
+        if name == "write-host":
+            raise _Untranslatable("Write-Host inside an expression")
+        raise _Untranslatable(f"{node.value} here")
 
     def cmdlet(self, cmdlet: Cmdlet, node: Node, piped: str | None) -> str:
+        arguments = semantics.split_arguments(
+            node.children,
+            lambda given: getattr(_param(cmdlet, given), "switch", False),
+            lambda given: _param(cmdlet, given) is not None,
+        )
+        self.common(arguments.common, node)
+        if arguments.splats:
+            return self.splatted(cmdlet, arguments, piped)
         kwargs: dict[str, str] = {}
-        positional = []
-        for kind, value in self.args(node):
-            if kind == "pos":
-                positional.append(self.expr(value))
-                continue
-            given, expr = value
+        for given, expr in arguments.named:
             try:
                 param = _match(cmdlet, given)
             except CompatError:
@@ -262,7 +548,10 @@ class _Translator:
                 continue
             kwargs[param.python] = "True" if expr is None else self.expr(expr)
             if param.switch and expr is not None:
-                kwargs[param.python] = f"bool({kwargs[param.python]})"
+                kwargs[param.python] = f"compat.truthy({kwargs[param.python]})"
+        positional = [self.expr(arg) for arg in arguments.positional]
+        if cmdlet.python_name == "remove_gradio_session" and not positional and piped is None and not kwargs:
+            positional = ["'*'"]  # Remove-GradioSession alone removes every session
         slots = sorted((p for p in cmdlet.params if p.position is not None), key=lambda p: p.position or 0)
         free = [p for p in slots if p.python not in kwargs]
         if len(positional) > len(free):
@@ -277,63 +566,77 @@ class _Translator:
         self.imports.add(cmdlet.python_name)
         order = [p.python for p in cmdlet.params]
         ordered = sorted(kwargs.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+        if cmdlet.python_name == "new_gradio_session_api_proxy_function":
+            self.note_prefix(arguments, cmdlet)
         return f"{cmdlet.python_name}({', '.join(f'{k}={v}' for k, v in ordered)})"
 
-    def proxy(self, node: Node, piped: str | None) -> str:
-        self.uses_proxy = True
-        params: list[str] = []
-        options: dict[str, str] = {}
-        fixed = {
-            "manual": "manual",
-            "apiresultmap": "map",
-            "map": "map",
-            "arm": "map",
-            "debugdata": "debug_data",
-            "apitoken": "api_token",
-            "pipeobj": "pipe",
-        }
-        for kind, value in self.args(node):
-            if kind == "pos":
-                raise _Untranslatable(f"positional arguments to the proxy {node.value}; name them")
-            given, expr = value
-            key = given.casefold()
-            option = fixed.get(key) or next(
-                (v for k, v in fixed.items() if k.startswith(key) and len(key) > 2), None
-            )
-            rendered = "True" if expr is None else self.expr(expr)
-            if option:
-                if option == "map" and expr is not None and expr.kind != "array":
-                    rendered = f"[{rendered}]"
-                options[option] = rendered
-            else:
-                params.append(f"{given!r}: {rendered}")
+    def splatted(self, cmdlet: Cmdlet, arguments: semantics.Arguments, piped: str | None) -> str:
+        """``Cmd @params -Other x``: the hashtable's keys are PowerShell parameter names, bound
+        at run time by compat.call."""
+        parts = [repr(cmdlet.name)] + [self.expr(arg) for arg in arguments.positional]
+        parts += [f"**{self.var(name)}" for name in arguments.splats]
+        for given, expr in arguments.named:
+            if not given.isidentifier():
+                raise _Untranslatable(f"the parameter name -{given}")
+            parts.append(f"{given}={'True' if expr is None else self.expr(expr)}")
         if piped is not None:
-            options.setdefault("pipe", piped)
-        extra = "".join(f", {k}={v}" for k, v in options.items())
-        return f"_proxy_call({node.value!r}, {{{', '.join(params)}}}{extra})"
+            parts.append(f"pipe={piped}")
+        return f"compat.call({', '.join(parts)})"
 
-    def kind_of(self, node: Node) -> str | None:
-        """ "map" for what is known to be a dict (a JSON answer, @{}), "maplist" for a list of them."""
-        if node.kind == "pipeline":
-            last = node.children[-1]
-            if last.kind == "command":
-                cmdlet = CMDLETS.get(last.value.casefold())
-                return _RETURNS.get(cmdlet.python_name) if cmdlet else None
-            return self.kind_of(last) if len(node.children) == 1 else None
-        if node.kind == "hash":
-            return "map"
-        if node.kind == "var":
-            return self.kinds.get(snake(node.value))
-        if node.kind in ("paren", "subexpr"):
-            statements = node.children[0].children if node.kind == "subexpr" else node.children
-            inner = statements[0] if len(statements) == 1 else None
-            kind = self.kind_of(inner) if inner is not None else None
-            return "maplist" if node.value == "@(" and kind == "map" else kind
-        if node.kind == "index":
-            return "map" if self.kind_of(node.children[0]) == "maplist" else None
-        return None
+    def note_prefix(self, arguments: semantics.Arguments, cmdlet: Cmdlet) -> None:
+        """Remember the prefix of proxy functions the script creates, to know their calls."""
+        prefix = next(
+            (v for k, v in arguments.named if _param(cmdlet, k) and _param(cmdlet, k).python == "prefix"),
+            None,
+        )
+        if prefix is None and len(arguments.positional) > 1:
+            prefix = arguments.positional[1]
+        if prefix is not None and prefix.kind == "str":
+            self.prefixes.add(str(prefix.value).casefold())
+
+    def common(self, common: dict[str, Any], node: Node) -> None:
+        """-ErrorAction, -WarningAction, -WhatIf... as Python context managers (or nothing)."""
+        for name, value in common.items():
+            word = (
+                str(value.value if isinstance(value, Node) else value).casefold() if value is not None else ""
+            )
+            if name == "ErrorAction" and word in ("silentlycontinue", "ignore", "continue"):
+                self.modules.add("contextlib")
+                self.imports.add("PowershaiError")
+                self.contexts.append("contextlib.suppress(PowershaiError)")
+            elif name == "WarningAction" and word in ("silentlycontinue", "ignore"):
+                self.contexts.append("compat.quiet_warnings()")
+            elif name == "WhatIf" and (value is None or word in ("true", "$true")):
+                raise _Untranslatable("-WhatIf: the call would not run")
+
+    def proxy(self, node: Node, piped: str | None) -> str:
+        arguments = semantics.split_arguments(
+            node.children, lambda given: given.casefold() in ("manual", "debugdata")
+        )
+        if arguments.splats or arguments.common:
+            raise _Untranslatable("splatting or common parameters on a proxy function")
+        parts = [repr(node.value)] + [self.expr(arg) for arg in arguments.positional]
+        for given, expr in arguments.named:
+            if not given.isidentifier():
+                raise _Untranslatable(f"the parameter name -{given}")
+            parts.append(f"{given}={'True' if expr is None else self.expr(expr)}")
+        if piped is not None:
+            parts.append(f"pipe={piped}")
+        return f"compat.call({', '.join(parts)})"
 
     # --- expressions ---
+
+    def condition(self, pipeline: Node) -> str:
+        elements = pipeline.children
+        if len(elements) == 1 and elements[0].kind in ("logic", "not", "bool"):
+            return self.expr(elements[0])
+        return f"compat.truthy({self.value(pipeline)})"
+
+    def iterable(self, pipeline: Node) -> str:
+        elements = pipeline.children
+        if len(elements) == 1 and elements[0].kind in ("range", "array"):
+            return self.expr(elements[0])
+        return f"compat.items({self.value(pipeline)})"
 
     def expr(self, node: Node) -> str:
         kind = node.kind
@@ -350,71 +653,184 @@ class _Translator:
         if kind == "array":
             return f"[{', '.join(self.expr(c) for c in node.children)}]"
         if kind == "hash":
-            return "{" + ", ".join(f"{key!r}: {self.pipeline(value)}" for key, value in node.children) + "}"
+            entries = ", ".join(f"{key!r}: {self.value(value)}" for key, value in node.children)
+            return f"compat.Hashtable({{{entries}}})"
         if kind == "subexpr":
             statements = node.children[0].children
+            if not statements:
+                return "[]" if node.value == "@(" else "None"
             if len(statements) != 1 or statements[0].kind != "pipeline":
-                raise _Untranslatable("a sub-expression of more than one statement")
+                produced = f"list({self.statements_generator(statements)}())"
+                return produced if node.value == "@(" else f"compat.unroll({produced})"
             inner = self.pipeline(statements[0])
-            if node.value == "@(":
-                self.uses_array = True
-                return f"_array({inner})"
-            return inner
-        if kind == "paren":
-            return f"({self.pipeline(node.children[0])})"
+            return f"compat.items({inner})" if node.value == "@(" else self.value(statements[0])
+        if kind == "paren":  # what the translator writes for operators is parenthesized already
+            return self.value(node.children[0])
         if kind == "range":
-            low, high = (self.expr(c) for c in node.children)
-            return f"list(range({low}, {high} + 1))"
+            low, high = node.children
+            literal = (
+                low.kind == high.kind == "num" and isinstance(low.value, int) and isinstance(high.value, int)
+            )
+            if literal and high.value >= low.value:
+                return f"list(range({low.value}, {high.value + 1}))"
+            return f"compat.span({self.expr(low)}, {self.expr(high)})"
         if kind == "member":
-            holder = self.expr(node.children[0])
-            name = node.value
-            if name.casefold() in ("count", "length"):
-                return f"len({holder})"
-            attribute = _ALIASES.get(name.casefold(), snake(name))
-            if attribute in KNOWN_ATTRIBUTES and self.kind_of(node.children[0]) != "map":
-                return f"{holder}.{attribute}"
-            return f"{holder}[{name!r}]"
+            return self.member(node)
         if kind == "index":
-            return f"{self.expr(node.children[0])}[{self.expr(node.children[1])}]"
+            holder, key = node.children
+            if key.kind == "num" and isinstance(key.value, int) and holder.kind != "xstr":
+                return f"{self.expr(holder)}[{key.value}]"
+            return f"compat.index({self.expr(holder)}, {self.expr(key)})"
+        if kind == "invoke":
+            return self.method(node)
         if kind == "compare":
-            return self.compare(node)
-        if kind == "logic":
             left, right = (self.expr(c) for c in node.children)
-            return f"({left} {node.value} {right})"
+            helper = semantics.HELPERS.get(node.value)
+            if helper is None:
+                return f"compat.compare({node.value!r}, {left}, {right})"
+            return f"compat.{helper}({left}, {right})"
+        if kind == "logic":
+            left, right = (self.truth(c) for c in node.children)
+            operator = {"and": "and", "or": "or", "xor": "!="}[node.value]
+            return f"({left} {operator} {right})"
         if kind == "not":
-            return f"(not {self.expr(node.children[0])})"
+            return f"(not {self.truth(node.children[0])})"
+        if kind == "arith":
+            left, right = node.children
+            if left.kind == right.kind == "num" and node.value in "+-*":
+                return f"({self.expr(left)} {node.value} {self.expr(right)})"
+            return f"compat.arith({node.value!r}, {self.expr(left)}, {self.expr(right)})"
+        if kind == "neg":
+            return f"compat.arith('-', 0, {self.expr(node.children[0])})"
+        if kind == "format":
+            return f"compat.format_string({self.expr(node.children[0])}, {self.expr(node.children[1])})"
+        if kind == "cast":
+            return f"compat.cast({node.value!r}, {self.expr(node.children[0])})"
+        if kind == "scriptblock":
+            raise _Untranslatable("a script block used as a value")
         raise _Untranslatable(f"{kind} cannot be translated")
 
+    def truth(self, node: Node) -> str:
+        return (
+            self.expr(node) if node.kind in ("logic", "not", "bool") else f"compat.truthy({self.expr(node)})"
+        )
+
+    def is_object(self, node: Node | None) -> bool:
+        """Does ``node`` give one of powershai_py's objects (whose members are attributes)?"""
+        if node is None:
+            return False
+        if node.kind == "pipeline":
+            last = node.children[-1]
+            if last.kind == "command":
+                cmdlet = CMDLETS.get(last.value.casefold())
+                return cmdlet is not None and cmdlet.python_name in SINGLE and cmdlet.python_name not in _MAPS
+            return len(node.children) == 1 and self.is_object(last)
+        if node.kind == "var":
+            if node.value == "_" or node.value.casefold() == "psitem":
+                return bool(self.loop_objects) and self.loop_objects[-1]
+            return snake(node.value) in self.objects
+        if node.kind == "index":
+            return self.is_objects(node.children[0])
+        if node.kind == "paren":
+            return self.is_object(node.children[0])
+        if node.kind == "member":
+            return self.is_object(node.children[0]) and snake(node.value) in KNOWN_ATTRIBUTES
+        return False
+
+    def is_objects(self, node: Node | None) -> bool:
+        """Does ``node`` give a list of powershai_py's objects (results, calls, sessions)?"""
+        if node is None:
+            return False
+        if node.kind == "pipeline":
+            last = node.children[-1]
+            if last.kind == "command":
+                cmdlet = CMDLETS.get(last.value.casefold())
+                if cmdlet is None:
+                    return any(last.value.casefold().startswith(p) for p in self.prefixes)
+                return cmdlet.python_name not in SINGLE and cmdlet.python_name not in _MAPS
+            return len(node.children) == 1 and self.is_objects(last)
+        if node.kind == "var":
+            return snake(node.value) in self.object_lists
+        if node.kind in ("paren", "subexpr"):
+            inner = node.children[0]
+            if node.kind == "subexpr":
+                inner = inner.children[0] if len(inner.children) == 1 else None
+            return self.is_objects(inner) or (node.kind == "subexpr" and self.is_object(inner))
+        return False
+
+    def member(self, node: Node) -> str:
+        holder_node = node.children[0]
+        holder = self.expr(holder_node)
+        name = node.value
+        if name.casefold() == "count":
+            return f"compat.count({holder})"
+        attribute = _ALIASES.get(name.casefold(), snake(name))
+        if attribute in KNOWN_ATTRIBUTES and self.is_object(holder_node) and name.isidentifier():
+            return f"{holder}.{attribute}"
+        return f"compat.member({holder}, {name!r})"
+
+    def method(self, node: Node) -> str:
+        holder = self.expr(node.children[0])
+        arguments = [self.expr(c) for c in node.children[1:]]
+        method = _STRING_METHODS.get(node.value.casefold())
+        if method == "compat.interpolate":
+            return f"compat.interpolate({holder})"
+        if method is not None:
+            return f"str({holder}).{method}({', '.join(arguments)})"
+        return f"{holder}.{snake(node.value)}({', '.join(arguments)})"
+
+    def text_of(self, node: Node) -> str:
+        """An argument of Write-Host: text as PowerShell writes it."""
+        if node.kind in ("str", "xstr"):
+            return self.expr(node)
+        return f"compat.interpolate({self.expr(node)})"
+
     def fstring(self, parts: list[Any]) -> str:
-        out = []
+        """``"..."`` with ``$x`` and ``$( )``: an f-string, or a concatenation when an inner
+        expression holds quotes (an f-string cannot nest them before Python 3.12)."""
+        if all(isinstance(part, str) for part in parts):
+            return repr("".join(parts))
+        pieces: list[tuple[bool, str]] = []
         for part in parts:
             if isinstance(part, str):
-                out.append(part.replace("{", "{{").replace("}", "}}"))
-            elif part[0] == "var":
-                out.append("{" + self.var(part[1]) + "}")
+                pieces.append((False, part))
+                continue
+            kind, inner = part
+            if kind == "var":
+                value = self.var(inner)
             else:
-                statements = part[1].children
+                statements = inner.children
                 if len(statements) != 1 or statements[0].kind != "pipeline":
                     raise _Untranslatable("a $( ) of more than one statement")
-                out.append("{" + self.pipeline(statements[0]) + "}")
-        text = "".join(out)
-        return "f" + repr(text) if any(not isinstance(p, str) for p in parts) else repr("".join(parts))
+                value = self.value(statements[0])
+            pieces.append((True, f"compat.interpolate({value})"))
+        if any(code and any(q in text for q in "'\"\\") for code, text in pieces):
+            return " + ".join(text if code else repr(text) for code, text in pieces)
+        body = "".join(
+            "{" + text + "}" if code else text.replace("{", "{{").replace("}", "}}") for code, text in pieces
+        )
+        return "f" + repr(body)
 
-    def compare(self, node: Node) -> str:
-        left, right = (self.expr(c) for c in node.children)
-        op = node.value
-        simple = {"eq": "==", "ne": "!=", "gt": ">", "lt": "<", "ge": ">=", "le": "<="}
-        if op in simple:
-            return f"({left} {simple[op]} {right})"
-        if op in ("like", "notlike"):
-            self.modules.add("fnmatch")
-            pattern = node.children[1]
-            right = repr(pattern.value.lower()) if pattern.kind == "str" else f"str({right}).lower()"
-            test = f"fnmatch.fnmatch(str({left}).lower(), {right})"
-            return test if op == "like" else f"(not {test})"
-        self.modules.add("re")
-        test = f"(re.search({right}, str({left}), re.IGNORECASE) is not None)"
-        return test if op == "match" else f"(not {test})"
+
+_STRING_METHODS = {
+    "tostring": "compat.interpolate", "toupper": "upper", "tolower": "lower", "trim": "strip",
+    "split": "split", "replace": "replace", "startswith": "startswith", "endswith": "endswith",
+}  # fmt: skip
+# Characters that would end or break a Python comment line (Python splits lines on some of them)
+_BREAKS = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _comment_safe(text: str) -> str:
+    return _BREAKS.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
+    )
+
+
+def _param(cmdlet: Cmdlet, given: str) -> Any:
+    try:
+        return _match(cmdlet, given)
+    except CompatError:
+        return None
 
 
 def _format(source: str) -> str:
@@ -431,9 +847,14 @@ def _format(source: str) -> str:
 
 
 def translate(script: str) -> str:
-    """Python source for a PowerShell-subset script (see :mod:`compat.translator`).
+    """Python source for a PowerShell script (see :mod:`compat.translator`).
 
-    Raises :class:`CompatSyntaxError` for text outside the subset; a statement inside the
-    subset that has no translation becomes a ``# TODO(migrate):`` comment.
+    Never raises for bad input: what has no translation becomes a ``# TODO(migrate):``
+    comment naming the construct; :func:`todo_count` counts them.
     """
     return _Translator(script).translate()
+
+
+def todo_count(source: str) -> int:
+    """How many ``# TODO(migrate):`` lines a translation holds."""
+    return source.count(TODO)
