@@ -706,7 +706,7 @@ def migrate(script: Path, target: Path | None) -> None:
       powershai-py migrate call-space.ps1 -o call_space.py
     """
     compat = importlib.import_module("compat")
-    source = compat.translate(script.read_text(encoding="utf-8-sig"))
+    source = compat.translate(script.read_text(encoding="utf-8-sig", errors="replace"))
     if target is None:
         click.echo(source, nl=False)
     else:
@@ -729,6 +729,8 @@ def ps_line(ctx: click.Context, line: str, as_json: bool) -> None:
     _open_store(ctx)
     compat = importlib.import_module("compat")
     result = compat.run(line)
+    for note in result.notes:
+        _say(f"powershai-py: note: {note}", err=True)
     for text in result.host:
         _say(text)
     for item in result.output:

@@ -59,6 +59,7 @@ __all__ = [
     "settings",
     "logger",
     "resolve_token",
+    "set_default_token",
     "get_session",
     "close_session",
     "request",
@@ -127,11 +128,43 @@ def resolve_token(token: str | None = None) -> str | None:
     if token and token.strip():
         value = token.strip()
         return None if value.lower() == PUBLIC else _checked_token(value, "the token given")
+    if _default_token.value:
+        return _default_token.value
     for name in TOKEN_ENV_VARS:
         value = (os.environ.get(name) or "").strip()
         if value:
             return _checked_token(value, f"the token in ${name}")
     return None
+
+
+class _DefaultToken:
+    """The token set with :func:`set_default_token`; its repr never shows it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value: str | None = None
+
+    def __repr__(self) -> str:
+        return "_DefaultToken(<set>)" if self.value else "_DefaultToken(None)"
+
+
+_default_token = _DefaultToken()
+
+
+def set_default_token(token: str | None) -> None:
+    """Use ``token`` when a call gives none, before the environment's (None clears it).
+
+    Kept in this process's memory only: never written anywhere, never shown.
+    """
+    if token is None or not str(token).strip():
+        _default_token.value = None
+        return
+    if not isinstance(token, str):
+        raise PowershaiError(
+            f"a token must be a string, not {type(token).__name__}", code="POWERSHAI_TOKEN_INVALID"
+        )
+    _default_token.value = _checked_token(token.strip(), "the token given")
 
 
 def _checked_token(value: str, where: str) -> str:

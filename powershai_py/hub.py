@@ -23,7 +23,7 @@ from .errors import PowershaiError, PowershaiWarning, ProtocolError, excerpt
 from .gradio.models import GradioSession
 from .gradio.sessions import new_gradio_session
 from .gradio.store import current_store
-from .http import request
+from .http import request, set_default_token
 
 __all__ = [
     "HuggingFaceSpace",
@@ -40,11 +40,40 @@ __all__ = [
     "wait_hugging_face_space",
     "wait_hf_space",
     "start_hugging_face_space",
+    "set_hugging_face_token",
+    "set_hf_token",
     "DEFAULT_WAIT",
 ]
 
 DEFAULT_WAIT = 1800.0  # seconds wait_hugging_face_space waits when given no timeout
 RUNNING = "RUNNING"
+
+
+_ASK = object()
+
+
+def set_hugging_face_token(token: Any = _ASK) -> None:
+    """Set the token used when a call gives none (before ``HF_API_TOKEN``/``HF_TOKEN``).
+
+    PowerShell equivalent: ``Set-HuggingFaceToken`` (alias ``Set-HfToken``). It lives in this
+    process only: never stored, never shown; ``None`` clears it. Given no token, it is asked
+    for with a hidden prompt on a terminal, as the original does. ``token="public"`` on a
+    call still sends nothing.
+    """
+    if token is _ASK:
+        import getpass
+        import sys
+
+        if not sys.stdin.isatty():
+            raise PowershaiError(
+                "give the token: set_hugging_face_token(token), or run in a terminal to be asked for it",
+                code="POWERSHAI_TOKEN_INVALID",
+            )
+        token = getpass.getpass("Hugging Face access token: ")
+    set_default_token(token)
+
+
+set_hf_token = set_hugging_face_token
 
 
 def hub_url() -> str:
