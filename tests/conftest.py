@@ -149,6 +149,9 @@ def _no_env_token(monkeypatch):
     """Tests start with no token in the environment; a test that wants one sets it."""
     for name in ("HF_TOKEN", "HF_API_TOKEN"):
         monkeypatch.delenv(name, raising=False)
+    from powershai_py.http import set_default_token
+
+    set_default_token(None)
 
 
 @pytest.fixture

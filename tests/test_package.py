@@ -23,3 +23,12 @@ def test_the_core_never_imports_compat():
     code = "import sys, powershai_py.gradio; print('compat' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_the_powershell_grammar_loads_only_when_a_script_is_parsed():
+    code = (
+        "import sys, powershai_py, compat, powershai_py.cli; before = 'tree_sitter' in sys.modules; "
+        "compat.parse('1'); print(before, 'tree_sitter' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]

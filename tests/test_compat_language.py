@@ -1,0 +1,506 @@
+"""compat on real PowerShell: each construct of issue 14 through both back ends.
+
+``both(script)`` runs a script with the runner and runs its translation as Python, and
+requires the same output from both: the runner and the translator may never disagree on what
+a construct means. A property test generates scripts over the supported constructs and does
+the same; ``migrate`` is fed arbitrary text and must always write Python that compiles.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import warnings
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import compat
+from compat import CompatSyntaxError, run, translate, unwrap
+from compat.translator import TODO, snake
+from powershai_py import PowershaiWarning, get_gradio_session, new_gradio_session
+
+
+def plain(values: list[Any]) -> list[Any]:
+    return [unwrap(v) for v in values]
+
+
+def execute(source: str) -> list[Any]:
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<translation>", "exec"), namespace)
+    return namespace["output"]
+
+
+def both(script: str, variables: dict[str, Any] | None = None, reset: Any = None) -> tuple[list[Any], str]:
+    """Run ``script`` with the runner and as translated Python; return the (equal) output and the source."""
+    script = textwrap.dedent(script)
+    by_runner = plain(run(script, variables).output)
+    if reset is not None:
+        reset()
+    source = translate(script)
+    assert TODO not in source, source
+    saved = dict(os.environ)
+    try:
+        for key, value in (variables or {}).items():
+            os.environ[snake(key).upper()] = str(value)
+        by_translation = plain(execute(source))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert by_runner == by_translation, source
+    return by_runner, source
+
+
+# --- switches and parameter binding -------------------------------------------------------------------
+
+
+def two_sessions(lab) -> dict[str, str]:
+    return {"LabUrl": lab.url}
+
+
+TWO_APPS = """
+$app1 = New-GradioSession $LabUrl -Name one
+$app2 = New-GradioSession $LabUrl -Name two
+Set-GradioSession -Default $app2
+(Get-GradioSession .).name
+Set-GradioSession -Default:$true one
+(Get-GradioSession .).name
+"""
+
+
+def test_a_switch_never_swallows_the_next_argument(lab):
+    def reset():
+        compat.invoke("Remove-GradioSession", "*")
+
+    output, source = both(TWO_APPS, {"LabUrl": lab.url}, reset)
+    assert output == ["two", "one"]
+    assert "set_gradio_session(session=app2, default=True)" in source
+
+
+# --- comparisons --------------------------------------------------------------------------------------
+
+
+def test_comparisons_ignore_case_unless_they_start_with_c():
+    output, source = both(
+        """
+        $name = 'Space:owner/App'
+        $name -eq 'space:owner/app'; $name -ceq 'space:owner/app'; $name -ne 'SPACE:OWNER/APP'
+        $name -like 'space:*'; $name -clike 'space:*'; $name -match 'OWNER'; $name -cmatch 'OWNER'
+        @('a', 'B') -contains 'b'; @('a', 'B') -ccontains 'b'; 'b' -in @('A', 'B'); 'x' -notin @('A')
+        @('a', 'B', 'c') -eq 'b'
+        """
+    )
+    assert output == [True, False, False, True, False, True, False, True, False, True, True, "B"]
+    assert "compat.ieq(name, 'space:owner/app')" in source.replace('"', "'")
+
+
+def test_a_where_filter_finds_a_session_named_in_another_case(lab):
+    script = """
+    $s = New-GradioSession $LabUrl -Name 'Space:owner/app'
+    Get-GradioSession | ? { $_.name -eq 'space:OWNER/app' } | % { $_.name }
+    """
+    output, _ = both(script, {"LabUrl": lab.url}, lambda: compat.invoke("Remove-GradioSession", "*"))
+    assert output == ["Space:owner/app"]
+
+
+# --- strings ------------------------------------------------------------------------------------------
+
+
+def test_arrays_inside_strings_join_with_spaces():
+    output, _ = both(
+        """
+        $r = @{ data = @('Dur:10') }
+        "Elapsed: $($r.data)"
+        $list = 1, 2, 3
+        "list: $list; none: [$null]; yes: $true"
+        $h = @"
+        multi $($list.Count)
+        line
+        "@
+        $h
+        'single $list'
+        "{0:N2} of {1,4}|{2:D3}" -f 3.14159, 'ab', 7
+        """
+    )
+    assert output == [
+        "Elapsed: Dur:10",
+        "list: 1 2 3; none: []; yes: True",
+        "multi 3\nline",
+        "single $list",
+        "3.14 of   ab|007",
+    ]
+
+
+# --- member access ------------------------------------------------------------------------------------
+
+
+def test_members_quoted_in_any_case_enumerated_and_counted(lab):
+    script = """
+    $info = Get-GradioInfo $LabUrl
+    $info.named_endpoints.'/echo'.parameters[0].parameter_name
+    $info.NAMED_ENDPOINTS.'/greet'.Parameters.Count
+    $people = @(@{ Name = 'Ana' }, @{ name = 'Bo' })
+    $people.name
+    $one = @{ a = 1 }
+    $one.Count; $null.Count; (5).Count; 'abc'.Length; $people.Count
+    """
+    output, _ = both(script, {"LabUrl": lab.url})
+    assert output == ["text", 2, "Ana", "Bo", 1, 0, 1, 3, 2]
+
+
+def test_a_proxy_function_is_known_by_its_powershell_name(lab):
+    script = """
+    $s = New-GradioSession $LabUrl -Name lab
+    $commands = New-GradioSessionApiProxyFunction echo -Prefix Lab
+    $commands.Name
+    $res = LabEcho 'positional'
+    $res.data
+    """
+
+    def reset():
+        compat.invoke(
+            "Remove-GradioSessionApiProxyFunction", compat.invoke("Get-GradioSessionApiProxyFunction")
+        )
+        compat.invoke("Remove-GradioSession", "*")
+
+    output, source = both(script, {"LabUrl": lab.url}, reset)
+    assert output == ["LabEcho", "positional"]  # $res.data is an array: writing it unrolls it
+    assert "compat.call('LabEcho', 'positional')" in source.replace('"', "'")
+
+
+# --- common parameters --------------------------------------------------------------------------------
+
+
+def test_common_parameters(lab):
+    script = """
+    $s = New-GradioSession $LabUrl -Name lab
+    $missing = Get-GradioSession nosuch -ErrorAction SilentlyContinue
+    "missing: [$missing]"
+    Set-GradioSession lab -MaxCalls 1 -MaxCallsPolicy warning -Verbose
+    $c1 = Invoke-GradioSessionApi echo @('a')
+    $c2 = Invoke-GradioSessionApi echo @('b') -WarningAction SilentlyContinue
+    $null = Remove-GradioSessionApi all -Confirm:$false -Force
+    @(Get-GradioSessionApi).Count
+    Remove-GradioSession
+    @(Get-GradioSession).Count
+    """
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        output, source = both(script, {"LabUrl": lab.url}, lambda: compat.invoke("Remove-GradioSession", "*"))
+    assert output == ["missing: []", 0, 0]
+    assert [w for w in seen if issubclass(w.category, PowershaiWarning)] == []  # -WarningAction hid it
+    assert "contextlib.suppress(PowershaiError)" in source and "compat.quiet_warnings()" in source
+
+
+def test_error_action_stop_raises_and_whatif_does_nothing(lab):
+    from powershai_py import SessionNotFound
+
+    with pytest.raises(SessionNotFound):
+        run("Get-GradioSession nosuch -ErrorAction Stop")
+    with pytest.raises(SessionNotFound):
+        execute(translate("Get-GradioSession nosuch -ErrorAction Stop"))
+    new_gradio_session(lab.url, "kept")
+    result = run("Remove-GradioSession kept -WhatIf")
+    assert result.host == ["What if: Remove-GradioSession"] and get_gradio_session("kept").name == "kept"
+    assert "-WhatIf" in translate("Remove-GradioSession kept -WhatIf")
+
+
+# --- commands that are not ported, and mapped ones ----------------------------------------------------
+
+
+def test_import_module_is_a_noop_with_a_note():
+    result = run("Install-Module powershai\nImport-Module powershai\n'ok'")
+    assert result.output == ["ok"] and len(result.notes) == 2
+    output, source = both("Import-Module powershai\n'ok'")
+    assert output == ["ok"] and "# Import-Module: nothing to do in Python" in source
+
+
+def test_an_unknown_command_is_named_by_the_runner_and_a_todo_in_the_translation():
+    with pytest.raises(CompatSyntaxError, match="Get-Random is not available"):
+        run("$n = Get-Random -Maximum 5")
+    source = translate("$n = Get-Random -Maximum 5\n'after'")
+    assert f"{TODO} $n = Get-Random -Maximum 5 -- Get-Random is not a PowershAI cmdlet" in source
+    assert "call_proxy" not in source
+    assert execute(source) == ["after"]
+
+
+def test_mapped_commands(tmp_path):
+    script = f"""
+    $obj = '{{"Name": "x", "list": [1, 2]}}' | ConvertFrom-Json
+    $obj.name; $obj.List.Count
+    @{{ a = 1 }} | ConvertTo-Json -Compress
+    Write-Output 'written'
+    Get-GradioSession | Out-Null
+    [void](Get-GradioSession)
+    $null = Get-GradioSession
+    Start-Sleep -Milliseconds 1
+    (Get-Date).Year -gt 2000
+    $p = Join-Path '{tmp_path}' 'x.txt'
+    Test-Path $p
+    Test-Path '{tmp_path}'
+    """
+    output, source = both(script)
+    assert output == ["x", 2, '{"a":1}', "written", True, False, True]
+    assert "compat.from_json" in source and "time.sleep(1 / 1000)" in source
+
+
+def test_get_help_maps_to_help():
+    assert "help(new_gradio_session)" in translate("Get-Help New-GradioSession")
+    assert "PowerShell equivalent" in run("Get-Help New-GradioSession").output[0]
+
+
+# --- the language -------------------------------------------------------------------------------------
+
+
+def test_control_flow():
+    output, _ = both(
+        """
+        foreach ($i in 1..6) {
+            if ($i -eq 2) { continue } elseif ($i -ge 5) { break } else { "i=$i" }
+        }
+        for ($j = 0; $j -lt 5; $j++) { if ($j -eq 1) { continue }; if ($j -eq 3) { break }; "j=$j" }
+        $k = 0
+        while ($k -lt 3) { $k += 1 }
+        $k
+        1..5 | % { if ($_ -eq 2) { return }; $_ * 10 }
+        if (!$false -and -not $null) { 'both' }
+        if ($false -or 0) { 'no' } else { 'neither' }
+        """
+    )
+    assert output == ["i=1", "i=3", "i=4", "j=0", "j=2", 3, 10, 30, 40, 50, "both", "neither"]
+
+
+def test_break_inside_foreach_object_leaves_the_enclosing_loop():
+    script = "foreach ($i in 1..3) { 1..5 | % { if ($_ -eq 2) { break }; \"$i.$_\" }; 'after' }\n'end'"
+    assert run(script).output == ["1.1", "end"]  # PowerShell: break leaves the foreach statement itself
+    source = translate(script)
+    assert f"{TODO} foreach" in source and "break outside a loop" in source  # never a silent mistranslation
+
+
+def test_arithmetic_ranges_and_formatting():
+    output, _ = both(
+        """
+        1 + 2 * 3; (1 + 2) * 3; 7 / 2; 6 / 2; 7 % 3; -5 + 1
+        'a' + 1; @(1) + 2
+        5..3
+        $n = 3; 1..$n
+        "{0}-{1}" -f 'x', 'y'
+        """
+    )
+    assert output == [7, 9, 3.5, 3, 1, -4, "a1", 1, 2, 5, 4, 3, 1, 2, 3, "x-y"]
+
+
+def test_functions_splatting_environment_and_script_blocks(lab, monkeypatch):
+    monkeypatch.setenv("POWERSHAI_DEMO_VALUE", "from env")
+    script = """
+    # a comment, and a line continued with a backtick
+    function Add($a, $b = 10) { return $a + $b }
+    function Describe {
+        param([string]$Who, [int]$Times = 2)
+        "$Who x $Times"
+    }
+    Add 1; Add -b 2 -a 3; Describe -Who Ana `
+        -Times 3
+    $env:POWERSHAI_DEMO_VALUE
+    $options = @{ Name = 'splatted'; Force = $true }
+    $s = New-GradioSession $LabUrl @options
+    $s.name
+    @(1, 2) | % { $x = $_ * 2; "double $x"; Write-Host "seen $_" }
+    """
+    by_runner = run(script, {"LabUrl": lab.url})
+    assert plain(by_runner.output) == [11, 5, "Ana x 3", "from env", "splatted", "double 2", "double 4"]
+    assert by_runner.host == ["seen 1", "seen 2"]
+    compat.invoke("Remove-GradioSession", "*")
+    output, source = both(script, {"LabUrl": lab.url})
+    assert output == plain(by_runner.output)
+    assert "compat.call('New-GradioSession', lab_url, **options)" in source.replace('"', "'")
+
+
+def test_dot_sourcing_is_a_clear_todo():
+    source = translate(". ./helpers.ps1\n'after'")
+    assert f"{TODO} . ./helpers.ps1 -- dot-sourcing is not supported" in source
+    with pytest.raises(CompatSyntaxError, match="dot-sourcing"):
+        run(". ./helpers.ps1")
+
+
+def test_set_hugging_face_token_is_a_default_that_is_never_shown(monkeypatch):
+    from powershai_py.http import resolve_token
+
+    monkeypatch.setenv("HF_TOKEN", "from-env")
+    result = run("Set-HfToken 'hf_default_0123'")
+    assert result.output == [] and resolve_token(None) == "hf_default_0123"
+    assert resolve_token("explicit") == "explicit" and resolve_token("public") is None
+    assert "hf_default_0123" not in repr(result) + repr(vars(result))
+    assert "set_hugging_face_token(token='hf_default_0123')" in translate(
+        "Set-HuggingFaceToken 'hf_default_0123'"
+    ).replace('"', "'")
+    run("Set-HuggingFaceToken $null")
+    assert resolve_token(None) == "from-env"
+
+
+# --- one AST, two back ends: generated scripts --------------------------------------------------------
+
+
+ATOMS = st.sampled_from(
+    [
+        "0",
+        "1",
+        "2",
+        "-3",
+        "2.5",
+        "'Ab'",
+        "'ab'",
+        '"x$a"',
+        "$a",
+        "$b",
+        "$c",
+        "$null",
+        "$true",
+        "$false",
+        "@(1, 2)",
+        "@()",
+    ]
+)
+BINARY = [
+    "-eq",
+    "-ne",
+    "-gt",
+    "-lt",
+    "-le",
+    "-like",
+    "-ceq",
+    "-contains",
+    "-in",
+    "+",
+    "-",
+    "*",
+    "-and",
+    "-or",
+]
+
+
+def expressions() -> st.SearchStrategy[str]:
+    return st.recursive(
+        ATOMS,
+        lambda inner: st.one_of(
+            st.builds(
+                lambda left, op, right: f"({left} {op} {right})", inner, st.sampled_from(BINARY), inner
+            ),
+            st.builds(lambda e: f"(-not {e})", inner),
+            st.builds(lambda e: f'"v:$({e})"', inner),
+            st.builds(lambda e: f"@({e}).Count", inner),
+            st.builds(lambda left, right: f"('{{0}}|{{1}}' -f {left}, {right})", inner, inner),
+        ),
+        max_leaves=6,
+    )
+
+
+def statements() -> st.SearchStrategy[str]:
+    e = expressions()
+    return st.one_of(
+        st.builds(lambda n, v: f"${n} = {v}", st.sampled_from("abc"), e),
+        e,
+        st.builds(lambda c, x, y: f"if ({c}) {{ {x} }} elseif ({y}) {{ 'elif' }} else {{ 'else' }}", e, e, e),
+        st.builds(lambda v: f'foreach ($i in @({v})) {{ if ($i -eq 2) {{ continue }}; "item $i" }}', e),
+        st.builds(lambda v: f"@({v}) | % {{ $_ }}", e),
+        st.builds(lambda v: f"@({v}) | ? {{ $_ }}", e),
+        st.builds(lambda v: f"Add {v}", e),
+    )
+
+
+PRELUDE = "$a = 1; $b = 'Ab'; $c = @(1, 2, 3)\nfunction Add($x, $y = 2) { $x + $y }\n"
+
+
+def outcome(action: Any) -> tuple[str, Any]:
+    try:
+        return "ok", plain(action())
+    except CompatSyntaxError:
+        raise
+    except Exception as error:  # the same failure both ways counts as agreement
+        return "error", type(error).__name__
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(statements(), min_size=1, max_size=5))
+def test_the_runner_and_the_translation_never_disagree(lines):
+    script = PRELUDE + "\n".join(lines)
+    source = translate(script)
+    assert TODO not in source, source
+    by_runner = outcome(lambda: run(script).output)
+    by_translation = outcome(lambda: execute(source))
+    assert by_runner == by_translation, source
+
+
+# --- migrate never crashes ----------------------------------------------------------------------------
+
+
+POWERSHELL_SOUP = st.lists(
+    st.sampled_from(
+        [
+            "$x",
+            "=",
+            "|",
+            "%",
+            "{",
+            "}",
+            "(",
+            ")",
+            "@(",
+            "@{",
+            "'s'",
+            '"$a"',
+            "if",
+            "else",
+            "foreach",
+            "in",
+            "-eq",
+            "Get-GradioSession",
+            "New-GradioSession",
+            "-Name",
+            ";",
+            "\n",
+            "`",
+            "#",
+            "1..3",
+            ",",
+            "function",
+            "param",
+            "[int]",
+            "$_",
+            ".",
+            "::",
+            "&",
+            "Import-Module",
+            "return",
+            "break",
+            "-f",
+        ]  # fmt: skip
+    ),
+    max_size=25,
+).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(max_size=60), POWERSHELL_SOUP))
+def test_translate_always_writes_python_that_compiles(text):
+    source = translate(text)
+    compile(source, "<migrated>", "exec")
+
+
+def test_migrate_reports_the_todos_and_never_crashes(tmp_path):
+    script = tmp_path / "mixed.ps1"
+    script.write_text(
+        "Import-Module powershai\n$x = Get-Random\nswitch ($x) { 1 { 'a' } }\n'done'\n", encoding="utf-8"
+    )
+    target = tmp_path / "mixed.py"
+    done = subprocess.run(
+        [sys.executable, "-m", "powershai_py", "migrate", str(script), "-o", str(target)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "2 lines to finish by hand" in done.stdout
+    assert compat.todo_count(target.read_text()) == 2
