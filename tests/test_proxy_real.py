@@ -95,7 +95,10 @@ def test_every_signature_matches_info(which, request):
         for parameter, described in zip(own, spec["parameters"], strict=True):
             if api_name != "/reserved":
                 assert parameter.name == described["parameter_name"]
-            default = described["parameter_default"] if described["parameter_has_default"] else None
+            if not described["parameter_has_default"]:
+                assert parameter.default is inspect.Parameter.empty, parameter  # required: no default
+                continue
+            default = described["parameter_default"]
             assert parameter.default == default and type(parameter.default) is type(default), parameter
             assert parameter.annotation == wanted[parameter.name], (api_name, parameter.name)
         keyword_only = [p.name for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY]
@@ -248,7 +251,9 @@ def test_file_parameters_take_paths_path_objects_and_filedata(source_app, tmp_pa
     assert app.invoke_gradio_api_one_file(one).value() == "one ç.txt:5"
     [filedata] = send_gradio_session_files(one, session="app")
     assert app.invoke_gradio_api_one_file(filedata).value() == "one ç.txt:5"
-    assert app.invoke_gradio_api_one_file().value() == "none"
+    assert app.invoke_gradio_api_one_file(None).value() == "none"  # required: None must be said
+    with pytest.raises(PowershaiError, match="needs path"):
+        app.invoke_gradio_api_one_file()
     two = tmp_path / "two.txt"
     two.write_text("2")
     names, files_back = app.invoke_gradio_api_many_files([one, two]).result()

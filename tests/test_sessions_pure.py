@@ -24,9 +24,12 @@ GREET = {
 }
 
 
-def test_a_dict_follows_the_endpoint_order_with_defaults_and_nulls():
+def test_a_dict_follows_the_endpoint_order_with_defaults_and_required_ones():
     assert params_to_list({"STYLE": "bold", "Name": "Ana"}, GREET) == ["Ana", 2, "bold"]
-    assert params_to_list({}, GREET) == ["World", 2, None]
+    assert params_to_list({"style": None}, GREET) == ["World", 2, None]
+    with pytest.raises(PowershaiError, match="needs 'style'") as caught:
+        params_to_list({}, GREET, "greet")  # no default: never a silent null
+    assert caught.value.missing == ["style"]
 
 
 def test_falsy_values_given_are_kept():

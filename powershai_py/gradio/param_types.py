@@ -1,9 +1,11 @@
 """Types of endpoint parameters, from their ``/info`` description (pure).
 
 PowerShell equivalent: Convert-GradioParamPowershell, with D-17 fixed: integers are ints,
-booleans bools, and arrays lists of their item type. File parameters (File, Image, Audio,
-Video... components, FileData schemas) accept a local path, a ``pathlib.Path``, a URL or a
-FileData dict; :func:`coerce` converts a value taken from another app's result.
+booleans bools, and arrays lists of their item type. A parameter is a file when its schema is
+a FileData (:mod:`.schema`), not when words of its type text say "filepath": a Chatbot history
+or a MultimodalTextbox value is data (which may hold files inside, uploaded by the session).
+File parameters accept a local path, a ``pathlib.Path``, a URL or a FileData dict;
+:func:`coerce` converts a value taken from another app's result.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Union
 
 from .models import is_filedata
+from .schema import kind_of, python_type
 
 __all__ = [
     "FileInput",
@@ -29,7 +32,6 @@ FileInput = Union[str, os.PathLike, dict]  # noqa: UP007 (a runtime object, show
 FILE_COMPONENTS = frozenset(
     {"file", "image", "audio", "video", "model3d", "uploadbutton", "imageeditor", "gallery", "imageslider"}
 )
-_FILE_TITLES = frozenset({"filedata", "imagedata", "listfiles"})
 _SCALARS: dict[str, type] = {"string": str, "integer": int, "number": float, "boolean": bool}
 _PS_NAMES = {str: "string", int: "int", float: "decimal", bool: "bool"}
 
@@ -62,34 +64,26 @@ class ParamType:
         return name + "[]" if self.is_list else name
 
 
-def _is_file_schema(schema: Any) -> bool:
-    if not isinstance(schema, dict):
-        return False
-    if str(schema.get("title", "")).casefold() in _FILE_TITLES:
-        return True
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.rsplit("/", 1)[-1].casefold() in _FILE_TITLES:
-        return True
-    properties = schema.get("properties")
-    return isinstance(properties, dict) and "path" in properties and "meta" in properties
-
-
 def param_type(param: dict[str, Any]) -> ParamType:
     """The :class:`ParamType` of one ``/info`` parameter."""
     schema: dict[str, Any] = param["type"] if isinstance(param.get("type"), dict) else {}
-    component = str(param.get("component") or "").casefold()
-    python_type = str((param.get("python_type") or {}).get("type") or "")
-    is_array = schema.get("type") == "array"
-    items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
-    if _is_file_schema(schema) or component in FILE_COMPONENTS or "filepath" in python_type:
-        many = (is_array or python_type.lower().startswith("list[")) and component != "gallery"
-        return ParamType(base=FileInput, is_list=many or component == "gallery", is_file=True)
-    if is_array:
-        if _is_file_schema(items):
-            return ParamType(base=FileInput, is_list=True, is_file=True)
-        inner = _scalar(items, "")
-        return ParamType(base=inner.base, is_list=True, choices=inner.choices)
-    return _scalar(schema, python_type)
+    python_text = str((param.get("python_type") or {}).get("type") or "")
+    kind = kind_of(schema)
+    if not schema and str(param.get("component") or "").casefold() in FILE_COMPONENTS:
+        kind = "file"  # no schema at all (a very old server): the component is all there is
+    if kind == "file":
+        return ParamType(base=FileInput, is_file=True)
+    if kind == "files":
+        return ParamType(base=FileInput, is_list=True, is_file=True)
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        inner = _scalar(schema["items"], "")
+        if inner.base is not Any or inner.choices:
+            return ParamType(base=inner.base, is_list=True, choices=inner.choices)
+        return ParamType(base=python_type(schema))
+    kind_name = schema.get("type")
+    if (isinstance(kind_name, str) and kind_name in _SCALARS) or isinstance(schema.get("enum"), list):
+        return _scalar(schema, python_text)
+    return ParamType(base=python_type(schema))
 
 
 def _scalar(schema: dict[str, Any], python_type: str) -> ParamType:

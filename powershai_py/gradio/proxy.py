@@ -26,7 +26,6 @@ from .names import POWERSHELL_RESERVED, PYTHON_RESERVED, clean_name, python_iden
 from .param_types import ParamType, coerce, param_type
 from .proxy_result import PipelineResult, ProxyResult, error_message
 from .session_calls import invoke_gradio_session_api
-from .session_files import send_gradio_session_files
 from .sessions import as_items, resolve_session
 
 __all__ = [
@@ -222,16 +221,20 @@ _FIXED = (
 
 
 def _signature(proxy: GradioProxy) -> inspect.Signature:
+    """Required parameters (no default in ``/info``) have no default; one that follows a
+    parameter with a default is keyword-only (Python's rule for signatures)."""
     parameters = []
+    seen_default = False
     for p in proxy.parameters:
         annotation = p.kind.annotation
-        if p.default is None:
+        if p.has_default and p.default is None:
             annotation = annotation | None
-        parameters.append(
-            inspect.Parameter(
-                p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=p.default, annotation=annotation
-            )
-        )
+        seen_default = seen_default or p.has_default
+        kind = inspect.Parameter.KEYWORD_ONLY if seen_default and not p.has_default else (
+            inspect.Parameter.POSITIONAL_OR_KEYWORD
+        )  # fmt: skip
+        default = p.default if p.has_default else inspect.Parameter.empty
+        parameters.append(inspect.Parameter(p.name, kind, default=default, annotation=annotation))
     for name, annotation, default in _FIXED:
         parameters.append(
             inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
@@ -274,7 +277,7 @@ def _make_function(proxy: GradioProxy) -> Callable[..., Any]:
 
     def gradio_proxy_function(*args: Any, **kwargs: Any) -> Any:
         try:
-            bound = signature.bind(*args, **kwargs)
+            bound = signature.bind_partial(*args, **kwargs)  # required ones are checked once mapped
         except TypeError as exc:
             valid = ", ".join(p.name for p in proxy.parameters)
             raise PowershaiError(
@@ -430,6 +433,15 @@ def _single(
     fixed: dict[str, Any],
     pipeline: list[GradioApiEventResult],
 ) -> Any:
+    missing = [p for p in proxy.parameters if not p.has_default and p.name not in arguments]
+    if missing:
+        described = ", ".join(f"{p.name} ({p.component} {p.label!r})" for p in missing)
+        raise PowershaiError(
+            f"{proxy.python_name} needs {described}: {'it has' if len(missing) == 1 else 'they have'} "
+            "no default (None is a value too)",
+            code=PARAM_ERROR,
+            missing=[p.name for p in missing],
+        )
     values = _values(proxy, arguments)
     if fixed["debug_data"]:
         return {
@@ -443,22 +455,18 @@ def _single(
             "token": "<given>" if fixed["api_token"] else "<session>",
             "pipeline": pipeline,
         }
-    data = [_upload(p, values[p.position], session, fixed["api_token"]) for p in proxy.parameters]
+    data = [_as_list(p, values[p.position]) for p in proxy.parameters]
     call = invoke_gradio_session_api(proxy.api_name, data, session=session, token=fixed["api_token"])
     if fixed["manual"]:
         return call
     return ProxyResult(call, session, proxy.python_name, pipeline)
 
 
-def _upload(param: ProxyParam, value: Any, session: GradioSession, token: str | None) -> Any:
-    if value is None:
-        return None
-    if not param.kind.is_file:
-        if param.kind.is_list and not isinstance(value, (list, tuple)):
-            return [value]
-        return value
-    sent = send_gradio_session_files(value, session, token=token)
-    return sent if param.kind.is_list else sent[0]
+def _as_list(param: ProxyParam, value: Any) -> Any:
+    """One value for a list parameter is a one-item list (files are uploaded by the session call)."""
+    if value is not None and param.kind.is_list and not isinstance(value, (list, tuple)):
+        return [value]
+    return value
 
 
 def _map_entries(mapping: Any, proxy: GradioProxy) -> list[tuple[ProxyParam, int]]:

@@ -32,7 +32,7 @@ from ..http import settings
 from .calls import close_gradio_api_event, endpoint_not_found, send_gradio_api, update_gradio_api_result
 from .models import GradioApiEventResult, GradioSession, SessionApiEvent
 from .policy import decide, effective_limit, max_calls_reached
-from .session_files import save_file_outputs
+from .session_files import prepare_inputs, save_file_outputs
 from .sessions import as_items, resolve_session, retire_call
 from .store import SharedSlot, current_store
 
@@ -79,6 +79,8 @@ def invoke_gradio_session_api(
     else:
         data = params_to_list(params, spec, name)
     chosen = token if token is not None else target.token.value
+    if not event_id:
+        data = prepare_inputs(target, spec, data, chosen)  # local paths where the schema says file
     store = current_store()
     with _one_at_a_time(target):
         shared = store.claim_slot(target)  # a store shared by processes decides MaxCalls itself
@@ -86,7 +88,9 @@ def invoke_gradio_session_api(
         _retire_all(evicted)
         store.remove_calls(target, evicted)
         try:
-            api_event = send_gradio_api(target.app_url, name, data, target.session_hash, event_id, chosen)
+            api_event = send_gradio_api(
+                target.app_url, name, data, target.session_hash, event_id, chosen, auth=target.login
+            )
         except BaseException:
             with target.lock:
                 target.reserved -= 1
@@ -137,13 +141,23 @@ def params_to_list(params: Any, spec: dict[str, Any], api_name: str = "") -> lis
             valid=names,
         )
     data = []
+    missing = []
     for name, parameter in zip(names, parameters, strict=True):
         if name.casefold() in given:
             data.append(given[name.casefold()])
         elif parameter.get("parameter_has_default"):
             data.append(parameter.get("parameter_default"))
         else:
+            missing.append(name)
             data.append(None)
+    if missing:
+        raise PowershaiError(
+            f"/{api_name} needs {', '.join(map(repr, missing))}, which "
+            f"{'has' if len(missing) == 1 else 'have'} no default: give "
+            f"{'it' if len(missing) == 1 else 'them'} (None is a value too)",
+            code="POWERSHAI_GRADIO_INVOKEAPI_PARAM",
+            missing=missing,
+        )
     return data
 
 
@@ -413,6 +427,8 @@ def _pull(
     """New results from the call's stream (caller holds ``call.lock``), files saved as they come."""
     if call.api_event.stream is None and not call.done:
         current_store().claim_read(session, call)  # one reader per stream, across processes too
+    if call.api_event.credentials is None:
+        call.api_event.credentials = session.login  # a call read back from a store has none
     reader = update_gradio_api_result(
         call.api_event, None, max_heartbeats, history=history, stream=True, read_timeout=read_timeout
     )

@@ -15,9 +15,17 @@ from ..errors import PowershaiError
 from .app import is_url
 from .files import download_gradio_file, local_files, safe_file_name, send_gradio_file
 from .models import FILEDATA_TYPE, GradioApiEventResult, GradioSession, is_filedata
+from .schema import map_files
 from .sessions import resolve_session
 
-__all__ = ["send_gradio_session_files", "safe_file_name", "save_file_outputs", "url_filedata", "filedata_in"]
+__all__ = [
+    "send_gradio_session_files",
+    "safe_file_name",
+    "save_file_outputs",
+    "url_filedata",
+    "filedata_in",
+    "prepare_inputs",
+]
 
 
 def send_gradio_session_files(
@@ -50,12 +58,66 @@ def send_gradio_session_files(
     uploaded: dict[Path, dict[str, Any]] = {}
     if paths:
         chosen = token if token is not None else target.token.value
-        answers = send_gradio_file(target.app_url, paths, token=chosen)
+        answers = send_gradio_file(target.app_url, paths, token=chosen, auth=target.login)
         uploaded = dict(zip(paths, answers, strict=True))
         with target.lock:
             for path, filedata in uploaded.items():
                 target.uploads[str(path)] = filedata
     return [uploaded[slot] if isinstance(slot, Path) else slot for slot in slots]
+
+
+def prepare_inputs(
+    session: GradioSession, spec: dict[str, Any], data: list[Any], token: str | None = None
+) -> list[Any]:
+    """``data`` with every local path, URL or FileData at a place where the endpoint's schema
+    puts a file made a FileData of the session's app (local paths uploaded, all in one request).
+
+    Nothing is uploaded where the schema says data: a path in a Textbox stays text.
+    """
+    parameters = [p for p in spec.get("parameters") or [] if isinstance(p, dict)]
+    if not parameters:
+        return data
+    schemas = [p.get("type") for p in parameters]
+    local: dict[str, Path] = {}
+
+    def collect(value: Any) -> Any:
+        if isinstance(value, (str, os.PathLike)) and not is_url(value) and not is_filedata(value):
+            for found in local_files(value):
+                local.setdefault(str(found), found)
+        return value
+
+    for value, schema in zip(data, schemas, strict=False):
+        map_files(value, schema, collect)
+    uploaded: dict[str, dict[str, Any]] = {}
+    if local:
+        answers = send_gradio_session_files(list(local.values()), session, token=token)
+        uploaded = dict(zip(local, answers, strict=True))
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, (str, os.PathLike)) and not is_url(value):
+            found = local_files(value)
+            return uploaded[str(found[0])] if len(found) == 1 else [uploaded[str(f)] for f in found]
+        if is_url(value):
+            return url_filedata(str(value).strip())
+        if isinstance(value, dict):
+            return _reference({**value, "meta": {"_type": FILEDATA_TYPE}}, session.app_url)
+        return value
+
+    mapped = [
+        map_files(value, schemas[i], convert) if i < len(schemas) else value for i, value in enumerate(data)
+    ]
+    return [_paths_as_text(value) for value in mapped]
+
+
+def _paths_as_text(value: Any) -> Any:
+    """A path left where the schema says data (a Textbox) is sent as its text."""
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, list):
+        return [_paths_as_text(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _paths_as_text(item) for key, item in value.items()}
+    return value
 
 
 def url_filedata(url: str) -> dict[str, Any]:
@@ -103,7 +165,12 @@ def save_file_outputs(session: GradioSession, result: GradioApiEventResult) -> N
                 ) from None
             try:
                 download_gradio_file(
-                    session.app_url, filedata, target, token=session.token.value, overwrite=True
+                    session.app_url,
+                    filedata,
+                    target,
+                    token=session.token.value,
+                    overwrite=True,
+                    auth=session.login,
                 )
             except BaseException:
                 target.unlink(missing_ok=True)
