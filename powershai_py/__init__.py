@@ -72,6 +72,7 @@ _EXPORTS = {
     "HttpError": "powershai_py.errors",
     "AuthenticationRequired": "powershai_py.errors",
     "QueueFull": "powershai_py.errors",
+    "ValidationError": "powershai_py.errors",
     "RedirectError": "powershai_py.errors",
     "ConnectionLost": "powershai_py.errors",
     "RequestTimeout": "powershai_py.errors",
@@ -111,6 +112,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         SessionNotFound,
         StillRunning,
         StreamLost,
+        ValidationError,
     )
     from .gradio.calls import send_gradio_api, update_gradio_api_result  # noqa: F401
     from .gradio.files import download_gradio_file, send_gradio_file  # noqa: F401

@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
 import re
 import sys
 import traceback
@@ -43,12 +44,14 @@ from .errors import (
     SessionNotFound,
     StillRunning,
     StreamLost,
+    ValidationError,
 )
 
 if TYPE_CHECKING:
     from .gradio.models import GradioApiEventResult, GradioSession, SessionApiEvent
 
 STORE_ENV = "POWERSHAI_PY_STORE"  # also in gradio/sqlite_store.py
+PASSWORD_ENV = "POWERSHAI_PY_PASSWORD"  # the password of --auth USER
 
 __all__ = ["main", "parse_param", "EXIT_CODES"]
 
@@ -89,6 +92,8 @@ def _say(text: str, err: bool = False, nl: bool = True) -> None:
 
 def exit_code_for(error: PowershaiError) -> int:
     """The documented exit code of a library error."""
+    if isinstance(error, ValidationError):
+        return EXIT_CODES["usage"]  # the input was refused: bad input
     if isinstance(error, CallFailed):
         return EXIT_CODES["app_error"]
     if isinstance(error, (SessionNotFound, EndpointNotFound, InvalidEvent)) or error.code in _NOT_FOUND_CODES:
@@ -200,9 +205,16 @@ class _Progress:
     help="The session store file (default: $XDG_STATE_HOME/powershai-py/store.sqlite3).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log what the library does, and show tracebacks.")
+@click.option(
+    "--auth",
+    "auth",
+    metavar="USER[:PASSWORD]",
+    help="Log in to an app launched with auth=...: the password comes after a colon, else from "
+    f"${PASSWORD_ENV}, else from a hidden prompt. Never stored.",
+)
 @click.version_option(ps.__version__, prog_name="powershai-py")
 @click.pass_context
-def main(ctx: click.Context, store: Path | None, verbose: bool) -> None:
+def main(ctx: click.Context, store: Path | None, verbose: bool, auth: str | None) -> None:
     """Call Gradio apps (Hugging Face Spaces or your own) from the shell, the PowershAI way.
 
     Open a session once, then call its endpoints; sessions and calls are kept in a store,
@@ -216,7 +228,7 @@ def main(ctx: click.Context, store: Path | None, verbose: bool) -> None:
     """
     if verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
-    ctx.obj = {"store_path": store}
+    ctx.obj = {"store_path": store, "auth": auth}
 
 
 def _open_store(ctx: click.Context) -> None:
@@ -233,7 +245,30 @@ def _open_store(ctx: click.Context) -> None:
 def _resolve(session: Any) -> GradioSession:
     from .gradio.sessions import resolve_session
 
-    return resolve_session(session)
+    found = resolve_session(session)
+    login = _login(click.get_current_context(), found.app_url)
+    if login is not None:
+        found.login = login  # this process only: the store never keeps a login
+    return found
+
+
+def _login(ctx: click.Context, app_url: str) -> Any:
+    """The login of ``--auth`` for the app at ``app_url`` (None without --auth)."""
+    given = ctx.find_root().obj.get("auth")
+    if not given:
+        return None
+    from .gradio.login import login_for
+
+    user, colon, password = given.partition(":")
+    if not colon:
+        password = os.environ.get(PASSWORD_ENV) or ""
+        if not password:
+            if not sys.stdin.isatty():
+                raise click.UsageError(
+                    f"--auth {user}: give the password as {user}:PASSWORD or in ${PASSWORD_ENV}"
+                )
+            password = click.prompt(f"password of {user}", hide_input=True, err=True)
+    return login_for(app_url, (user, password))
 
 
 # --- info ---------------------------------------------------------------------------------------
@@ -259,7 +294,10 @@ def info(ctx: click.Context, app: str, as_json: bool) -> None:
     """
     if not app.lower().startswith(("http://", "https://")):
         _open_store(ctx)
-    result = ps.get_gradio_info(app)
+    if app.lower().startswith(("http://", "https://")):
+        result = ps.get_gradio_info(app, auth=_login(ctx, app))
+    else:
+        result = ps.get_gradio_info(_resolve(app))
     rows = [
         (
             "/" + name.lstrip("/"),
@@ -328,7 +366,10 @@ def session_new(
     Example:
       powershai-py session new http://127.0.0.1:7860 --name demo
     """
-    created = ps.new_gradio_session(url, name, download_path, force, stateful=stateful, token=token)
+    login = _login(click.get_current_context(), url)
+    created = ps.new_gradio_session(
+        url, name, download_path, force, stateful=stateful, token=token, auth=login
+    )
     _print_sessions([created], as_json)
 
 
@@ -464,7 +505,10 @@ def _stream(call: SessionApiEvent, session_ref: Any, max_heartbeats: int | None,
     if call.api_event.last_query_status == "error":
         from .gradio.proxy_result import error_message
 
-        raise CallFailed(f"/{call.api_name} failed: {error_message(call.api_event.error)}", event_id=call.id)
+        version = _resolve(session_ref).info.version
+        raise CallFailed(
+            f"/{call.api_name} failed: {error_message(call.api_event.error, version)}", event_id=call.id
+        )
     if not call.done:
         raise StillRunning(
             f"/{call.api_name} is still running after {beats} heartbeats (event {call.id})",
@@ -518,9 +562,10 @@ def call(
         from .gradio.store import MemoryStore, use_store
 
         use_store(MemoryStore())
-        session_ref = ps.new_gradio_session(url, "cli", token=chosen).name
+        session_ref = ps.new_gradio_session(url, "cli", token=chosen, auth=_login(ctx, url)).name
     else:
         _open_store(ctx)
+    _resolve(session_ref)  # attaches the --auth login to the stored session
     started = ps.invoke_gradio_dynamic_api(endpoint, session_ref, manual=True, api_token=chosen, **values)
     if manual:
         _emit(
@@ -553,6 +598,7 @@ def update(
       powershai-py update 3f2a9c... --session demo
     """
     _open_store(ctx)
+    _resolve(session_ref)  # attaches the --auth login to the stored session
     found = [c for c in ps.get_gradio_session_api(session_ref) if c.id == event_id]
     if not found:
         raise InvalidEvent(
@@ -641,7 +687,7 @@ def upload(ctx: click.Context, paths: tuple[str, ...], session_ref: str, as_json
     progress = _Progress()
     progress.show(f"uploading {len(paths)} file(s)...")
     try:
-        sent = ps.send_gradio_session_files(list(paths), session_ref)
+        sent = ps.send_gradio_session_files(list(paths), _resolve(session_ref))
     finally:
         progress.clear()
     _emit(sent, as_json, ["orig_name", "path"], [[f.get("orig_name"), f.get("path")] for f in sent])
@@ -686,7 +732,10 @@ def download(
             code="POWERSHAI_GRADIO_FILE_INVALID",
         )
     dest.mkdir(parents=True, exist_ok=True)
-    saved = [str(ps.download_gradio_file(owner.app_url, f, dest, overwrite=overwrite)) for f in files]
+    saved = [
+        str(ps.download_gradio_file(owner.app_url, f, dest, overwrite=overwrite, auth=owner.login))
+        for f in files
+    ]
     _emit(saved, as_json, ["saved"], [[path] for path in saved])
 
 

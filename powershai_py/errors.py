@@ -17,6 +17,7 @@ __all__ = [
     "HttpError",
     "AuthenticationRequired",
     "QueueFull",
+    "ValidationError",
     "RedirectError",
     "ConnectionLost",
     "RequestTimeout",
@@ -88,6 +89,13 @@ class QueueFull(HttpError):
     """HTTP 503 from ``/call``: the app's queue is full; nothing was submitted."""
 
     default_code = "POWERSHAI_GRADIO_QUEUEFULL"
+
+
+class ValidationError(HttpError):
+    """HTTP 422: the app's validator refused the input. Facts: ``errors``, a list of
+    ``{"parameter": name, "message": text}``, one per refused parameter."""
+
+    default_code = "POWERSHAI_GRADIO_VALIDATION"
 
 
 class RedirectError(HttpError):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import json
 import logging
 import os
 import re
@@ -51,6 +52,7 @@ from .errors import (
     QueueFull,
     RedirectError,
     RequestTimeout,
+    ValidationError,
     excerpt,
 )
 
@@ -432,6 +434,7 @@ def request(
     timeout: tuple[float, float] | None = None,
     max_redirects: int | None = None,
     raise_for_status: bool = True,
+    credentials: Any = None,
 ) -> requests.Response:
     """Send one HTTP request and return the response.
 
@@ -447,7 +450,49 @@ def request(
     uses ``settings.max_redirects``; 0 makes any redirect an ``HTTP_REDIRECT`` error.
     HTTP statuses of 400 and above raise :class:`HttpError` (or a subclass) unless
     ``raise_for_status`` is False.
+
+    ``credentials`` is a login to a Gradio app (:class:`~powershai_py.gradio.login.GradioLogin`):
+    its cookie goes to that app's origin only, and a 401 from it logs in once more and sends
+    the request again (a refused request was not processed, so it is safe to repeat).
     """
+    cookie_origin = origin_of(credentials.origin) if credentials is not None else None
+    cookie = credentials.cookie_header() if cookie_origin == origin_of(url) else None
+    send = {
+        "token": token, "token_origin": token_origin, "headers": headers, "json": json, "data": data,
+        "files": files, "params": params, "stream": stream, "timeout": timeout,
+        "max_redirects": max_redirects,
+    }  # fmt: skip
+    response = _request(method, url, cookie=cookie, cookie_origin=cookie_origin, **send)
+    if response.status_code == 401 and cookie is not None:
+        response.close()
+        credentials.renew()  # the cookie expired, or the app restarted: log in once more
+        cookie = credentials.cookie_header()
+        response = _request(method, url, cookie=cookie, cookie_origin=cookie_origin, **send)
+    if raise_for_status and response.status_code >= 400:
+        raise http_error(response, method)
+    if response.status_code >= 400 and not stream:
+        response.content  # noqa: B018 - the caller reads an error answer it asked not to raise
+    return response
+
+
+def _request(
+    method: str,
+    url: str,
+    *,
+    token: str | None,
+    token_origin: str | None,
+    headers: dict[str, str] | None,
+    json: Any,
+    data: Any,
+    files: Any,
+    params: Any,
+    stream: bool,
+    timeout: tuple[float, float] | None,
+    max_redirects: int | None,
+    cookie: str | None,
+    cookie_origin: tuple[str, str, int | None] | None,
+) -> requests.Response:
+    """One request and its redirects; an error status is returned unread, for :func:`http_error`."""
     if not isinstance(method, str) or not _METHOD.fullmatch(method):
         raise PowershaiError(
             f"{method!r} is not an HTTP method: give GET, POST, PUT, DELETE...",
@@ -467,6 +512,8 @@ def request(
             send_headers = dict(headers or {})
             if bearer and origin_of(url) == owner:
                 send_headers["Authorization"] = f"Bearer {bearer}"
+            if cookie and origin_of(url) == cookie_origin:
+                send_headers["Cookie"] = cookie
             started = time.perf_counter()
             try:
                 response = session.request(
@@ -509,8 +556,8 @@ def request(
             params = None  # the Location already carries its query
             hops += 1
             url = location
-        if raise_for_status and response.status_code >= 400:
-            raise http_error(response, method)
+        if response.status_code >= 400:
+            return response  # read by http_error, or by request() when the caller wants it
         if not stream:
             try:
                 response.content  # noqa: B018 - reads the body and returns the connection to the pool
@@ -552,12 +599,41 @@ def http_error(response: requests.Response, method: str) -> HttpError:
     hint = ""
     if status in (401, 403):
         cls = AuthenticationRequired
-        hint = " The app needs a token or a login: pass token=..., or set HF_TOKEN."
+        if "not authenticated" in text.lower():  # what Gradio answers for an app launched with auth=
+            hint = " The app is behind a Gradio login: pass auth=(user, password) (CLI: --auth USER)."
+        else:
+            hint = " The app needs a token: pass token=..., or set HF_TOKEN (a private Space)."
     elif status == 503 and "queue" in text.lower():
         cls = QueueFull
         hint = " The app's queue is full; try again later."
+    elif status == 422:
+        refused = _validation_errors(body)
+        if refused:
+            listing = "; ".join(f"{e['parameter']}: {e['message']}" for e in refused)
+            return ValidationError(
+                f"the app refused the input ({listing}): fix the values and call again",
+                status=status,
+                url=response.url,
+                body=text,
+                errors=refused,
+            )
     message = f"{method} {response.url} failed with HTTP {status}: {text or response.reason}.{hint}"
     return cls(message, status=status, url=response.url, body=text)
+
+
+def _validation_errors(body: bytes) -> list[dict[str, str]]:
+    """``[{"parameter", "message"}]`` from the 422 answer of a Gradio validator (empty when it is not one)."""
+    try:
+        detail = json.loads(body.decode("utf-8", "replace")).get("detail")
+    except (ValueError, AttributeError):
+        return []
+    if not isinstance(detail, list):
+        return []
+    return [
+        {"parameter": str(item.get("parameter_name") or ""), "message": str(item.get("message") or "")}
+        for item in detail
+        if isinstance(item, dict) and item.get("is_valid") is False
+    ]
 
 
 def _translate(

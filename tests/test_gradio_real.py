@@ -304,5 +304,5 @@ def test_an_app_behind_a_login_is_an_authentication_error(lab_auth):
     error = caught.value
     assert error.status == 401
     assert "Not authenticated" in error.body
-    assert "token" in error.message  # says what to do
+    assert "Gradio login" in error.message and "auth=" in error.message  # says what to do
     assert "hf_canary_auth" not in str(error)

@@ -70,7 +70,9 @@ def normalize_url(app: Any) -> str:
     return url
 
 
-def app_layout(app: Any, token: str | None = None, refresh: bool = False) -> AppLayout:
+def app_layout(
+    app: Any, token: str | None = None, refresh: bool = False, credentials: Any = None
+) -> AppLayout:
     """The :class:`AppLayout` of the app at ``app`` (cached; ``refresh`` fetches it again).
 
     The URL may be the app's root or its API root (``.../gradio_api``); both give the
@@ -82,7 +84,7 @@ def app_layout(app: Any, token: str | None = None, refresh: bool = False) -> App
             cached = _cache.get(url)
         if cached is not None:
             return cached
-    layout = _discover(url, token)
+    layout = _discover(url, token, credentials)
     with _lock:
         _cache[url] = layout
         _cache[layout.real_app_url] = layout
@@ -99,22 +101,22 @@ def forget_app(app: Any) -> None:
             _cache.pop(layout.root_url, None)
 
 
-def _discover(url: str, token: str | None) -> AppLayout:
-    config = _fetch_config(url, token)
+def _discover(url: str, token: str | None, credentials: Any = None) -> AppLayout:
+    config = _fetch_config(url, token, credentials)
     if config is not None:
         return layout_from_config(url, config)
     # Perhaps the URL already ends with the API prefix: /config then lives one level up.
     if urlsplit(url).path:
         parent, _, last = url.rpartition("/")
-        config = _fetch_config(parent, token)
+        config = _fetch_config(parent, token, credentials)
         if config is not None and (config.get("api_prefix") or "").strip("/") == last:
             return layout_from_config(parent, config)
     return AppLayout(root_url=url, api_prefix="", from_config=False)
 
 
-def _fetch_config(root: str, token: str | None) -> dict[str, Any] | None:
+def _fetch_config(root: str, token: str | None, credentials: Any = None) -> dict[str, Any] | None:
     try:
-        response = request("GET", f"{root}/config", token=token)
+        response = request("GET", f"{root}/config", token=token, credentials=credentials)
     except AuthenticationRequired:
         raise
     except HttpError:

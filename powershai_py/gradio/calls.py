@@ -37,6 +37,7 @@ from ..http import read_some, request, retry_refused_posts, settings
 from ..sse import SSEEvent, SSEParser
 from .app import app_layout, pad_state_slots
 from .files import fix_file_urls
+from .login import login_for
 from .models import STREAM_ENDED, GradioApiEvent, GradioApiEventResult, Secret
 
 __all__ = [
@@ -105,6 +106,8 @@ def send_gradio_api(
     session_hash: str | None = None,
     event_id: str | None = None,
     token: str | None = None,
+    *,
+    auth: Any = None,
 ) -> GradioApiEvent:
     """Submit a call to an endpoint and return its :class:`GradioApiEvent` (not yet read).
 
@@ -113,12 +116,14 @@ def send_gradio_api(
     ``params`` is the list of input values (a single value is sent as a one-value list).
     ``app_url`` may be the app's root or its API root. On Gradio 4 and 5 a null is added
     for each hidden ``gr.State`` input. With ``event_id`` nothing is sent: the event is
-    attached to a call made earlier. ``token="public"`` sends no token.
+    attached to a call made earlier. ``token="public"`` sends no token. ``auth=(user,
+    password)`` logs in to an app launched with ``auth=``.
     """
     if not isinstance(api_name, str) or not api_name.strip("/ "):
         raise PowershaiError("give the endpoint name, e.g. 'predict'", code="POWERSHAI_GRADIO_NOAPINAME")
     name = api_name.strip().lstrip("/")
-    layout = app_layout(app_url, token)
+    credentials = login_for(app_url, auth)
+    layout = app_layout(app_url, token, credentials=credentials)
     body: dict[str, Any] = {"data": pad_state_slots(to_data_list(params), layout, name)}
     if session_hash:
         body["session_hash"] = session_hash
@@ -137,7 +142,12 @@ def send_gradio_api(
         payload = _json_body(body, name)
         try:
             response = request(
-                "POST", url, data=payload, headers={"Content-Type": "application/json"}, token=token
+                "POST",
+                url,
+                data=payload,
+                headers={"Content-Type": "application/json"},
+                token=token,
+                credentials=credentials,
             )
         except HttpError as exc:
             if exc.status in (404, 500) and layout.from_config and name not in layout.api_names:
@@ -151,6 +161,7 @@ def send_gradio_api(
         req={"method": "POST", "url": url, "data": body},
         session_hash=session_hash,
         token=Secret(token),
+        credentials=credentials,
     )
 
 
@@ -293,6 +304,7 @@ def _open(event: GradioApiEvent, read_timeout: float | None) -> _OpenStream:
         stream=True,
         timeout=timeout,
         headers={"Accept": "text/event-stream"},
+        credentials=event.credentials,
     )
     kind = response.headers.get("content-type", "")
     if "text/event-stream" not in kind:

@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote, urlsplit
 from ..errors import PathNotFound, PowershaiError, ProtocolError, excerpt
 from ..http import iter_body, request, settings
 from .app import app_layout, is_url, normalize_url
+from .login import login_for
 from .models import FILEDATA_TYPE, is_filedata
 
 __all__ = [
@@ -180,6 +181,7 @@ def send_gradio_file(
     raw: bool = False,
     *,
     token: str | None = None,
+    auth: Any = None,
 ) -> list[Any]:
     """Upload local files to an app in one request and return one FileData per file.
 
@@ -189,10 +191,18 @@ def send_gradio_file(
     ready to pass as a file input. ``raw=True`` returns the server's list of paths.
     """
     paths = local_files(files)
-    layout = app_layout(app_url, token)
+    credentials = login_for(app_url, auth)
+    layout = app_layout(app_url, token, credentials=credentials)
     url = f"{layout.real_app_url}/upload"
     body = MultipartFiles("files", paths)
-    response = request("POST", url, data=body, headers={"Content-Type": body.content_type}, token=token)
+    response = request(
+        "POST",
+        url,
+        data=body,
+        headers={"Content-Type": body.content_type},
+        token=token,
+        credentials=credentials,
+    )
     answer = _json_list(response, url)
     if len(answer) != len(paths) or not all(isinstance(p, str) for p in answer):
         raise ProtocolError(
@@ -229,6 +239,7 @@ def download_gradio_file(
     *,
     token: str | None = None,
     overwrite: bool = False,
+    auth: Any = None,
 ) -> Path:
     """Save a file that an app returned and give its local path.
 
@@ -266,11 +277,15 @@ def download_gradio_file(
     if is_url(server_path):
         url = server_path.strip()
     else:
-        url = file_url(app_layout(app_url, token).real_app_url, server_path)
+        url = file_url(
+            app_layout(app_url, token, credentials=login_for(app_url, auth)).real_app_url, server_path
+        )
     # The token belongs to the app: a file on another origin is fetched without it.
     owner = _app_origin(app_url)
     partial = target.with_name(target.name + ".part")
-    response = request("GET", url, token=token, token_origin=owner, stream=True)
+    response = request(
+        "GET", url, token=token, token_origin=owner, stream=True, credentials=login_for(app_url, auth)
+    )
     try:
         with partial.open("wb") as out:
             for chunk in iter_body(response, f"GET {url}", deadline=settings.download_deadline):

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from ..errors import HttpError, PowershaiError, ProtocolError, excerpt
 from ..http import iter_body, request
 from .app import app_layout, normalize_url
+from .login import login_for
 from .models import AppLayout, GradioInfo
 from .shapes import check_info
 
@@ -24,7 +25,7 @@ FALLBACK_PREFIX = "/gradio_api"
 
 
 def get_gradio_info(
-    app_url: Any = ".", disable_retry: bool = False, *, token: str | None = None
+    app_url: Any = ".", disable_retry: bool = False, *, token: str | None = None, auth: Any = None
 ) -> GradioInfo:
     """Fetch an app's ``/info`` (its endpoints and their parameters).
 
@@ -34,7 +35,8 @@ def get_gradio_info(
     slash is harmless. The API prefix is found from ``/config``, which every Gradio
     version serves; when there is none, ``/info`` is probed, then ``/gradio_api/info``
     (``disable_retry=True`` skips that second probe). The result's ``real_app_url`` is the
-    URL the other calls use.
+    URL the other calls use. ``auth=(user, password)`` logs in to an app launched with
+    ``auth=`` (every function that talks to an app takes it).
     """
     if isinstance(app_url, str) and app_url.strip() == ".":
         raise PowershaiError(
@@ -42,14 +44,15 @@ def get_gradio_info(
             "give the app's URL, or use powershai_py.get_gradio_info, which takes sessions",
             code="POWERSHAI_GRADIO_INFO_NOURL",
         )
-    layout = app_layout(app_url, token, refresh=True)
+    credentials = login_for(app_url, auth)
+    layout = app_layout(app_url, token, refresh=True, credentials=credentials)
     try:
-        info = _get_info(layout.real_app_url, token)
+        info = _get_info(layout.real_app_url, token, credentials)
     except HttpError as exc:
         if layout.from_config or disable_retry or exc.status not in (404, 302, 308):
             raise
         layout = AppLayout(root_url=layout.root_url, api_prefix=FALLBACK_PREFIX, from_config=False)
-        info = _get_info(layout.real_app_url, token)
+        info = _get_info(layout.real_app_url, token, credentials)
     named = info.get("named_endpoints") or {}
     unnamed = info.get("unnamed_endpoints") or {}
     return GradioInfo(
@@ -62,9 +65,9 @@ def get_gradio_info(
     )
 
 
-def _get_info(api_root: str, token: str | None) -> dict[str, Any]:
+def _get_info(api_root: str, token: str | None, credentials: Any = None) -> dict[str, Any]:
     url = f"{api_root}/info"
-    response = request("GET", url, token=token)
+    response = request("GET", url, token=token, credentials=credentials)
     try:
         info = response.json()
     except ValueError:
@@ -99,8 +102,9 @@ def invoke_gradio_http(
     stream_callback: Callable[[str], Any] | None = None,
     token: str | None = None,
     max_redirects: int | None = None,
+    auth: Any = None,
 ) -> Any:
-    """Send one HTTP request to a Gradio app, with the token added.
+    """Send one HTTP request to a Gradio app, with the token (and the login's cookie) added.
 
     PowerShell equivalent: ``Invoke-GradioHttp URL [METHOD] [DATA] [CONTENTTYPE]``.
 
@@ -128,7 +132,13 @@ def invoke_gradio_http(
     elif data is not None:
         options["json"] = data
     response = request(
-        method, url, token=token, max_redirects=max_redirects, stream=stream_callback is not None, **options
+        method,
+        url,
+        token=token,
+        max_redirects=max_redirects,
+        stream=stream_callback is not None,
+        credentials=login_for(url, auth),
+        **options,
     )
     if stream_callback is None:
         try:

@@ -173,6 +173,7 @@ class GradioApiEvent:
     session_hash: str | None = None
     token: Secret = field(default_factory=lambda: Secret(None), repr=False, compare=False)
     stream: Any = field(default=None, repr=False, compare=False)
+    credentials: Any = field(default=None, repr=False, compare=False)  # a login (gradio/login.py)
 
     @property
     def update_url(self) -> str:
@@ -276,6 +277,7 @@ class GradioSession:
     download_path: str | None = None
     session_hash: str | None = field(default=None, repr=False)
     token: Secret = field(default_factory=lambda: Secret(None), repr=False)
+    login: Any = field(default=None, repr=False, compare=False)  # a GradioLogin (gradio/login.py)
     # bookkeeping of calls in progress; see powershai_py.gradio.sessions
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     call_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

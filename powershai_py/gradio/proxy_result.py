@@ -19,15 +19,21 @@ from .session_calls import update_gradio_session_api_result
 __all__ = ["ProxyResult", "PipelineResult", "error_message"]
 
 
-def error_message(error: Any) -> str:
-    """The text of what a server sent with an ``error`` event."""
+def error_message(error: Any, version: str | None = None) -> str:
+    """The text of what a server sent with an ``error`` event; when it sent none, why, for that
+    Gradio version."""
     if isinstance(error, dict) and "error" in error:
         error = error["error"]
-    if error in (None, "", "UnknownError"):
-        return (
-            "the app reported an error without a message (Gradio 4 and 5 send one only with show_error=True)"
-        )
-    return str(error)
+    if error not in (None, "", "UnknownError"):
+        return str(error)
+    major = (version or "").split(".")[0]
+    if major.isdigit() and int(major) < 6:
+        why = f"Gradio {version} does not send the text of an error over its /call route"
+    elif major.isdigit():
+        why = "the app hides it: Gradio sends gr.Error texts, and others only under show_error=True"
+    else:
+        why = "Gradio 4 and 5 never send it over /call; Gradio 6 sends gr.Error texts or under show_error"
+    return f"the app reported an error without a message ({why})"
 
 
 class ProxyResult:
@@ -91,7 +97,8 @@ class ProxyResult:
             pass
         if self.failed:
             raise CallFailed(
-                f"/{self.call.api_name} failed: {error_message(self.call.api_event.error)}",
+                f"/{self.call.api_name} failed: "
+                f"{error_message(self.call.api_event.error, self.session.info.version)}",
                 api_name=self.call.api_name,
                 event_id=self.call.id,
                 error=self.call.api_event.error,
@@ -139,7 +146,7 @@ class ProxyResult:
         text = f"ProxyResult({self.function_name} -> /{self.call.api_name}, status={self.status!r}"
         text += f", events={len(self.events)}"
         if self.failed:
-            return text + f", error={error_message(self.call.api_event.error)!r})"
+            return text + f", error={error_message(self.call.api_event.error, self.session.info.version)!r})"
         if self.done and self.events:
             return text + f", data={self.events[-1].data!r})"
         return text + "; iterate it or call .result())"

@@ -21,6 +21,7 @@ from ..http import resolve_token
 from . import info as stateless
 from .app import is_url
 from .calls import close_gradio_api_event
+from .login import login_for
 from .models import GradioInfo, GradioSession, Secret, SessionApiEvent
 from .policy import effective_limit, effective_policy
 from .store import current_store
@@ -49,6 +50,7 @@ def new_gradio_session(
     *,
     stateful: bool = False,
     token: str | None = None,
+    auth: Any = None,
 ) -> GradioSession:
     """Open an app: fetch its ``/info`` and store a session for it under ``name``.
 
@@ -59,7 +61,9 @@ def new_gradio_session(
     ``download_path`` is a folder where file outputs of the session's calls are saved
     as they arrive. ``stateful=True`` (Gradio 6 only) makes all calls share one server
     session, so ``gr.State`` persists between them. ``token`` is used for every call of
-    the session unless a call gives its own; ``"public"`` sends none.
+    the session unless a call gives its own; ``"public"`` sends none. ``auth=(user,
+    password)`` logs in to an app launched with ``auth=``: the login's cookie belongs to the
+    session, is shared by its threads, and is renewed on a 401 (never stored or shown).
     """
     if name is not None and (not isinstance(name, str) or name.strip() in ("", ".", "*")):
         raise PowershaiError(
@@ -68,7 +72,8 @@ def new_gradio_session(
             code="POWERSHAI_GRADIO_SESSION_INVALIDNAME",
         )
     resolve_token(token)  # a bad token fails here, before any request
-    info = stateless.get_gradio_info(app_url, disable_retry, token=token)
+    login = login_for(app_url, auth)
+    info = stateless.get_gradio_info(app_url, disable_retry, token=token, auth=login)
     if stateful and (info.version is None or int(info.version.split(".")[0]) < 6):
         raise PowershaiError(
             f"the app runs Gradio {info.version or '(unknown version)'}; a stateful session needs "
@@ -85,6 +90,7 @@ def new_gradio_session(
         download_path=str(download_path) if download_path is not None else None,
         session_hash=uuid.uuid4().hex if stateful else None,
         token=Secret(token),
+        login=login,
     )
     try:
         replaced = current_store().add(session, replace=force)
@@ -283,7 +289,7 @@ def set_gradio_session(
 
 
 def get_gradio_info(
-    app_url: Any = ".", disable_retry: bool = False, *, token: str | None = None
+    app_url: Any = ".", disable_retry: bool = False, *, token: str | None = None, auth: Any = None
 ) -> GradioInfo:
     """Fetch an app's ``/info``: of a URL, of a session, or of the default session (``"."``).
 
@@ -291,13 +297,14 @@ def get_gradio_info(
 
     A URL is fetched as :func:`powershai_py.gradio.info.get_gradio_info` does. A session
     (object, name or ``"."``) has its app fetched again, with the session's token unless
-    ``token`` is given.
+    ``token`` is given, and with its login unless ``auth`` is given.
     """
     if is_url(app_url):
-        return stateless.get_gradio_info(app_url, disable_retry, token=token)
+        return stateless.get_gradio_info(app_url, disable_retry, token=token, auth=auth)
     target = resolve_session(app_url)
     chosen = token if token is not None else target.token.value
-    return stateless.get_gradio_info(target.app_url, disable_retry, token=chosen)
+    login = auth if auth is not None else target.login
+    return stateless.get_gradio_info(target.app_url, disable_retry, token=chosen, auth=login)
 
 
 def _set_option(session: GradioSession, name: str, value: Any) -> None:
