@@ -1,0 +1,279 @@
+"""Every component, three ways: our session functions, our proxy functions, and gradio_client.
+
+tests/apps/components.py has one endpoint per Gradio component (inputs and outputs). Each one
+is called the session way, the proxy way and by the official ``gradio_client`` in the same
+test, with sample media that Gradio itself ships, and the results are compared after the same
+normalisation: files by name, ``gradio_client``'s dropping of State outputs applied to the
+comparison only. Runs on Gradio 6 in the suite, on 4.44 and 5.50 through scripts/conformance.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import APPS, running, start_app
+
+from powershai_py import (
+    AuthenticationRequired,
+    CallFailed,
+    PowershaiError,
+    ValidationError,
+    invoke_gradio_session_api,
+    new_gradio_session,
+    new_gradio_session_api_proxy_function,
+    update_gradio_session_api_result,
+)
+
+
+@pytest.fixture(scope="module")
+def component_apps(tmp_path_factory):
+    logs = tmp_path_factory.mktemp("components")
+    apps = [
+        start_app(APPS / "components.py", logs / "components.log"),
+        start_app(APPS / "components.py", logs / "locked.log", args=("--auth", "user:secret")),
+    ]
+    with running(apps) as ready:
+        yield ready
+
+
+@pytest.fixture(scope="module")
+def components(component_apps):
+    return component_apps[0]
+
+
+@pytest.fixture(scope="module")
+def media():
+    from gradio import media
+
+    return {
+        "image": media.get_image("bus.png"),
+        "audio": media.get_audio("audio_sample.wav"),
+        "video": media.get_video("muted_b.mp4"),
+        "model3d": media.get_model3d("Bunny.obj"),
+        "text": media.get_file("sample.txt"),
+    }
+
+
+@pytest.fixture(scope="module")
+def client(components):
+    from gradio_client import Client
+
+    return Client(components.url, verbose=False)
+
+
+def normalise(value: Any) -> Any:
+    """Files by name (a FileData of ours, a local path of gradio_client's), the rest as it is."""
+    if isinstance(value, dict):
+        if "path" in value and ("meta" in value or "orig_name" in value or "url" in value):
+            return ("file", os.path.basename(str(value.get("orig_name") or value["path"])))
+        return {k: normalise(v) for k, v in value.items() if k not in ("url", "size", "is_stream")}
+    if isinstance(value, (list, tuple)):
+        return [normalise(v) for v in value]
+    if isinstance(value, str) and os.path.isabs(value) and os.path.isfile(value):
+        return ("file", os.path.basename(value))
+    return value
+
+
+def visible_outputs(info: dict[str, Any], api_name: str, outputs: list[Any]) -> list[Any]:
+    """What gradio_client returns: State outputs dropped (done here, for the comparison only)."""
+    returns = info["named_endpoints"]["/" + api_name]["returns"]
+    return [value for value, spec in zip(outputs, returns, strict=False) if spec.get("component") != "State"]
+
+
+def by_client(client: Any, api_name: str, arguments: list[Any]) -> list[Any]:
+    result = client.predict(*arguments, api_name="/" + api_name)
+    return list(result) if isinstance(result, tuple) else [result]
+
+
+def handle(value: Any) -> Any:
+    from gradio_client import handle_file
+
+    return handle_file(value)
+
+
+# (endpoint, our arguments, gradio_client's arguments) built from the media paths
+def cases(media: dict[str, str]) -> list[tuple[str, list[Any], list[Any]]]:
+    image, text_file = media["image"], media["text"]
+    return [
+        ("text", ["hello"], ["hello"]),
+        ("number", [21], [21]),
+        ("slider", [4], [4]),
+        ("checkbox", [True], [True]),
+        ("checkbox_group", [["c", "a"]], [["c", "a"]]),
+        ("radio", ["y"], ["y"]),
+        ("dropdown", ["two"], ["two"]),
+        ("dropdown_multi", [["one", "three"]], [["one", "three"]]),
+        ("color", ["#00ff00"], ["#00ff00"]),
+        ("code", ["x = 1"], ["x = 1"]),
+        ("datetime", ["2026-11-30 12:00:00"], ["2026-11-30 12:00:00"]),
+        ("json", [{"b": 1, "a": [1, 2]}], [{"b": 1, "a": [1, 2]}]),
+        ("dataframe", [{"headers": ["a", "b"], "data": [[1, 2], [3, 4]]}],
+         [{"headers": ["a", "b"], "data": [[1, 2], [3, 4]]}]),
+        ("file", [text_file], [handle(text_file)]),
+        ("files", [[text_file, image]], [[handle(text_file), handle(image)]]),
+        ("image_path", [image], [handle(image)]),
+        ("image_numpy", [image], [handle(image)]),
+        ("image_pil", [Path(image)], [handle(image)]),
+        ("audio", [media["audio"]], [handle(media["audio"])]),
+        ("video", [media["video"]], [handle(media["video"])]),
+        ("model3d", [media["model3d"]], [handle(media["model3d"])]),
+        ("gallery", [[image, {"image": image, "caption": "bus"}]],
+         [[{"image": handle(image), "caption": None}, {"image": handle(image), "caption": "bus"}]]),
+        ("image_editor", [{"background": image, "layers": [], "composite": None}],
+         [{"background": handle(image), "layers": [], "composite": None}]),
+        ("annotated", [image], [handle(image)]),
+        ("multimodal", ["just text"], [{"text": "just text", "files": []}]),
+        ("multimodal", [{"text": "with a file", "files": [text_file]}],
+         [{"text": "with a file", "files": [handle(text_file)]}]),
+        ("highlighted", ["Hello big World"], ["Hello big World"]),
+        ("label", [0.75], [0.75]),
+        ("html", ["x"], ["x"]),
+        ("markdown", ["y"], ["y"]),
+        ("stream", [2], [2]),
+        ("counter", [5], [5]),
+        ("chatbot", [[{"role": "user", "content": "before"}], "now"],
+         [[{"role": "user", "content": [{"type": "text", "text": "before"}]}], "now"]),
+        ("chat", ["hi"], ["hi"]),
+        ("chat_multimodal", [{"text": "look", "files": [image]}],
+         [{"text": "look", "files": [handle(image)]}]),
+        ("chat_file", ["note"], ["note"]),  # a gr.File as a chat reply
+    ]  # fmt: skip
+
+
+CASES = [
+    "text", "number", "slider", "checkbox", "checkbox_group", "radio", "dropdown", "dropdown_multi",
+    "color", "code", "datetime", "json", "dataframe", "file", "files", "image_path", "image_numpy",
+    "image_pil", "audio", "video", "model3d", "gallery", "image_editor", "annotated", "multimodal",
+    "multimodal+file", "highlighted", "label", "html", "markdown", "stream", "counter", "chatbot",
+    "chat", "chat_multimodal", "chat_file",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def three_ways(components, client, media):
+    """The app, its /info, gradio_client, and the cases by name."""
+    from powershai_py import get_gradio_info
+
+    info = get_gradio_info(components.url)
+    named = {}
+    for api_name, ours, theirs in cases(media):
+        key = api_name if api_name not in named else f"{api_name}+file"
+        named[key] = (api_name, ours, theirs)
+    return components, info, client, named
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_component_three_ways(three_ways, case):
+    components, info, client, named = three_ways
+    api_name, ours, theirs = named[case]
+    if "/" + api_name not in info.named_endpoints:
+        pytest.skip(f"/{api_name} is not in Gradio {info.version}")
+    session = new_gradio_session(components.url, "components")
+    [proxy] = new_gradio_session_api_proxy_function(api_name, session=session)
+    proxies = {api_name: proxy}
+    expected = normalise(by_client(client, api_name, theirs))
+    call = invoke_gradio_session_api(api_name, ours, session=session)
+    by_session = update_gradio_session_api_result(call, session=session)[-1].data
+    names = [p.name for p in proxies[api_name].gradio_proxy.parameters]
+    by_proxy = proxies[api_name](**dict(zip(names, ours, strict=False))).result()
+    returns = {"named_endpoints": info.named_endpoints}
+    assert normalise(visible_outputs(returns, api_name, by_session)) == expected
+    assert normalise(visible_outputs(returns, api_name, by_proxy)) == expected
+
+
+def test_no_parameter_is_uploaded_unless_its_schema_says_file(components, media):
+    session = new_gradio_session(components.url, "uploads")
+    path = media["text"]
+    call = invoke_gradio_session_api("text", [path], session=session)  # a path in a Textbox stays text
+    assert update_gradio_session_api_result(call, session=session)[-1].data == [f"text:{path}"]
+    assert session.uploads == {}
+    call = invoke_gradio_session_api("multimodal", [{"text": "t", "files": [path]}], session=session)
+    assert update_gradio_session_api_result(call, session=session)[-1].data == ["t|1 files"]
+    assert list(session.uploads) == [str(Path(path).resolve())]  # uploaded where the schema puts a file
+
+
+def test_signatures_tell_the_truth(components):
+    import inspect
+
+    session = new_gradio_session(components.url, "signatures")
+    functions = {f.gradio_proxy.api_name: f for f in new_gradio_session_api_proxy_function(session=session)}
+    text = inspect.signature(functions["text"])
+    assert (
+        text.parameters["value"].default is inspect.Parameter.empty
+        and text.parameters["value"].annotation is str
+    )
+    with pytest.raises(PowershaiError, match="needs value") as caught:
+        functions["text"]()
+    assert caught.value.missing == ["value"]
+    assert "Literal['x', 'y']" in str(inspect.signature(functions["radio"]).parameters["value"].annotation)
+    assert "Component: Textbox" in (functions["text"].__doc__ or "") and "Text." in (
+        functions["text"].__doc__ or ""
+    )
+    chat = inspect.signature(functions["chatbot"])
+    assert chat.parameters["message"].kind is inspect.Parameter.KEYWORD_ONLY  # required after a default
+
+
+def test_a_validator_refusal_is_a_validation_error(components):
+    session = new_gradio_session(components.url, "validated")
+    if "/validated" not in session.info.named_endpoints:
+        pytest.skip("validators are a Gradio 6 feature")
+    with pytest.raises(ValidationError) as caught:
+        invoke_gradio_session_api("validated", [-2], session=session)
+    assert caught.value.errors == [{"parameter": "value", "message": "must be positive"}]
+
+
+def test_an_app_error_keeps_its_text(components):
+    session = new_gradio_session(components.url, "errors")
+    [raise_error] = new_gradio_session_api_proxy_function("raise_error", session=session)
+    with (
+        pytest.raises(CallFailed, match="refused: no") if components.major >= 6 else pytest.raises(CallFailed)
+    ):
+        raise_error("no").result()
+
+
+def test_a_login_protected_app_from_several_threads(component_apps):
+    locked = component_apps[1]
+    with pytest.raises(AuthenticationRequired, match="Gradio login"):
+        new_gradio_session(locked.url, "nologin")
+    with pytest.raises(AuthenticationRequired, match="refused the login"):
+        new_gradio_session(locked.url, "badlogin", auth=("user", "wrong"))
+    session = new_gradio_session(locked.url, "locked", auth=("user", "secret"))
+    [text] = new_gradio_session_api_proxy_function("text", session=session)
+    answers: list[Any] = []
+    threads = [threading.Thread(target=lambda i=i: answers.append(text(f"t{i}").value())) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(answers) == sorted(f"text:t{i}" for i in range(8))
+    session.login._cookies = {name: "expired" for name in session.login._cookies}  # as after a restart
+    assert text("again").value() == "text:again"  # logged in once more
+    shown = repr(session) + repr(session.login) + repr(vars(session))
+    assert "secret" not in shown
+
+
+def test_the_cli_logs_in_and_never_stores_the_password(component_apps, tmp_path):
+    import subprocess
+    import sys
+
+    locked = component_apps[1]
+    env = {
+        **os.environ,
+        "POWERSHAI_PY_STORE": str(tmp_path / "store.sqlite3"),
+        "POWERSHAI_PY_PASSWORD": "secret",
+    }
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "powershai_py", *args], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert run("session", "new", locked.url, "--name", "locked").returncode == 3
+    made = run("--auth", "user", "session", "new", locked.url, "--name", "locked")
+    assert made.returncode == 0, made.stderr
+    called = run("--auth", "user", "call", "text", "-p", "value=cli", "--json")
+    assert called.returncode == 0 and json.loads(called.stdout.splitlines()[-1])["data"] == ["text:cli"]
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("store.sqlite3*"))
+    assert b"secret" not in stored
