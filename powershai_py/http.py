@@ -94,6 +94,8 @@ class HttpSettings:
     heartbeat) resets the silence timer: comments and ``id:`` lines do not.
     ``max_event_bytes`` is the largest event a stream may send (Gradio sends files as
     URLs, so real events are far smaller); past it the read stops with ``ProtocolError``.
+    After a call's final event its stream is read to its end, within ``drain_bytes`` and
+    ``drain_timeout``, so that its connection goes back to the pool.
     """
 
     connect_timeout: float = 10.0
@@ -109,6 +111,8 @@ class HttpSettings:
     request_deadline: float = 300.0
     download_deadline: float = 3600.0
     max_event_bytes: int = 64 * 1024 * 1024
+    drain_bytes: int = 64 * 1024
+    drain_timeout: float = 1.0
 
 
 settings = HttpSettings()
@@ -337,7 +341,13 @@ def retry_refused_posts(prefix: str) -> None:
 def _mount_refused_posts(session: requests.Session) -> None:
     for prefix in _refused_post_prefixes:
         if prefix not in session.adapters:
-            session.mount(prefix, _Adapter(pool_maxsize=settings.pool_maxsize, max_retries=_make_retry(True)))
+            adapter = _Adapter(pool_maxsize=settings.pool_maxsize, max_retries=_make_retry(True))
+            # Its own retry policy, but the session's connections: requests passes the policy with
+            # each request, so sharing the pool manager costs nothing and saves a connection.
+            main = session.get_adapter("http://")
+            if isinstance(main, HTTPAdapter):
+                adapter.poolmanager = main.poolmanager
+            session.mount(prefix, adapter)
 
 
 _local = threading.local()

@@ -147,3 +147,29 @@ def test_a_post_answer_without_event_id_is_a_protocol_error(requests_mock):
 def test_nothing_listening_is_a_connection_error():
     with pytest.raises(ConnectionLost):
         invoke_gradio_http("http://127.0.0.1:9/config")
+
+
+def test_a_server_that_keeps_talking_after_complete_loses_its_connection(fault, monkeypatch):
+    import threading
+
+    from powershai_py import settings
+
+    monkeypatch.setattr(settings, "drain_bytes", 256)
+    client_closed = threading.Event()
+
+    def chatty_after_complete(handler):
+        start_event_stream(handler)
+        send_chunk(handler, b'event: complete\ndata: ["done"]\n\n')
+        try:
+            for _ in range(2000):  # far past drain_bytes, never the end of the body
+                send_chunk(handler, b": still here\n")
+                if handler.server.fault.release.wait(0.01):
+                    return
+        except OSError:
+            client_closed.set()  # we gave the response up instead of waiting for its end
+
+    fault.gradio_app("chatty", chatty_after_complete)
+    event = send_gradio_api(fault.url, "chatty", [])
+    assert [r.data for r in update_gradio_api_result(event)] == [["done"]]
+    assert event.status == "complete" and event.last_query_status == "complete"
+    assert client_closed.wait(15)

@@ -306,3 +306,25 @@ def test_an_app_behind_a_login_is_an_authentication_error(lab_auth):
     assert "Not authenticated" in error.body
     assert "Gradio login" in error.message and "auth=" in error.message  # says what to do
     assert "hf_canary_auth" not in str(error)
+
+
+def _new_connections() -> int:
+    """New connections this thread's HTTP session opened, counted by urllib3's pools."""
+    from powershai_py.http import get_session
+
+    pools = {
+        id(p): p for a in get_session().adapters.values() for p in a.poolmanager.pools._container.values()
+    }
+    return sum(pool.num_connections for pool in pools.values())
+
+
+def test_twenty_calls_on_a_session_open_at_most_two_connections(lab):
+    from powershai_py import invoke_gradio_session_api, new_gradio_session, update_gradio_session_api_result
+    from powershai_py.http import close_session
+
+    close_session()  # a fresh pool: count from nothing
+    session = new_gradio_session(lab.url, "reuse")
+    for n in range(20):
+        call = invoke_gradio_session_api("echo", [f"call {n}"], session=session)
+        assert update_gradio_session_api_result(call, session=session)[-1].data == [f"call {n}"]
+    assert _new_connections() <= 2  # a finished stream goes back to the pool: no handshake per call

@@ -291,6 +291,25 @@ class _OpenStream:
         return self.pending.popleft()
 
     def close(self) -> None:
+        """Give the stream up: its connection is closed (a later request opens a new one)."""
+        self.response.close()
+
+    def finish(self) -> None:
+        """The call is over: read what is left of the body (Gradio ends it right after the final
+        event) within ``settings.drain_bytes`` and ``settings.drain_timeout``, then hand the
+        connection back to the pool, so the next request needs no new connection (no TCP or TLS
+        handshake). A server that keeps the response open past that bound loses its connection."""
+        until = time.monotonic() + settings.drain_timeout
+        budget = settings.drain_bytes
+        try:
+            while budget > 0 and time.monotonic() < until:
+                chunk = read_some(self.response, self.what, until - time.monotonic())
+                if not chunk:
+                    self.response.raw.release_conn()  # read to its end: the connection is reusable
+                    return
+                budget -= len(chunk)
+        except PowershaiError:
+            pass  # it stalled or broke after the final event: the call is over all the same
         self.response.close()
 
 
@@ -451,7 +470,10 @@ def _finish(event: GradioApiEvent, how: str, data: Any = None) -> None:
     event.status = COMPLETE
     if how == ERROR:
         event.error = data if data not in (None, "", [], {}) else "UnknownError"
-    _close(event, how)
+    event.last_query_status = how
+    if event.stream is not None:
+        stream, event.stream = event.stream, None
+        stream.finish()
 
 
 def close_gradio_api_event(event: GradioApiEvent) -> bool:

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from ..errors import HttpError, PowershaiError, ProtocolError, excerpt
-from ..http import iter_body, request
+from ..http import iter_body, request, settings
 from .app import app_layout, normalize_url
 from .login import login_for
 from .models import AppLayout, GradioInfo
@@ -45,9 +47,14 @@ def get_gradio_info(
             code="POWERSHAI_GRADIO_INFO_NOURL",
         )
     credentials = login_for(app_url, auth)
+    # Gradio 5 and 6 serve /info under /gradio_api: ask for it while /config answers, so opening
+    # an app costs one round trip, not two. The guess is used only if /config confirms it.
+    guess = _prefetch_info(normalize_url(app_url), token, credentials)
     layout = app_layout(app_url, token, refresh=True, credentials=credentials)
     try:
-        info = _get_info(layout.real_app_url, token, credentials)
+        info = _guessed(guess, layout.real_app_url)
+        if info is None:
+            info = _get_info(layout.real_app_url, token, credentials)
     except HttpError as exc:
         if layout.from_config or disable_retry or exc.status not in (404, 302, 308):
             raise
@@ -63,6 +70,37 @@ def get_gradio_info(
         api_prefix=layout.api_prefix,
         version=layout.version,
     )
+
+
+_prefetcher: ThreadPoolExecutor | None = None
+_prefetcher_lock = threading.Lock()
+
+
+def _prefetch_info(url: str, token: str | None, credentials: Any) -> tuple[str, Future[Any]] | None:
+    """Start fetching ``{url}/gradio_api/info`` on a worker thread (its own pooled connections)."""
+    global _prefetcher
+    if url.rstrip("/").endswith(FALLBACK_PREFIX):
+        return None
+    with _prefetcher_lock:
+        if _prefetcher is None:
+            _prefetcher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="powershai-info")
+    api_root = url.rstrip("/") + FALLBACK_PREFIX
+    return api_root, _prefetcher.submit(_get_info, api_root, token, credentials)
+
+
+def _guessed(guess: tuple[str, Future[Any]] | None, api_root: str) -> dict[str, Any] | None:
+    """The prefetched /info when it was fetched from the right place and arrived; else None."""
+    if guess is None:
+        return None
+    where, future = guess
+    if where != api_root:
+        future.cancel()  # Gradio 4 (no prefix): the guess was wrong, and is dropped
+        return None
+    try:
+        found: dict[str, Any] = future.result(timeout=settings.request_deadline)
+        return found
+    except Exception:  # the guess failed: fetch it again the ordinary way, which reports errors
+        return None
 
 
 def _get_info(api_root: str, token: str | None, credentials: Any = None) -> dict[str, Any]:
