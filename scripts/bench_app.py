@@ -24,6 +24,10 @@ def echo(text):
     return text
 
 
+def size(path):
+    return os.path.getsize(path) if path else 0
+
+
 def stream(count):
     for i in range(int(count)):
         yield str(i)
@@ -36,6 +40,7 @@ def build(endpoints: int) -> gr.Blocks:
         gr.Button("echo").click(echo, text_in, text_out, api_name="echo")
         count = gr.Number(label="Count", value=10, precision=0)
         gr.Button("stream").click(stream, count, text_out, api_name="stream")
+        gr.Button("size").click(size, gr.File(label="File"), gr.Number(), api_name="size")
         for n in range(endpoints):
             gr.Button(f"e{n}").click(echo, text_in, text_out, api_name=f"endpoint_{n}")
     return demo
@@ -45,7 +50,13 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--endpoints", type=int, default=0)
+    parser.add_argument("--ssl-keyfile")
+    parser.add_argument("--ssl-certfile")
     args = parser.parse_args()
     app = build(args.endpoints)
     app.queue(default_concurrency_limit=None)
-    app.launch(server_name="127.0.0.1", server_port=args.port, share=False, show_error=False)
+    tls = {"ssl_keyfile": args.ssl_keyfile, "ssl_certfile": args.ssl_certfile, "ssl_verify": False}
+    app.launch(
+        server_name="127.0.0.1", server_port=args.port, share=False, show_error=False,
+        **(tls if args.ssl_certfile else {}),
+    )  # fmt: skip
