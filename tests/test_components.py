@@ -97,8 +97,12 @@ def handle(value: Any) -> Any:
 
 
 # (endpoint, our arguments, gradio_client's arguments) built from the media paths
-def cases(media: dict[str, str]) -> list[tuple[str, list[Any], list[Any]]]:
+def cases(media: dict[str, str], major: int = 6) -> list[tuple[str, list[Any], list[Any]]]:
+    """Our arguments, and gradio_client's in the shape the server's version wants (ours adapt
+    through the schema: a path becomes a VideoData on Gradio 4 and 5)."""
     image, text_file = media["image"], media["text"]
+    video = handle(media["video"]) if major >= 6 else {"video": handle(media["video"]), "subtitles": None}
+    before = [{"type": "text", "text": "before"}] if major >= 6 else "before"
     return [
         ("text", ["hello"], ["hello"]),
         ("number", [21], [21]),
@@ -120,7 +124,7 @@ def cases(media: dict[str, str]) -> list[tuple[str, list[Any], list[Any]]]:
         ("image_numpy", [image], [handle(image)]),
         ("image_pil", [Path(image)], [handle(image)]),
         ("audio", [media["audio"]], [handle(media["audio"])]),
-        ("video", [media["video"]], [handle(media["video"])]),
+        ("video", [media["video"]], [video]),
         ("model3d", [media["model3d"]], [handle(media["model3d"])]),
         ("gallery", [[image, {"image": image, "caption": "bus"}]],
          [[{"image": handle(image), "caption": None}, {"image": handle(image), "caption": "bus"}]]),
@@ -137,7 +141,7 @@ def cases(media: dict[str, str]) -> list[tuple[str, list[Any], list[Any]]]:
         ("stream", [2], [2]),
         ("counter", [5], [5]),
         ("chatbot", [[{"role": "user", "content": "before"}], "now"],
-         [[{"role": "user", "content": [{"type": "text", "text": "before"}]}], "now"]),
+         [[{"role": "user", "content": before}], "now"]),
         ("chat", ["hi"], ["hi"]),
         ("chat_multimodal", [{"text": "look", "files": [image]}],
          [{"text": "look", "files": [handle(image)]}]),
@@ -161,7 +165,7 @@ def three_ways(components, client, media):
 
     info = get_gradio_info(components.url)
     named = {}
-    for api_name, ours, theirs in cases(media):
+    for api_name, ours, theirs in cases(media, components.major):
         key = api_name if api_name not in named else f"{api_name}+file"
         named[key] = (api_name, ours, theirs)
     return components, info, client, named
