@@ -149,13 +149,8 @@ class _Runner:
             out: list[Any] = []
             for item in self.pipeline(collection):
                 self.vars[node.value] = item
-                try:
-                    out += self.block(body)
-                except _Break as flow:
-                    out += flow.values
+                if self.iteration(body, out):
                     break
-                except _Continue as flow:
-                    out += flow.values
             return out
         if kind in ("for", "while"):
             return self.loop(node)
@@ -170,6 +165,17 @@ class _Runner:
             raise node.value
         return self.pipeline(node)
 
+    def iteration(self, body: Node, out: list[Any]) -> bool:
+        """Run a loop's body once, adding what it writes to ``out``; True when it said break."""
+        try:
+            out += self.block(body)
+        except _Break as flow:
+            out += flow.values
+            return True
+        except _Continue as flow:
+            out += flow.values
+        return False
+
     def loop(self, node: Node) -> list[Any]:
         if node.kind == "for":
             init, condition, step, body = node.children
@@ -179,13 +185,8 @@ class _Runner:
             (condition, body), step = node.children, None
         out: list[Any] = []
         while condition is None or ps.truthy(ps.unroll(self.pipeline(condition))):
-            try:
-                out += self.block(body)
-            except _Break as flow:
-                out += flow.values
+            if self.iteration(body, out):
                 break
-            except _Continue as flow:
-                out += flow.values
             if step is not None:
                 self.statement(step)
         return out

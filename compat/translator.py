@@ -434,25 +434,21 @@ class _Translator:
 
     def generator(self, statements: list[Node], item: str, source: str, where: bool) -> str:
         """A block of several statements: a small generator function, called for each item."""
-        self.steps += 1
-        name = f"_block{self.steps}"
-        saved = (self.sink, self.loops, self.pre, self.contexts, self.helpers)
-        self.sink, self.loops = "yield", []
-        try:
-            inner = self.block(statements, "    ")
-        finally:
-            self.sink, self.loops, self.pre, self.contexts, self.helpers = saved
-        if not any(line.strip().startswith("yield") for line in inner):
-            inner.append("    yield from ()")
-        self.helpers += [f"def {name}({item}):", *inner]
+        name = self.generator_function("_block", statements, item)
         if where:
             return f"[{item} for {item} in {source} if compat.truthy(compat.unroll(list({name}({item}))))]"
         return f"[value for {item} in {source} for value in {name}({item})]"
 
     def statements_generator(self, statements: list[Node]) -> str:
         """Several statements used as one value (``@( ...; ... )``): a small generator function."""
+        return self.generator_function("_values", statements, "")
+
+    def generator_function(self, prefix: str, statements: list[Node], parameters: str) -> str:
+        """Write ``def {prefix}N(parameters):`` yielding what the statements write; return its name.
+
+        It is placed just above the statement being translated (``self.helpers``)."""
         self.steps += 1
-        name = f"_values{self.steps}"
+        name = f"{prefix}{self.steps}"
         saved = (self.sink, self.loops, self.pre, self.contexts, self.helpers)
         self.sink, self.loops = "yield", []
         try:
@@ -461,7 +457,7 @@ class _Translator:
             self.sink, self.loops, self.pre, self.contexts, self.helpers = saved
         if not any(line.strip().startswith("yield") for line in inner):
             inner.append("    yield from ()")
-        self.helpers += [f"def {name}():", *inner]
+        self.helpers += [f"def {name}({parameters}):", *inner]
         return name
 
     def call_function(self, name: str, node: Node, piped: str | None) -> str:
@@ -715,6 +711,16 @@ class _Translator:
             self.expr(node) if node.kind in ("logic", "not", "bool") else f"compat.truthy({self.expr(node)})"
         )
 
+    def command_gives(self, command: Node) -> str | None:
+        """ "one" for a cmdlet that returns one of powershai_py's objects, "many" for one that
+        returns a list of them (a proxy function's events too), None otherwise (JSON answers)."""
+        cmdlet = CMDLETS.get(command.value.casefold())
+        if cmdlet is None:
+            return "many" if any(command.value.casefold().startswith(p) for p in self.prefixes) else None
+        if cmdlet.python_name in _MAPS:
+            return None
+        return "one" if cmdlet.python_name in SINGLE else "many"
+
     def is_object(self, node: Node | None) -> bool:
         """Does ``node`` give one of powershai_py's objects (whose members are attributes)?"""
         if node is None:
@@ -722,8 +728,7 @@ class _Translator:
         if node.kind == "pipeline":
             last = node.children[-1]
             if last.kind == "command":
-                cmdlet = CMDLETS.get(last.value.casefold())
-                return cmdlet is not None and cmdlet.python_name in SINGLE and cmdlet.python_name not in _MAPS
+                return self.command_gives(last) == "one"
             return len(node.children) == 1 and self.is_object(last)
         if node.kind == "var":
             if node.value == "_" or node.value.casefold() == "psitem":
@@ -744,10 +749,7 @@ class _Translator:
         if node.kind == "pipeline":
             last = node.children[-1]
             if last.kind == "command":
-                cmdlet = CMDLETS.get(last.value.casefold())
-                if cmdlet is None:
-                    return any(last.value.casefold().startswith(p) for p in self.prefixes)
-                return cmdlet.python_name not in SINGLE and cmdlet.python_name not in _MAPS
+                return self.command_gives(last) == "many"
             return len(node.children) == 1 and self.is_objects(last)
         if node.kind == "var":
             return snake(node.value) in self.object_lists

@@ -234,10 +234,12 @@ def test_a_validator_refusal_is_a_validation_error(components):
 def test_an_app_error_keeps_its_text(components):
     session = new_gradio_session(components.url, "errors")
     [raise_error] = new_gradio_session_api_proxy_function("raise_error", session=session)
-    with (
-        pytest.raises(CallFailed, match="refused: no") if components.major >= 6 else pytest.raises(CallFailed)
-    ):
+    with pytest.raises(CallFailed) as caught:
         raise_error("no").result()
+    if components.major >= 6:
+        assert "refused: no" in str(caught.value)
+    else:  # a limit of Gradio 4 and 5's /call route, said as such (the queue protocol carries it)
+        assert "does not send the text of an error over its /call route" in str(caught.value)
 
 
 def test_a_login_protected_app_from_several_threads(component_apps):
