@@ -21,6 +21,7 @@ import os
 import re
 import sys
 import traceback
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -90,6 +91,42 @@ def _say(text: str, err: bool = False, nl: bool = True) -> None:
     click.echo(terminal_safe(text), err=err, nl=nl)
 
 
+# The library's advice names Python arguments; a shell user needs the flag or the command.
+CLI_WORDS = (
+    ("pass auth=(user, password) (CLI: --auth USER)", "use --auth USER"),
+    ("pass token=..., or set HF_TOKEN", "use --token, or set HF_TOKEN"),
+    ("or pass force=True to replace it", "or use --force to replace it"),
+    ("pass overwrite=True or another destination", "use --overwrite, or another --dest"),
+    ("open one with new_gradio_session, or choose one with set_gradio_session(name, default=True)",
+     "open one with 'powershai-py session new URL', or choose one with 'powershai-py session set NAME "
+     "--default'"),
+    ("remove_gradio_session_api('clean'), or raise the limit or change the policy with "
+     "set_gradio_session(max_calls=..., max_calls_policy=...)",
+     "'powershai-py calls remove clean', or raise the limit or change the policy with "
+     "'powershai-py session set NAME --max-calls N --policy error|warning|remove'"),
+    ("see 'calls list' or get_gradio_session_api for the ids", "see 'powershai-py calls list' for the ids"),
+    ("(see get_gradio_session_api)", "(see 'powershai-py calls list')"),
+    ("(None is a value too)", "(-p NAME=null sends an empty value)"),
+    ("Remove finished calls with remove_gradio_session_api('clean')",
+     "Remove finished calls with 'powershai-py calls remove clean'"),
+)  # fmt: skip
+
+
+_DYNAMIC_CALL = re.compile(r"invoke_gradio_dynamic_api\('([^']*)'\)")
+
+
+def _show_warning(message: Any, category: Any, *_: Any, **__: Any) -> None:
+    """A warning as one line on stderr, in the command line's words (no Python file and line)."""
+    _say(f"powershai-py: warning: {cli_words(str(message))}", err=True)
+
+
+def cli_words(message: str) -> str:
+    """``message`` with the Python advice of the library said in the command line's words."""
+    for python, shell in CLI_WORDS:
+        message = message.replace(python, shell)
+    return _DYNAMIC_CALL.sub(r"'powershai-py call \1'", message)
+
+
 def exit_code_for(error: PowershaiError) -> int:
     """The documented exit code of a library error."""
     if isinstance(error, ValidationError):
@@ -141,7 +178,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except PowershaiError as error:
-            _fail(ctx, str(error), exit_code_for(error))
+            _fail(ctx, cli_words(str(error)), exit_code_for(error))
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except Exception as error:  # a bug: say so in one line, the traceback with --verbose
@@ -228,6 +265,8 @@ def main(ctx: click.Context, store: Path | None, verbose: bool, auth: str | None
     """
     if verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+    else:
+        warnings.showwarning = _show_warning
     ctx.obj = {"store_path": store, "auth": auth}
 
 
@@ -321,13 +360,15 @@ def session(ctx: click.Context) -> None:
 
 
 def _session_row(item: GradioSession, default: str | None) -> dict[str, Any]:
+    from .gradio.policy import effective_limit
+
     return {
         "name": item.name,
         "default": default is not None and default.casefold() == item.name.casefold(),
         "app_url": item.app_url,
         "version": item.info.version,
         "calls": len(item.api_calls.all_events),
-        "max_calls": item.option("MaxCalls"),
+        "max_calls": effective_limit(item.option("MaxCalls")),  # the limit in force (0 means 10)
         "policy": item.option("MaxCallsPolicy"),
         "stateful": item.stateful,
         "session_id": item.session_id,
@@ -413,8 +454,16 @@ def session_show(name: str, as_json: bool) -> None:
 @session.command("set")
 @click.argument("name", default=".")
 @click.option("--default", "make_default", is_flag=True, help="Make it the default session ('.').")
-@click.option("--max-calls", type=click.IntRange(min=0), help="How many calls it keeps (0: 10).")
-@click.option("--policy", type=click.Choice(["error", "warning", "remove"], case_sensitive=False))
+@click.option(
+    "--max-calls",
+    type=click.IntRange(min=0),
+    help="How many calls the session keeps before --policy applies (0 means the default, 10).",
+)
+@click.option(
+    "--policy",
+    type=click.Choice(["error", "warning", "remove"], case_sensitive=False),
+    help="Past --max-calls: refuse the call (error), warn and go on (warning), or drop the oldest (remove).",
+)
 @json_option
 def session_set(
     name: str, make_default: bool, max_calls: int | None, policy: str | None, as_json: bool
@@ -550,7 +599,7 @@ def call(
 
     \b
     Examples:
-      powershai-py call greet -p name=Ana -p times=2
+      powershai-py call greet -p name=Ana
       powershai-py call --url http://127.0.0.1:7860 shout_file -p path=@notes.txt
       powershai-py call countdown --manual      # then: powershai-py update EVENT_ID
     """

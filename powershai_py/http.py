@@ -353,10 +353,17 @@ def _mount_refused_posts(session: requests.Session) -> None:
 _local = threading.local()
 
 
+_generation = 0  # raised by close_session(all_threads=True): older sessions are replaced
+
+
 def get_session() -> requests.Session:
     """The calling thread's pooled ``requests.Session`` (created on first use)."""
     session = getattr(_local, "session", None)
+    if session is not None and getattr(_local, "generation", 0) != _generation:
+        session.close()  # close_session(all_threads=True) was called: settings or environment changed
+        session = None
     if session is None:
+        _local.generation = _generation
         session = requests.Session()
         adapter = _Adapter(pool_connections=8, pool_maxsize=settings.pool_maxsize, max_retries=_make_retry())
         session.mount("http://", adapter)
@@ -396,12 +403,17 @@ def _proxies_for(session: requests.Session, url: str) -> dict[str, str] | None:
     return {} if cache[origin] else None
 
 
-def close_session() -> None:
+def close_session(all_threads: bool = False) -> None:
     """Close the calling thread's session; the next request opens a new one.
 
-    Changes to :data:`settings` that shape the pool (``retries``, ``pool_maxsize``...) apply
-    to sessions created after the change.
+    Changes to :data:`settings` that shape the pool (``retries``, ``pool_maxsize``...) and to
+    the environment (proxies, ``REQUESTS_CA_BUNDLE``) apply to sessions created after the change.
+    ``all_threads=True`` makes every thread (the library's own workers too) open a new session
+    at its next request.
     """
+    global _generation
+    if all_threads:
+        _generation += 1
     session = getattr(_local, "session", None)
     if session is not None:
         session.close()

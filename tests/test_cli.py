@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -285,3 +286,36 @@ def test_a_wait_that_runs_out_is_exit_3_and_shows_no_progress_when_piped(lab_bea
     assert result.returncode == 3
     assert "still running after 2 heartbeats" in result.stderr
     assert "waiting for" not in result.stderr and "\r" not in result.stderr  # stdout is not a terminal
+
+
+PYTHON_ADVICE = re.compile(r"\b[a-z_]+=(True|False|\.\.\.|\()|[a-z]+_gradio_[a-z_]+|\bNone\b")
+
+
+def test_no_cli_message_names_a_python_argument(lab, lab_auth, store):
+    said = []
+    assert cli("session", "new", lab.url, "--name", "one").returncode == 0
+    again = cli("session", "new", lab.url, "--name", "one")  # exists: the flag to use
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert cli("session", "new", lab.url, "--name", "two").returncode == 0
+    no_default = cli("call", "echo", "-p", "text=x")  # two sessions, no default
+    assert "session set NAME --default" in no_default.stderr
+    assert cli("session", "set", "one", "--default", "--max-calls", "1", "--policy", "error").returncode == 0
+    assert cli("call", "echo", "-p", "text=x", "--manual").returncode == 0
+    refused = cli("call", "echo", "-p", "text=y", "--manual")
+    assert "calls remove clean" in refused.stderr and "--max-calls" in refused.stderr
+    assert cli("session", "set", "one", "--policy", "warning").returncode == 0
+    warned = cli("call", "echo", "-p", "text=z", "--manual")
+    assert (
+        warned.returncode == 0
+        and "powershai-py: warning:" in warned.stderr
+        and "calls remove clean" in warned.stderr
+    )
+    missing = cli("call", "echo")  # a required parameter
+    assert "-p NAME=null" in missing.stderr
+    unknown = cli("update", "0123abcd")
+    assert "calls list" in unknown.stderr
+    locked = cli("info", lab_auth.url)
+    assert "--auth USER" in locked.stderr
+    said += [again.stderr, no_default.stderr, refused.stderr, warned.stderr, missing.stderr, unknown.stderr,
+             locked.stderr]  # fmt: skip
+    assert [text for text in said if PYTHON_ADVICE.search(text)] == []

@@ -137,3 +137,26 @@ def test_anything_but_an_event_is_refused_with_the_original_code():
 def test_a_layout_without_config_is_never_padded():
     layout = AppLayout(root_url="http://h", api_prefix="", from_config=False)
     assert pad_state_slots([1], layout, "x") == [1]
+
+
+def test_close_session_for_all_threads_renews_every_threads_session():
+    import threading
+
+    from powershai_py.http import close_session, get_session
+
+    seen = []
+    ready, go = threading.Event(), threading.Event()
+
+    def worker() -> None:
+        seen.append(get_session())
+        ready.set()
+        go.wait(10)
+        seen.append(get_session())
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    ready.wait(10)
+    close_session(all_threads=True)  # e.g. after REQUESTS_CA_BUNDLE changed
+    go.set()
+    thread.join(10)
+    assert seen[0] is not seen[1]  # the worker made a new session at its next request
