@@ -178,6 +178,8 @@ class _Translator:
         if kind == "foreach":
             collection, body = node.children
             name = self.local(node.value)
+            self.objects.discard(name)
+            self.object_lists.discard(name)
             if self.is_objects(collection):
                 self.objects.add(name)
             self.loops.append([])
@@ -569,8 +571,12 @@ class _Translator:
     def splatted(self, cmdlet: Cmdlet, arguments: semantics.Arguments, piped: str | None) -> str:
         """``Cmd @params -Other x``: the hashtable's keys are PowerShell parameter names, bound
         at run time by compat.call."""
-        parts = [repr(cmdlet.name)] + [self.expr(arg) for arg in arguments.positional]
-        parts += [f"**{self.var(name)}" for name in arguments.splats]
+        return self.compat_call(cmdlet.name, arguments, piped)
+
+    def compat_call(self, name: str, arguments: semantics.Arguments, piped: str | None) -> str:
+        """``compat.call('Name', positional..., **splats, Param=value..., pipe=...)``."""
+        parts = [repr(name)] + [self.expr(arg) for arg in arguments.positional]
+        parts += [f"**{self.var(splat)}" for splat in arguments.splats]
         for given, expr in arguments.named:
             if not given.isidentifier():
                 raise _Untranslatable(f"the parameter name -{given}")
@@ -611,14 +617,7 @@ class _Translator:
         )
         if arguments.splats or arguments.common:
             raise _Untranslatable("splatting or common parameters on a proxy function")
-        parts = [repr(node.value)] + [self.expr(arg) for arg in arguments.positional]
-        for given, expr in arguments.named:
-            if not given.isidentifier():
-                raise _Untranslatable(f"the parameter name -{given}")
-            parts.append(f"{given}={'True' if expr is None else self.expr(expr)}")
-        if piped is not None:
-            parts.append(f"pipe={piped}")
-        return f"compat.call({', '.join(parts)})"
+        return self.compat_call(node.value, arguments, piped)
 
     # --- expressions ---
 
@@ -721,44 +720,40 @@ class _Translator:
             return None
         return "one" if cmdlet.python_name in SINGLE else "many"
 
-    def is_object(self, node: Node | None) -> bool:
-        """Does ``node`` give one of powershai_py's objects (whose members are attributes)?"""
+    def gives(self, node: Node | None) -> str | None:
+        """ "one" when ``node`` gives one of powershai_py's objects (whose members are
+        attributes), "many" when it gives a list of them (results, calls, sessions), else None."""
         if node is None:
-            return False
+            return None
         if node.kind == "pipeline":
             last = node.children[-1]
             if last.kind == "command":
-                return self.command_gives(last) == "one"
-            return len(node.children) == 1 and self.is_object(last)
+                return self.command_gives(last)
+            return self.gives(last) if len(node.children) == 1 else None
         if node.kind == "var":
             if node.value == "_" or node.value.casefold() == "psitem":
-                return bool(self.loop_objects) and self.loop_objects[-1]
-            return snake(node.value) in self.objects
+                return "one" if self.loop_objects and self.loop_objects[-1] else None
+            name = snake(node.value)
+            return "one" if name in self.objects else "many" if name in self.object_lists else None
         if node.kind == "index":
-            return self.is_objects(node.children[0])
+            return "one" if self.gives(node.children[0]) == "many" else None
         if node.kind == "paren":
-            return self.is_object(node.children[0])
+            return self.gives(node.children[0])
+        if node.kind == "subexpr":  # $( ... ) of one statement always gives a list
+            inner = node.children[0]
+            return "many" if len(inner.children) == 1 and self.gives(inner.children[0]) else None
         if node.kind == "member":
-            return self.is_object(node.children[0]) and snake(node.value) in KNOWN_ATTRIBUTES
-        return False
+            known = snake(node.value) in KNOWN_ATTRIBUTES
+            return "one" if known and self.gives(node.children[0]) == "one" else None
+        return None
+
+    def is_object(self, node: Node | None) -> bool:
+        """Does ``node`` give one of powershai_py's objects?"""
+        return self.gives(node) == "one"
 
     def is_objects(self, node: Node | None) -> bool:
-        """Does ``node`` give a list of powershai_py's objects (results, calls, sessions)?"""
-        if node is None:
-            return False
-        if node.kind == "pipeline":
-            last = node.children[-1]
-            if last.kind == "command":
-                return self.command_gives(last) == "many"
-            return len(node.children) == 1 and self.is_objects(last)
-        if node.kind == "var":
-            return snake(node.value) in self.object_lists
-        if node.kind in ("paren", "subexpr"):
-            inner = node.children[0]
-            if node.kind == "subexpr":
-                inner = inner.children[0] if len(inner.children) == 1 else None
-            return self.is_objects(inner) or (node.kind == "subexpr" and self.is_object(inner))
-        return False
+        """Does ``node`` give a list of powershai_py's objects?"""
+        return self.gives(node) == "many"
 
     def member(self, node: Node) -> str:
         holder_node = node.children[0]
