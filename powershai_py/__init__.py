@@ -177,4 +177,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    """The public API only (no typing helpers or loader internals)."""
+    return [*__all__, "__version__"]

@@ -19,6 +19,12 @@ def test_every_public_name_resolves():
         assert getattr(powershai_py, name) is not None, name
 
 
+def test_dir_shows_the_public_api_only():
+    shown = dir(powershai_py)
+    assert "invoke_gradio_session_api" in shown and "PowershaiError" in shown
+    assert not {"Any", "TYPE_CHECKING", "annotations", "import_module", "_EXPORTS"} & set(shown)
+
+
 def test_the_core_never_imports_compat():
     code = "import sys, powershai_py.gradio; print('compat' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -171,6 +171,8 @@ def test_get_gradio_info_takes_a_session_or_its_name(lab):
     session = new_gradio_session(lab.url, "info")
     assert get_gradio_info(session).real_app_url == lab.api_url
     assert get_gradio_info("info").endpoint("greet") is not None
+    shown = repr(get_gradio_info("info"))
+    assert lab.api_url in shown and "greet" in shown and len(shown) < 600  # not the whole /info
     assert get_gradio_info(lab.url + "/").real_app_url == lab.api_url
 
 
@@ -365,6 +367,11 @@ def test_a_failing_call_is_over_with_its_error(lab):
     call, results = run("user_error", ["bad"])
     assert results[-1].event == "error"
     assert call.done and call.api_event.error
+    assert call.error == call.api_event.error  # the error is on the call a user holds
+    said = "UnknownError" if call.error == "UnknownError" else "user error: bad"  # 4/5 drop the text
+    assert f"error={said!r}" in repr(call)
+    fine, _ = run("echo", ["x"])
+    assert fine.error is None and "error=" not in repr(fine)
 
 
 # --- removing calls ------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from ..errors import excerpt
+
 __all__ = [
     "Secret",
     "GradioInfo",
@@ -23,6 +25,7 @@ __all__ = [
     "ApiCalls",
     "GradioSession",
     "DEFAULT_OPTIONS",
+    "error_message",
     "FILEDATA_TYPE",
     "is_filedata",
 ]
@@ -61,6 +64,23 @@ def is_filedata(value: Any) -> bool:
         return False
     meta = value.get("meta")
     return isinstance(meta, dict) and meta.get("_type") == FILEDATA_TYPE
+
+
+def error_message(error: Any, version: str | None = None) -> str:
+    """The text of what a server sent with an ``error`` event; when it sent none, why, for that
+    Gradio version."""
+    if isinstance(error, dict) and "error" in error:
+        error = error["error"]
+    if error not in (None, "", "UnknownError"):
+        return str(error)
+    major = (version or "").split(".")[0]
+    if major.isdigit() and int(major) < 6:
+        why = f"Gradio {version} does not send the text of an error over its /call route"
+    elif major.isdigit():
+        why = "the app hides it: Gradio sends gr.Error texts, and others only under show_error=True"
+    else:
+        why = "Gradio 4 and 5 never send it over /call; Gradio 6 sends gr.Error texts or under show_error"
+    return f"the app reported an error without a message ({why})"
 
 
 @dataclass
@@ -127,6 +147,11 @@ class GradioInfo:
     def endpoint_names(self) -> list[str]:
         """Endpoint names without the leading "/", in the order ``/info`` gives them."""
         return [name.lstrip("/") for name in self.named_endpoints]
+
+    def __repr__(self) -> str:
+        names = self.endpoint_names
+        shown = ", ".join(names[:12]) + (f", ... ({len(names)} in all)" if len(names) > 12 else "")
+        return f"GradioInfo(app={self.real_app_url!r}, version={self.version!r}, endpoints=[{shown}])"
 
 
 @dataclass
@@ -229,12 +254,21 @@ class SessionApiEvent:
     def done(self) -> bool:
         return self.api_event.done
 
+    @property
+    def error(self) -> Any:
+        """What the app sent with its ``error`` event (``"UnknownError"`` when it sent
+        nothing), or None while the call has not failed. Same as ``api_event.error``."""
+        return self.api_event.error
+
     def __repr__(self) -> str:
         event = self.api_event
         text = f"SessionApiEvent(id={self.id!r}, api='/{self.api_name}', status={self.status!r}"
         if event.last_query_status not in (None, "complete"):
             text += f", last_query_status={event.last_query_status!r}"
         text += f", events_read={event.last_event_num}"
+        if event.error is not None:
+            said = event.error if event.error == "UnknownError" else error_message(event.error)
+            text += f", error={excerpt(said, 80)!r}"
         return text + (", removed)" if self.removed else ")")
 
 

@@ -13,27 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import CallFailed, StillRunning
-from .models import GradioApiEventResult, GradioSession, SessionApiEvent
+from .models import GradioApiEventResult, GradioSession, SessionApiEvent, error_message
 from .session_calls import update_gradio_session_api_result
 
 __all__ = ["ProxyResult", "PipelineResult", "error_message"]
-
-
-def error_message(error: Any, version: str | None = None) -> str:
-    """The text of what a server sent with an ``error`` event; when it sent none, why, for that
-    Gradio version."""
-    if isinstance(error, dict) and "error" in error:
-        error = error["error"]
-    if error not in (None, "", "UnknownError"):
-        return str(error)
-    major = (version or "").split(".")[0]
-    if major.isdigit() and int(major) < 6:
-        why = f"Gradio {version} does not send the text of an error over its /call route"
-    elif major.isdigit():
-        why = "the app hides it: Gradio sends gr.Error texts, and others only under show_error=True"
-    else:
-        why = "Gradio 4 and 5 never send it over /call; Gradio 6 sends gr.Error texts or under show_error"
-    return f"the app reported an error without a message ({why})"
 
 
 class ProxyResult:
@@ -141,6 +124,11 @@ class ProxyResult:
     @property
     def status(self) -> str | None:
         return self.call.status
+
+    @property
+    def error(self) -> Any:
+        """What the app sent with its ``error`` event, or None while the call has not failed."""
+        return self.call.error
 
     def __repr__(self) -> str:
         text = f"ProxyResult({self.function_name} -> /{self.call.api_name}, status={self.status!r}"
