@@ -618,10 +618,10 @@ def call(
     started = ps.invoke_gradio_dynamic_api(endpoint, session_ref, manual=True, api_token=chosen, **values)
     if manual:
         _emit(
-            {"event_id": started.id, "api_name": started.api_name},
+            {"event_id": started.id, "api_name": "/" + started.api_name},  # as 'calls list' shows it
             as_json,
             ["event_id", "api_name"],
-            [[started.id, started.api_name]],
+            [[started.id, "/" + started.api_name]],
         )
         return
     _stream(started, session_ref, max_heartbeats, as_json)
@@ -813,6 +813,27 @@ def migrate(script: Path, target: Path | None) -> None:
         _say(f"wrote {target}" + (f" ({todo} lines to finish by hand: see TODO(migrate))" if todo else ""))
 
 
+def _show_object(item: GradioSession | SessionApiEvent, as_json: bool) -> None:
+    """A session or a call that a PowerShell line gave: as ``session show`` / ``calls list`` show it."""
+    if isinstance(item, ps.GradioSession):
+        from .gradio.store import current_store
+
+        row = _session_row(item, current_store().get_default())
+    else:
+        row = _call_row(item)
+    if as_json:
+        _say(json.dumps(row, ensure_ascii=False, default=str))
+    else:
+        from tabulate import tabulate
+
+        _say(
+            tabulate(
+                [(key, value if isinstance(value, str) else _compact(value)) for key, value in row.items()],
+                tablefmt="plain",
+            )
+        )
+
+
 @main.command("ps")
 @click.argument("line")
 @json_option
@@ -833,6 +854,9 @@ def ps_line(ctx: click.Context, line: str, as_json: bool) -> None:
         _say(text)
     for item in result.output:
         plain = compat.unwrap(item)
+        if isinstance(plain, (ps.GradioSession, ps.SessionApiEvent)):
+            _show_object(plain, as_json)
+            continue
         if isinstance(plain, ps.GradioApiEventResult):
             plain = (
                 _event_json(plain)

@@ -156,6 +156,7 @@ def test_create_call_update_and_list_across_processes(lab, store):
     assert "Hello Ana! Hello Ana!" in second.stdout and "complete" in second.stdout
     started = cli("call", "count_up", "-p", "n=3", "--manual", "--json", check=True)
     event_id = json.loads(started.stdout)["event_id"]
+    assert json.loads(started.stdout)["api_name"] == "/count_up"  # spelled as 'calls list' spells it
     third = cli("update", event_id, "--json", check=True)
     events = [json.loads(line) for line in third.stdout.splitlines()]
     assert [e["data"] for e in events if e["event"] != "heartbeat"][-1] == ["done"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -241,6 +242,14 @@ def test_the_cli_runs_a_powershell_line(lab, tmp_path):
     echo = "Invoke-GradioSessionApi echo @('hi') | Update-GradioSessionApiResult"
     result = CliRunner().invoke(main, ["--store", str(store), "ps", echo])
     assert result.exit_code == 0 and '["hi"]' in result.output
+    shown = CliRunner().invoke(main, ["--store", str(store), "ps", "Get-GradioSession lab"])
+    assert shown.exit_code == 0 and lab.api_url in shown.output and "max_calls" in shown.output
+    as_json = CliRunner().invoke(main, ["--store", str(store), "ps", "Get-GradioSession lab", "--json"])
+    assert json.loads(as_json.output)["app_url"] == lab.api_url
+    call = CliRunner().invoke(
+        main, ["--store", str(store), "ps", "Invoke-GradioSessionApi echo @('x')", "--json"]
+    )
+    assert json.loads(call.output)["api_name"] == "/echo"
     bad = CliRunner().invoke(main, ["--store", str(store), "ps", "switch ($x) { 1 { 2 } }"])
     assert bad.exit_code == 2 and "POWERSHAI_COMPAT_SYNTAX: line 1, column 1" in bad.output
 
