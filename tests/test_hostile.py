@@ -566,6 +566,24 @@ def test_a_store_is_marked_as_ours(tmp_path):
     db.close()
 
 
+def test_a_store_another_process_creates_meanwhile_is_used(tmp_path, monkeypatch):
+    from powershai_py.gradio.sqlite_store import SQLiteStore
+
+    path = tmp_path / "new" / "store.sqlite3"
+    real_open = os.open
+
+    def loses_the_race(file, flags, *rest):
+        if flags & os.O_EXCL and not os.path.exists(file):
+            os.close(real_open(file, os.O_CREAT | os.O_WRONLY, 0o600))  # the other process wins
+        return real_open(file, flags, *rest)
+
+    monkeypatch.setattr(os, "open", loses_the_race)
+    store = SQLiteStore(path)
+    monkeypatch.undo()
+    assert not store.read_only and store.all() == []
+    store.close()
+
+
 def run_as_other_user(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     """Run the CLI as a user who cannot write the store (nobody, when the tests run as root)."""
     prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []

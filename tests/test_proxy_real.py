@@ -354,6 +354,7 @@ def test_the_dynamic_api_really_calls(source_app):
         invoke_gradio_dynamic_api("numbrs", "dyn")
     assert caught.value.code == "POWERSHAI_HUGGINGFACE_GRADIO_APIINVOKE"
     assert caught.value.available[0] == "numbers"
+    assert "POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI" in caught.value.message  # why two codes
 
 
 # --- pipelines between apps -----------------------------------------------------------------------

@@ -617,7 +617,12 @@ def invoke_gradio_dynamic_api(api_name: str, session: Any = ".", **params: Any) 
     found = target.info.find_endpoint(api_name)
     if found is None:
         error = endpoint_not_found(api_name.strip().lstrip("/"), target.info.endpoint_names, target.app_url)
-        raise type(error)(error.message, code="POWERSHAI_HUGGINGFACE_GRADIO_APIINVOKE", **error.facts)
+        raise type(error)(
+            f"{error.message} (the code is Invoke-GradioDynamicApi's, kept for scripts that match on it; "
+            f"other calls say {error.code} for the same thing)",
+            code="POWERSHAI_HUGGINGFACE_GRADIO_APIINVOKE",
+            **error.facts,
+        )
     name, spec = found
     proxy = GradioProxy(
         session_name=target.name,

@@ -456,7 +456,7 @@ def _prepare(path: Path, private_folder: bool) -> bool:
     if path.exists() and not path.is_file():
         raise IsADirectoryError(21, "not a file")
     if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, mode=0o700)
+        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)  # another process may be first
         if private_folder:
             os.chmod(path.parent, 0o700)
     elif private_folder and path.parent.stat().st_uid == os.geteuid():
@@ -464,8 +464,11 @@ def _prepare(path: Path, private_folder: bool) -> bool:
     if not path.exists():
         if not os.access(path.parent, os.W_OK):
             raise PermissionError(13, "the folder cannot be written")
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        os.chmod(path, 0o600)
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            os.chmod(path, 0o600)
+        except FileExistsError:
+            pass  # another process created it between the check and here: use that one
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
