@@ -6,6 +6,7 @@ import inspect
 import os
 import struct
 import sys
+import threading
 import time
 import types
 import zlib
@@ -413,6 +414,22 @@ def test_an_upstream_error_stops_the_pipeline(source_app, relay_app):
     src, rel = chain(source_app, relay_app)
     with pytest.raises(CallFailed):
         rel.invoke_gradio_api_relay(pipe=src.invoke_gradio_api_fail("up"), map=["value=0"])
+
+
+def test_a_result_read_to_its_last_event_in_a_thread_frees_its_call(source_app):
+    result = proxies(source_app, "source").invoke_gradio_api_numbers(count=2, pause=0)
+
+    def read_to_complete():
+        for event in result:
+            if event.event == "complete":
+                break  # what a caller does when it has what it wanted
+
+    worker = threading.Thread(target=read_to_complete)
+    worker.start()
+    worker.join()
+    assert result.done and result.call.received
+    assert result.call.lock.acquire(timeout=2)  # nothing holds the call: it can be read or removed
+    result.call.lock.release()
 
 
 def test_mapped_text_is_converted_to_the_parameter_type(source_app):

@@ -59,6 +59,14 @@ class ProxyResult:
                 continue
             event.pipeline = list(self.pipeline)
             self.events.append(event)
+            if self.call.done:
+                # close the reader now, in this thread: left suspended, it would hold the
+                # call's lock until garbage collection, which may run in another thread
+                close = getattr(self._reader, "close", None)
+                if close is not None:
+                    close()
+                self._reader = None
+                self._over = True
             return True
         self._reader = None
         if self.call.done or self.call.removed:
