@@ -553,17 +553,26 @@ def _pipeline(
             src_function=proxy.python_name,
         )
     calls: list[Any] = []
-    for item in _upstream(fixed["pipe"]):
-        arguments = dict(given)
-        pipeline: list[GradioApiEventResult] = []
-        if isinstance(item, GradioApiEventResult):
-            pipeline = [*item.pipeline, item]
-            data = item.data if isinstance(item.data, list) else [item.data]
-            if item.data not in (None, [], ""):
-                for param, index in entries:
-                    value = data[index] if -len(data) <= index < len(data) else None
-                    arguments[param.name] = _convert(value, param, proxy, calls)
-        calls.append(_single(proxy, session, arguments, fixed, pipeline))
+    try:
+        for item in _upstream(fixed["pipe"]):
+            arguments = dict(given)
+            pipeline: list[GradioApiEventResult] = []
+            if isinstance(item, GradioApiEventResult):
+                pipeline = [*item.pipeline, item]
+                data = item.data if isinstance(item.data, list) else [item.data]
+                if item.data not in (None, [], ""):
+                    for param, index in entries:
+                        value = data[index] if -len(data) <= index < len(data) else None
+                        arguments[param.name] = _convert(value, param, proxy, calls)
+            calls.append(_single(proxy, session, arguments, fixed, pipeline))
+    except BaseException:
+        # stop reading the upstream calls here, in this thread: a reader left suspended would
+        # hold its call's lock until a garbage collection, which may run in another thread
+        pipe = fixed["pipe"]
+        for upstream in [pipe, *(pipe if isinstance(pipe, (list, tuple)) else ())]:
+            if hasattr(upstream, "stop_reading"):
+                upstream.stop_reading()
+        raise
     if fixed["manual"] or fixed["debug_data"]:
         return calls
     return PipelineResult(calls, proxy.python_name)

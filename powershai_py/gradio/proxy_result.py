@@ -60,12 +60,7 @@ class ProxyResult:
             event.pipeline = list(self.pipeline)
             self.events.append(event)
             if self.call.done:
-                # close the reader now, in this thread: left suspended, it would hold the
-                # call's lock until garbage collection, which may run in another thread
-                close = getattr(self._reader, "close", None)
-                if close is not None:
-                    close()
-                self._reader = None
+                self.stop_reading()  # nothing more to read: free the call now, in this thread
                 self._over = True
             return True
         self._reader = None
@@ -78,6 +73,17 @@ class ProxyResult:
             api_name=self.call.api_name,
             event_id=self.call.id,
         )
+
+    def stop_reading(self) -> None:
+        """Let go of the call's stream for now (what was read stays; iterating reads on later).
+
+        A reader left suspended holds the call's lock until it is garbage collected, which
+        may happen in another thread, where the lock cannot be released.
+        """
+        close = getattr(self._reader, "close", None)
+        self._reader = None
+        if close is not None:
+            close()
 
     def result(self) -> list[Any]:
         """Read to the end and return the final data (Gradio's list of outputs).
@@ -158,6 +164,11 @@ class PipelineResult:
     def __iter__(self) -> Iterator[GradioApiEventResult]:
         for call in self.calls:
             yield from call
+
+    def stop_reading(self) -> None:
+        """:meth:`ProxyResult.stop_reading` for each call."""
+        for call in self.calls:
+            call.stop_reading()
 
     def data_events(self) -> Iterator[GradioApiEventResult]:
         for call in self.calls:
