@@ -70,6 +70,7 @@ def start_app(
         env=env,
         cwd=str(script.parent),
     )
+    handle.close()  # the app writes through its own copy of the descriptor
     return RunningApp(url=f"http://127.0.0.1:{port}", process=process, log=log)
 
 
