@@ -374,6 +374,36 @@ def test_a_failing_call_is_over_with_its_error(lab):
     assert fine.error is None and "error=" not in repr(fine)
 
 
+def test_a_kept_stream_read_to_its_last_result_in_a_thread_leaves_the_call_free(lab):
+    new_gradio_session(lab.url)
+    call = invoke_gradio_session_api("count_up", [3])
+    seen, kept = [], []
+
+    def read_to_complete():
+        stream = update_gradio_session_api_result(call, stream=True)
+        kept.append(stream)  # a caller that keeps its iterator (a notebook variable, say)
+        for result in stream:
+            seen.append(result.event)
+            if result.event == "complete":
+                break  # it has what it wanted and reads no further
+
+    worker = threading.Thread(target=read_to_complete)
+    worker.start()
+    worker.join()
+    assert seen[-1] == "complete" and call.received
+    taken = []
+
+    def take():  # a thread other than the reader can take the call at once
+        if call.lock.acquire(timeout=2):
+            call.lock.release()
+            taken.append(True)
+
+    other = threading.Thread(target=take)
+    other.start()
+    other.join()
+    assert taken == [True]
+
+
 # --- removing calls ------------------------------------------------------------------------------
 
 

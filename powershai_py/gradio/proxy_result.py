@@ -59,9 +59,6 @@ class ProxyResult:
                 continue
             event.pipeline = list(self.pipeline)
             self.events.append(event)
-            if self.call.done:
-                self.stop_reading()  # nothing more to read: free the call now, in this thread
-                self._over = True
             return True
         self._reader = None
         if self.call.done or self.call.removed:

@@ -399,22 +399,41 @@ def _hand_out(
     history: bool,
     read_timeout: float | None,
 ) -> Iterator[GradioApiEventResult]:
-    """Results of a call for the caller: those read ahead first, then from the stream."""
+    """Results of a call for the caller: those read ahead first, then from the stream.
+
+    The call's lock is held while results come, and let go before the last one is handed
+    out: a caller that stops there (it has what it wanted) leaves nothing held, even when
+    the iterator is garbage collected later in another thread.
+    """
+    last = None
     with _held(call.lock, f"the call {call.id}"):
-        handed = False
-        while call.unread:
-            result = call.unread.pop(0)
-            call.last_received_index = result.num
-            handed = True
-            yield result
         try:
-            if not (handed and call.done):
-                for result in _pull(session, call, max_heartbeats, history, read_timeout):
-                    call.last_received_index = result.num
-                    yield result
+            for result in _unread_then_pulled(session, call, max_heartbeats, history, read_timeout):
+                call.last_received_index = result.num
+                if call.done and not call.unread:
+                    last = result
+                    break
+                yield result
         finally:
             call.received = call.done and not call.unread
             current_store().update_call(session, call)
+    if last is not None:
+        yield last
+
+
+def _unread_then_pulled(
+    session: GradioSession,
+    call: SessionApiEvent,
+    max_heartbeats: int | None,
+    history: bool,
+    read_timeout: float | None,
+) -> Iterator[GradioApiEventResult]:
+    handed = False
+    while call.unread:
+        handed = True
+        yield call.unread.pop(0)
+    if not (handed and call.done):
+        yield from _pull(session, call, max_heartbeats, history, read_timeout)
 
 
 def _pull(
