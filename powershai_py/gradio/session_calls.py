@@ -405,10 +405,19 @@ def _hand_out(
     out: a caller that stops there (it has what it wanted) leaves nothing held, even when
     the iterator is garbage collected later in another thread.
     """
+
+    def unread_then_pulled() -> Iterator[GradioApiEventResult]:
+        handed = False
+        while call.unread:
+            handed = True
+            yield call.unread.pop(0)
+        if not (handed and call.done):
+            yield from _pull(session, call, max_heartbeats, history, read_timeout)
+
     last = None
     with _held(call.lock, f"the call {call.id}"):
         try:
-            for result in _unread_then_pulled(session, call, max_heartbeats, history, read_timeout):
+            for result in unread_then_pulled():
                 call.last_received_index = result.num
                 if call.done and not call.unread:
                     last = result
@@ -419,21 +428,6 @@ def _hand_out(
             current_store().update_call(session, call)
     if last is not None:
         yield last
-
-
-def _unread_then_pulled(
-    session: GradioSession,
-    call: SessionApiEvent,
-    max_heartbeats: int | None,
-    history: bool,
-    read_timeout: float | None,
-) -> Iterator[GradioApiEventResult]:
-    handed = False
-    while call.unread:
-        handed = True
-        yield call.unread.pop(0)
-    if not (handed and call.done):
-        yield from _pull(session, call, max_heartbeats, history, read_timeout)
 
 
 def _pull(
