@@ -584,6 +584,42 @@ def test_a_store_another_process_creates_meanwhile_is_used(tmp_path, monkeypatch
     store.close()
 
 
+def test_a_store_another_process_creates_between_our_reads_is_used(tmp_path, monkeypatch):
+    """The check reads the file in one snapshot: a creation committed midway is not 'foreign'."""
+    from powershai_py.gradio import sqlite_store
+
+    path = tmp_path / "store.sqlite3"
+    failures: list[BaseException] = []
+
+    def create() -> None:
+        try:
+            sqlite_store.SQLiteStore(path).close()
+        except BaseException as exc:
+            failures.append(exc)
+
+    other = threading.Thread(target=create)
+    real_connect = sqlite_store.SQLiteStore._connect
+
+    def connect(self):
+        db = real_connect(self)
+
+        def trace(statement: str) -> None:
+            if statement.startswith("PRAGMA user_version") and not other.is_alive() and other.ident is None:
+                other.start()  # the other process creates the store now, as soon as it may
+                other.join(timeout=1)
+
+        db.set_trace_callback(trace)
+        return db
+
+    monkeypatch.setattr(sqlite_store.SQLiteStore, "_connect", connect)
+    store = sqlite_store.SQLiteStore(path)
+    monkeypatch.undo()
+    other.join(timeout=60)
+    assert other.ident is not None and not other.is_alive() and failures == []
+    assert not store.read_only and store.all() == []
+    store.close()
+
+
 def run_as_other_user(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     """Run the CLI as a user who cannot write the store (nobody, when the tests run as root)."""
     prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []

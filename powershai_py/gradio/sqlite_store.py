@@ -132,8 +132,45 @@ class SQLiteStore:
         return db
 
     def _check_and_upgrade(self) -> None:
-        """Refuse a file that is not ours before anything is written; create or upgrade ours."""
+        """Refuse a file that is not ours before anything is written; create or upgrade ours.
+
+        Another process may be creating the same store at this moment, so the file is read in
+        one read transaction (a consistent snapshot), and read again inside the write
+        transaction that creates or upgrades it.
+        """
         db = self._db
+        db.execute("BEGIN")
+        try:
+            version, empty = self._check_state(db)
+        finally:
+            db.execute("COMMIT")
+        if self.read_only:
+            if version < SCHEMA_VERSION:
+                raise PowershaiError(
+                    f"{self.path} is read-only and needs an upgrade this version must write; "
+                    "open it once where it can be written",
+                    code="POWERSHAI_STORE_READONLY",
+                    path=str(self.path),
+                )
+            return
+        db.execute("PRAGMA journal_mode = WAL")
+        if version < SCHEMA_VERSION:
+            with self._write() as tx:
+                version, empty = self._check_state(tx)  # it may have been created meanwhile
+                if empty:
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            tx.execute(statement)
+                else:
+                    for step in range(version, SCHEMA_VERSION):
+                        for statement in _MIGRATIONS[step]:
+                            tx.execute(statement)
+                tx.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                tx.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        _make_private(self.path)
+
+    def _check_state(self, db: sqlite3.Connection) -> tuple[int, bool]:
+        """The store's schema version and whether it is empty; refuse a foreign or newer file."""
         application = db.execute("PRAGMA application_id").fetchone()[0]
         version = db.execute("PRAGMA user_version").fetchone()[0]
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -156,29 +193,7 @@ class SQLiteStore:
                 code="POWERSHAI_STORE_NEWER",
                 path=str(self.path),
             )
-        if self.read_only:
-            if version < SCHEMA_VERSION:
-                raise PowershaiError(
-                    f"{self.path} is read-only and needs an upgrade this version must write; "
-                    "open it once where it can be written",
-                    code="POWERSHAI_STORE_READONLY",
-                    path=str(self.path),
-                )
-            return
-        db.execute("PRAGMA journal_mode = WAL")
-        if version < SCHEMA_VERSION:
-            with self._write() as tx:
-                if empty:
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            tx.execute(statement)
-                else:
-                    for step in range(version, SCHEMA_VERSION):
-                        for statement in _MIGRATIONS[step]:
-                            tx.execute(statement)
-                tx.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                tx.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        _make_private(self.path)
+        return version, empty
 
     def close(self) -> None:
         with self._lock:
