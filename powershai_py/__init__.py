@@ -19,6 +19,7 @@ _EXPORTS = {
     "get_gradio_info": "powershai_py.gradio.sessions",
     "send_gradio_api": "powershai_py.gradio.calls",
     "update_gradio_api_result": "powershai_py.gradio.calls",
+    "stop_gradio_api": "powershai_py.gradio.calls",
     "send_gradio_file": "powershai_py.gradio.files",
     "download_gradio_file": "powershai_py.gradio.files",
     # sessions
@@ -31,6 +32,7 @@ _EXPORTS = {
     "update_gradio_session_api_result": "powershai_py.gradio.session_calls",
     "get_gradio_session_api": "powershai_py.gradio.session_calls",
     "remove_gradio_session_api": "powershai_py.gradio.session_calls",
+    "stop_gradio_session_api": "powershai_py.gradio.session_calls",
     # proxy functions and the dynamic API
     "new_gradio_session_api_proxy_function": "powershai_py.gradio.proxy",
     "gradio_api_function": "powershai_py.gradio.proxy",
@@ -63,6 +65,7 @@ _EXPORTS = {
     "GradioApiEvent": "powershai_py.gradio.models",
     "GradioApiEventResult": "powershai_py.gradio.models",
     "GradioInfo": "powershai_py.gradio.models",
+    "QueueStatus": "powershai_py.gradio.models",
     # settings
     "settings": "powershai_py.http",
     "resolve_token": "powershai_py.http",
@@ -86,6 +89,7 @@ _EXPORTS = {
     "MaxCallsReached": "powershai_py.errors",
     "SessionBusy": "powershai_py.errors",
     "CallFailed": "powershai_py.errors",
+    "CallCancelled": "powershai_py.errors",
     "StillRunning": "powershai_py.errors",
 }
 
@@ -94,6 +98,7 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
     from .errors import (  # noqa: F401
         AuthenticationRequired,
+        CallCancelled,
         CallFailed,
         ConnectionLost,
         EndpointNotFound,
@@ -114,7 +119,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         StreamLost,
         ValidationError,
     )
-    from .gradio.calls import send_gradio_api, update_gradio_api_result  # noqa: F401
+    from .gradio.calls import send_gradio_api, stop_gradio_api, update_gradio_api_result  # noqa: F401
     from .gradio.files import download_gradio_file, send_gradio_file  # noqa: F401
     from .gradio.info import invoke_gradio_http  # noqa: F401
     from .gradio.models import (  # noqa: F401
@@ -122,6 +127,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         GradioApiEventResult,
         GradioInfo,
         GradioSession,
+        QueueStatus,
         SessionApiEvent,
     )
     from .gradio.param_types import convert_gradio_param_powershell, gradio_param_type  # noqa: F401
@@ -137,6 +143,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         get_gradio_session_api,
         invoke_gradio_session_api,
         remove_gradio_session_api,
+        stop_gradio_session_api,
         update_gradio_session_api_result,
     )
     from .gradio.session_files import send_gradio_session_files  # noqa: F401

@@ -33,6 +33,7 @@ import click
 import powershai_py as ps
 
 from .errors import (
+    CallCancelled,
     CallFailed,
     ConnectionLost,
     EndpointNotFound,
@@ -370,6 +371,7 @@ def _session_row(item: GradioSession, default: str | None) -> dict[str, Any]:
         "calls": len(item.api_calls.all_events),
         "max_calls": effective_limit(item.option("MaxCalls")),  # the limit in force (0 means 10)
         "policy": item.option("MaxCallsPolicy"),
+        "transport": item.option("Transport") or "auto",
         "stateful": item.stateful,
         "session_id": item.session_id,
     }
@@ -384,13 +386,23 @@ def _print_sessions(sessions: list[GradioSession], as_json: bool) -> None:
     _emit(rows, as_json, columns, [[row[c] for c in columns] for row in rows])
 
 
+_TRANSPORT_HELP = (
+    "How calls reach the app: 'queue' (also tells the place in the queue, progress and the app's "
+    "messages), 'call' (POST /call) or 'auto' (the queue on Gradio 4 and 5, /call on 6)."
+)
+transport_option = click.option(
+    "--transport", type=click.Choice(["auto", "call", "queue"], case_sensitive=False), help=_TRANSPORT_HELP
+)
+
+
 @session.command("new")
 @click.argument("url")
 @click.option("--name", help="The session's name (default: the app's URL).")
 @click.option("--download-path", type=click.Path(file_okay=False), help="Save file outputs in this folder.")
-@click.option("--stateful", is_flag=True, help="Share gr.State between calls (Gradio 6).")
+@click.option("--stateful", is_flag=True, help="Share gr.State between calls.")
 @click.option("--force", is_flag=True, help="Replace a session of that name.")
 @click.option("--token", help="Token for opening a private app (never stored).")
+@transport_option
 @json_option
 def session_new(
     url: str,
@@ -399,6 +411,7 @@ def session_new(
     stateful: bool,
     force: bool,
     token: str | None,
+    transport: str | None,
     as_json: bool,
 ) -> None:
     """Open a session on the app at URL.
@@ -409,7 +422,7 @@ def session_new(
     """
     login = _login(click.get_current_context(), url)
     created = ps.new_gradio_session(
-        url, name, download_path, force, stateful=stateful, token=token, auth=login
+        url, name, download_path, force, stateful=stateful, token=token, auth=login, transport=transport
     )
     _print_sessions([created], as_json)
 
@@ -464,17 +477,24 @@ def session_show(name: str, as_json: bool) -> None:
     type=click.Choice(["error", "warning", "remove"], case_sensitive=False),
     help="Past --max-calls: refuse the call (error), warn and go on (warning), or drop the oldest (remove).",
 )
+@transport_option
 @json_option
 def session_set(
-    name: str, make_default: bool, max_calls: int | None, policy: str | None, as_json: bool
+    name: str,
+    make_default: bool,
+    max_calls: int | None,
+    policy: str | None,
+    transport: str | None,
+    as_json: bool,
 ) -> None:
     """Change a session's options, or make it the default; print it.
 
     \b
     Example:
       powershai-py session set demo --default --max-calls 20 --policy remove
+      powershai-py session set demo --transport queue
     """
-    ps.set_gradio_session(name, make_default, max_calls, policy)
+    ps.set_gradio_session(name, make_default, max_calls, policy, transport)
     _print_sessions([_resolve(name)], as_json)
 
 
@@ -519,33 +539,63 @@ def _event_json(result: GradioApiEventResult) -> dict[str, Any]:
     return {"num": result.num, "ts": result.ts.isoformat(), "event": result.event, "data": result.data}
 
 
-def _stream(call: SessionApiEvent, session_ref: Any, max_heartbeats: int | None, as_json: bool) -> None:
-    """Print each event the moment it arrives; exit 1 on an error event, 3 if the wait ran out."""
+def _stream(
+    call: SessionApiEvent, session_ref: Any, max_heartbeats: int | None, as_json: bool, cancel: bool = True
+) -> None:
+    """Print each event the moment it arrives; exit 1 on an error event, 3 if the wait ran out.
+
+    On a terminal, one status line on stderr tells where the call is (queued, running, its
+    progress); the app's gr.Info and gr.Warning messages are lines of their own on stderr.
+    With --json every event (status events included) is a JSON line on stdout.
+    """
+    from .gradio.models import STATUS_EVENTS
+    from .http import settings
+
+    settings.app_warnings = "log"  # the app's warnings are printed here, once, as lines
     progress = _Progress()
     beats = 0
     reader = ps.update_gradio_session_api_result(call, max_heartbeats, session_ref, stream=True)
     try:
         for result in reader:
-            if (result.event or "").lower() == "heartbeat":
+            name = (result.event or "").lower()
+            if name == "heartbeat":
                 beats += 1
-                progress.show(f"waiting for /{call.api_name}: {beats} heartbeats")
+                if call.queue.stage in ("queued", "running") and call.api_event.transport == "queue":
+                    progress.show(f"/{call.api_name}: {call.queue.describe()} · {beats} heartbeats")
+                else:
+                    progress.show(f"waiting for /{call.api_name}: {beats} heartbeats")
                 continue
-            progress.clear()
             if as_json:
+                progress.clear()
                 click.echo(_json_safe(json.dumps(_event_json(result), ensure_ascii=False, default=str)))
+            elif name == "log" and isinstance(result.data, dict):
+                progress.clear()
+                level = str(result.data.get("level") or "info")
+                _say(f"/{call.api_name} {level}: {result.data.get('message')}", err=True)
+            elif name in STATUS_EVENTS:
+                progress.show(f"/{call.api_name}: {call.queue.describe()}")
+                continue
             else:
+                progress.clear()
                 _say(f"#{result.num:<3} {result.event or '':<10} {_compact(result.data, 200)}")
             sys.stdout.flush()
     except KeyboardInterrupt:
-        # This process is the only one that can read the stream, and it is ending: close the
-        # call so the store says it was lost instead of "generating" for ever.
+        # This process is the only one that can read the stream, and it is ending: cancel the
+        # call on the server (unless --no-cancel) and close it, so the store says what happened.
         progress.clear()
-        from .gradio.calls import close_gradio_api_event
+        from .gradio.calls import close_gradio_api_event, stop_gradio_api
 
+        said = "interrupted"
+        if cancel and not call.done:
+            try:
+                if stop_gradio_api(call.api_event):
+                    said = "cancelled on the server"
+            except PowershaiError as exc:
+                said = f"interrupted (not cancelled on the server: {exc.message})"
         close_gradio_api_event(call.api_event)
         reader.close()
         _say(
-            f"powershai-py: the call {call.id} was interrupted; its {call.api_event.last_event_num} "
+            f"powershai-py: the call {call.id} was {said}; its {call.api_event.last_event_num} "
             "events read are kept (see 'powershai-py calls list')",
             err=True,
         )
@@ -558,6 +608,8 @@ def _stream(call: SessionApiEvent, session_ref: Any, max_heartbeats: int | None,
         raise CallFailed(
             f"/{call.api_name} failed: {error_message(call.api_event.error, version)}", event_id=call.id
         )
+    if call.cancelled:
+        raise CallCancelled(f"/{call.api_name} was cancelled (event {call.id})", event_id=call.id)
     if not call.done:
         raise StillRunning(
             f"/{call.api_name} is still running after {beats} heartbeats (event {call.id})",
@@ -578,6 +630,8 @@ def _stream(call: SessionApiEvent, session_ref: Any, max_heartbeats: int | None,
 @click.option(
     "--max-heartbeats", type=click.IntRange(min=1), help="Stop waiting after N heartbeats in a row."
 )
+@transport_option
+@click.option("--no-cancel", is_flag=True, help="On Ctrl-C, leave the call running on the server.")
 @json_option
 @click.pass_context
 def call(
@@ -590,6 +644,8 @@ def call(
     public: bool,
     manual: bool,
     max_heartbeats: int | None,
+    transport: str | None,
+    no_cancel: bool,
     as_json: bool,
 ) -> None:
     """Call ENDPOINT and print its events as they arrive.
@@ -615,7 +671,9 @@ def call(
     else:
         _open_store(ctx)
     _resolve(session_ref)  # attaches the --auth login to the stored session
-    started = ps.invoke_gradio_dynamic_api(endpoint, session_ref, manual=True, api_token=chosen, **values)
+    started = ps.invoke_gradio_dynamic_api(
+        endpoint, session_ref, manual=True, api_token=chosen, transport=transport, **values
+    )
     if manual:
         _emit(
             {"event_id": started.id, "api_name": "/" + started.api_name},  # as 'calls list' shows it
@@ -624,7 +682,36 @@ def call(
             [[started.id, "/" + started.api_name]],
         )
         return
-    _stream(started, session_ref, max_heartbeats, as_json)
+    _stream(started, session_ref, max_heartbeats, as_json, cancel=not no_cancel)
+
+
+@main.command()
+@click.argument("event_ids", nargs=-1, required=True)
+@click.option("-s", "--session", "session_ref", default=".", help="The session (default: '.').")
+@json_option
+@click.pass_context
+def cancel(ctx: click.Context, event_ids: tuple[str, ...], session_ref: str, as_json: bool) -> None:
+    """Cancel calls on the server: a queued call leaves the queue, a running generator stops.
+
+    \b
+    Example:
+      powershai-py call ticker -p n=100 --manual      # prints EVENT_ID
+      powershai-py cancel EVENT_ID
+    """
+    _open_store(ctx)
+    _resolve(session_ref)  # attaches the --auth login to the stored session
+    stopped = {item.id for item in ps.stop_gradio_session_api(list(event_ids), session_ref)}
+    calls = {item.id: item for item in ps.get_gradio_session_api(session_ref)}
+    rows = [
+        {
+            "event_id": event_id,
+            "cancelled": event_id in stopped,
+            "last_query_status": calls[event_id].api_event.last_query_status if event_id in calls else None,
+        }
+        for event_id in event_ids
+    ]
+    columns = ["event_id", "cancelled", "last_query_status"]
+    _emit(rows, as_json, columns, [[row[c] for c in columns] for row in rows])
 
 
 @main.command()

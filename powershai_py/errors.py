@@ -176,6 +176,12 @@ class CallFailed(PowershaiError):
     default_code = "POWERSHAI_GRADIO_CALL_ERROR"
 
 
+class CallCancelled(CallFailed):
+    """The call was cancelled before it gave a result. Facts: ``api_name``, ``event_id``."""
+
+    default_code = "POWERSHAI_GRADIO_CALL_CANCELLED"
+
+
 class StillRunning(PowershaiError):
     """A call sent only heartbeats for ``settings.heartbeat_limit`` in a row; it may still finish."""
 

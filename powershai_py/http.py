@@ -96,6 +96,15 @@ class HttpSettings:
     URLs, so real events are far smaller); past it the read stops with ``ProtocolError``.
     After a call's final event its stream is read to its end, within ``drain_bytes`` and
     ``drain_timeout``, so that its connection goes back to the pool.
+
+    ``transport`` is how calls reach a Gradio app when neither the call nor its session
+    chooses: ``"call"`` (``POST /call``), ``"queue"`` (``POST /queue/join``, which also
+    tells the place in the queue, progress and the app's messages) or ``"auto"``: the
+    queue on Gradio 4 and 5, whose ``/call`` route drops error texts and cannot keep
+    ``gr.State``, and ``/call`` on Gradio 6, where it does both and answers faster.
+    ``app_warnings`` is what becomes of an app's ``gr.Warning``: ``"warn"`` (a
+    :class:`PowershaiWarning`) or ``"log"`` (a warning on the ``powershai_py`` logger);
+    ``gr.Info`` always goes to the logger (level INFO).
     """
 
     connect_timeout: float = 10.0
@@ -113,6 +122,8 @@ class HttpSettings:
     max_event_bytes: int = 64 * 1024 * 1024
     drain_bytes: int = 64 * 1024
     drain_timeout: float = 1.0
+    transport: str = "auto"
+    app_warnings: str = "warn"
 
 
 settings = HttpSettings()

@@ -35,6 +35,7 @@ from powershai_py import (
     send_gradio_session_files,
     update_gradio_session_api_result,
 )
+from powershai_py.gradio.models import carries_data
 
 FileInput = Union[str, os.PathLike, dict]  # noqa: UP007 (what the docs promise for file parameters)
 HOSTILE = 'say "hi" $HOME `whoami` \'\'\' """ end\nsecond line'
@@ -192,11 +193,12 @@ def test_a_call_starts_at_once_and_streams_in_order(source_app):
     assert isinstance(result.call, SessionApiEvent)
     seen = []
     for event in result:
-        seen.append((event.event, event.data, result.done))
+        if carries_data(event):  # the queue's status events (estimation...) come too on 4 and 5
+            seen.append((event.event, event.data, result.done))
     assert [d for _, d, _ in seen] == [["n1"], ["n2"], ["n3"], ["n4"], ["n4"]]
     assert seen[0][2] is False  # the first event arrived while the call was still running
     assert [e for e, _, _ in seen][-1] == "complete"
-    assert [e.data for e in result] == [d for _, d, _ in seen]  # iterating again replays
+    assert [e.data for e in result if carries_data(e)] == [d for _, d, _ in seen]  # iterating again replays
     timestamps = [e.ts for e in result.events]
     assert timestamps == sorted(timestamps)
 
@@ -208,8 +210,7 @@ def test_an_error_event_raises_on_result_and_is_an_event_when_iterating(source_a
     with pytest.raises(CallFailed) as caught:
         result.result()
     assert caught.value.code == "POWERSHAI_GRADIO_CALL_ERROR"
-    if source_app.major >= 6:
-        assert "cannot do that" in caught.value.message
+    assert "cannot do that" in caught.value.message  # every version, over the default transport
     assert "error=" in repr(result)
 
 

@@ -31,13 +31,15 @@ from powershai_py import (
     set_gradio_session,
     update_gradio_session_api_result,
 )
+from powershai_py.gradio.models import carries_data
 
 
 def run(api_name, params=None, session=".", **options):
-    """Invoke through a session and read to the end; return (call, results without heartbeats)."""
+    """Invoke through a session and read to the end; return (call, the results that carry data:
+    no heartbeats, none of the queue's status events)."""
     call = invoke_gradio_session_api(api_name, params, session=session)
     results = update_gradio_session_api_result(call, session=session, **options)
-    return call, [r for r in results if r.event != "heartbeat"]
+    return call, [r for r in results if carries_data(r)]
 
 
 def last_data(api_name, params=None, session="."):
@@ -238,7 +240,7 @@ def test_an_unknown_endpoint_keeps_the_original_code_and_lists_the_others(lab):
 
 def test_event_id_attaches_to_a_call_made_elsewhere(lab, caplog):
     session = new_gradio_session(lab.url)
-    elsewhere = send_gradio_api(lab.url, "echo", ["made elsewhere"])
+    elsewhere = send_gradio_api(lab.url, "echo", ["made elsewhere"], transport="call")  # as PowershAI does
     caplog.set_level(logging.DEBUG, logger="powershai_py")
     call = invoke_gradio_session_api("echo", event_id=elsewhere.event_id)
     assert not [r for r in caplog.records if r.getMessage().startswith("POST")]
@@ -324,7 +326,7 @@ def test_update_reads_a_generator_and_keeps_history(lab):
     assert [r.data for r in results] == [["step 1"], ["step 2"], ["step 3"], ["done"], ["done"]]
     assert call.done and call.received
     assert call.last_received_index == results[-1].num
-    assert [e.event for e in call.api_event.events][-1] == "complete"
+    assert [e.event for e in call.api_event.events] == ["generating"] * 4 + ["complete"]
 
 
 def test_update_streams_and_takes_several_calls(lab):
@@ -485,7 +487,7 @@ def test_download_path_saves_file_outputs_once_inside_the_folder(lab, tmp_path):
     source.write_bytes(bytes(range(256)) * 4)
     [filedata] = send_gradio_session_files(source)
     call, results = run("copy_file", [filedata])
-    saved = [r.data[0]["local_path"] for r in results if r.data and r.data[0]]
+    saved = [r.data[0]["local_path"] for r in results if r.data and r.data[0]]  # data events only
     assert saved
     local = Path(saved[-1])
     assert local.parent == downloads.resolve()
@@ -497,13 +499,17 @@ def test_download_path_saves_file_outputs_once_inside_the_folder(lab, tmp_path):
 # --- stateful sessions ----------------------------------------------------------------------------
 
 
-def test_stateful_sessions_keep_state_on_gradio_6_only(lab):
-    if lab.major < 6:
-        with pytest.raises(PowershaiError) as caught:
-            new_gradio_session(lab.url, stateful=True)
-        assert caught.value.code == "POWERSHAI_GRADIO_SESSION_STATEFUL"
-        assert get_gradio_session() == []
+def test_stateful_sessions_over_call_need_gradio_6(lab):
+    if lab.major >= 6:
+        assert new_gradio_session(lab.url, stateful=True, transport="call").stateful
         return
+    with pytest.raises(PowershaiError) as caught:
+        new_gradio_session(lab.url, stateful=True, transport="call")
+    assert caught.value.code == "POWERSHAI_GRADIO_SESSION_STATEFUL"
+    assert get_gradio_session() == []
+
+
+def test_stateful_sessions_keep_state_on_every_version_by_default(lab):
     new_gradio_session(lab.url, "plain")
     assert last_data("tally", [5], "plain")[0] == "total=5"
     assert last_data("tally", [5], "plain")[0] == "total=5"  # each call is its own server session
@@ -514,20 +520,16 @@ def test_stateful_sessions_keep_state_on_gradio_6_only(lab):
 
 
 def test_a_stateful_call_reads_the_previous_one_first(lab):
-    if lab.major < 6:
-        pytest.skip("stateful sessions need Gradio 6; the refusal is tested above")
     new_gradio_session(lab.url, stateful=True)
     first = invoke_gradio_session_api("count_up", [3])
     second = invoke_gradio_session_api("tally", [1])  # reads all of `first` before posting
-    assert first.done and len(first.unread) == 5
+    assert first.done and len([r for r in first.unread if carries_data(r)]) == 5
     assert [r.data for r in update_gradio_session_api_result(first)][-1] == ["done"]
     assert first.unread == [] and first.received
     assert update_gradio_session_api_result(second)[-1].data[0] == "total=1"
 
 
 def test_two_threads_on_one_stateful_session_never_mix_their_results(lab):
-    if lab.major < 6:
-        pytest.skip("stateful sessions need Gradio 6; the refusal is tested above")
     new_gradio_session(lab.url, "shared", stateful=True)
     set_gradio_session("shared", max_calls=1000, max_calls_policy="error")
     totals: dict[str, list[int]] = {"a": [], "b": []}
@@ -644,7 +646,7 @@ def test_a_value_that_is_no_file_keeps_the_original_code(lab):
 
 def test_a_stateful_call_waits_for_a_reader_of_the_previous_one_but_not_forever(lab_beats, monkeypatch):
     if lab_beats.major < 6:
-        pytest.skip("stateful sessions need Gradio 6; the refusal is tested above")
+        pytest.skip("needs heartbeats faster than Gradio 4 and 5's fixed 15 s")
     from powershai_py import SessionBusy, settings
 
     monkeypatch.setattr(settings, "lock_timeout", 0.5)

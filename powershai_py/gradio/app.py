@@ -146,7 +146,8 @@ def layout_from_config(root: str, config: dict[str, Any]) -> AppLayout:
     }
     slots: dict[str, tuple[int, tuple[int, ...]]] = {}
     names: list[str] = []
-    for dependency in config.get("dependencies") or []:
+    indexes: dict[str, int] = {}
+    for position, dependency in enumerate(config.get("dependencies") or []):
         if not isinstance(dependency, dict):
             continue
         name = dependency.get("api_name")
@@ -154,6 +155,9 @@ def layout_from_config(root: str, config: dict[str, Any]) -> AppLayout:
             continue
         name = name.lstrip("/")
         names.append(name)
+        index = dependency.get("id", position)  # Gradio 4+ numbers dependencies with "id"
+        if isinstance(index, int) and not isinstance(index, bool):
+            indexes.setdefault(name, index)
         inputs = dependency.get("inputs") or []
         hidden = tuple(i for i, cid in enumerate(inputs) if kinds.get(cid) == "state")
         slots[name] = (len(inputs), hidden)
@@ -163,18 +167,20 @@ def layout_from_config(root: str, config: dict[str, Any]) -> AppLayout:
         version=config.get("version"),
         state_slots=slots,
         api_names=tuple(names),
+        fn_indexes=indexes,
     )
 
 
-def pad_state_slots(data: list[Any], layout: AppLayout, api_name: str) -> list[Any]:
+def pad_state_slots(data: list[Any], layout: AppLayout, api_name: str, always: bool = False) -> list[Any]:
     """Insert a null for each hidden ``gr.State`` input on Gradio 4 and 5 (pure).
 
     Only when ``data`` holds exactly the visible inputs: a list that already has a slot
     for every input, or one of another length, is sent as the caller gave it. Gradio 6
-    fills hidden inputs itself, so its calls are never changed.
+    fills hidden inputs of ``/call`` itself, so those calls are never changed; ``always``
+    pads on every version (the queue transport, like the web page, sends every input).
     """
     major = layout.major
-    if major is None or major >= 6:
+    if major is None or (major >= 6 and not always):
         return data
     total, hidden = layout.state_slots.get(api_name, (0, ()))
     if not hidden or len(data) != total - len(hidden):

@@ -2,10 +2,14 @@
 
 A call is two requests: ``POST {api}/call/{name}`` returns an event id, and
 ``GET {api}/call/{name}/{event_id}`` streams ``generating`` / ``complete`` / ``error`` /
-``heartbeat`` events. The stream is opened on the first read and kept open on the event
-object, so a read that stops early (``max_heartbeats``, or a caller that stops
-iterating) resumes where it left off. A finished stream is never requested again: Gradio
-does not replay it and would keep the GET open forever.
+``heartbeat`` events. That is the ``/call`` transport; the queue transport (``queue.py``)
+joins the queue instead, and its messages are read here as the same events, plus
+``estimation``, ``process_starts``, ``progress`` and ``log``.
+
+The stream is opened on the first read and kept open on the event object, so a read
+that stops early (``max_heartbeats``, or a caller that stops iterating) resumes where it
+left off. A finished stream is never requested again: Gradio does not replay it and would
+keep the GET open forever.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import difflib
 import json
 import re
 import time
+import uuid
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -33,17 +38,21 @@ from ..errors import (
     StreamLost,
     excerpt,
 )
-from ..http import read_some, request, retry_refused_posts, settings
+from ..http import logger, read_some, request, retry_refused_posts, settings
 from ..sse import SSEEvent, SSEParser
 from .app import app_layout, pad_state_slots
 from .files import fix_file_urls
 from .login import login_for
-from .models import STREAM_ENDED, GradioApiEvent, GradioApiEventResult, Secret
+from .models import STATUS_EVENTS, STREAM_ENDED, AppLayout, GradioApiEvent, GradioApiEventResult, Secret
+from .queue import QueueEvent, QueueStream, channel_for
 
 __all__ = [
     "send_gradio_api",
     "update_gradio_api_result",
     "close_gradio_api_event",
+    "stop_gradio_api",
+    "check_transport",
+    "choose_transport",
     "to_data_list",
     "endpoint_not_found",
     "check_event_id",
@@ -55,6 +64,8 @@ Script = Callable[[dict[str, Any]], Any]
 RUNNING, COMPLETE, ERROR, EXPIRED = "running", "complete", "error", "HeartBeatExpired"
 LOST, TIMEOUT, BROKEN = "ConnectionLost", "Timeout", "ProtocolError"
 CLOSED = "Closed"  # closed on purpose (the call was removed from its session)
+CANCELLED = "Cancelled"  # stopped on the server at the caller's request (stop_gradio_api)
+TRANSPORTS = ("auto", "call", "queue")
 INTERRUPTED = "Interrupted"  # an interruption (Ctrl-C) cut a read in the middle: the stream is torn
 NOT_OPENED = "NotOpened"  # the GET of the stream failed; nothing was streamed, so it may be sent again
 
@@ -108,6 +119,7 @@ def send_gradio_api(
     token: str | None = None,
     *,
     auth: Any = None,
+    transport: str | None = None,
 ) -> GradioApiEvent:
     """Submit a call to an endpoint and return its :class:`GradioApiEvent` (not yet read).
 
@@ -117,13 +129,18 @@ def send_gradio_api(
     ``app_url`` may be the app's root or its API root. On Gradio 4 and 5 a null is added
     for each hidden ``gr.State`` input. With ``event_id`` nothing is sent: the event is
     attached to a call made earlier. ``token="public"`` sends no token. ``auth=(user,
-    password)`` logs in to an app launched with ``auth=``.
+    password)`` logs in to an app launched with ``auth=``. ``transport`` is ``"call"``,
+    ``"queue"`` or ``"auto"`` (the default, ``settings.transport``): see
+    :func:`choose_transport`. A queue call without a ``session_hash`` gets one of its own.
     """
     if not isinstance(api_name, str) or not api_name.strip("/ "):
         raise PowershaiError("give the endpoint name, e.g. 'predict'", code="POWERSHAI_GRADIO_NOAPINAME")
     name = api_name.strip().lstrip("/")
     credentials = login_for(app_url, auth)
     layout = app_layout(app_url, token, credentials=credentials)
+    chosen = choose_transport(layout, name, transport, attached=bool(event_id) and not session_hash)
+    if chosen == "queue":
+        return _join(layout, name, params, session_hash, event_id, token, credentials)
     body: dict[str, Any] = {"data": pad_state_slots(to_data_list(params), layout, name)}
     if session_hash:
         body["session_hash"] = session_hash
@@ -162,6 +179,88 @@ def send_gradio_api(
         session_hash=session_hash,
         token=Secret(token),
         credentials=credentials,
+        fn_index=layout.fn_indexes.get(name),
+    )
+
+
+def check_transport(transport: Any) -> str:
+    """``transport`` in lower case if it names one (``call``, ``queue``, ``auto``), else an error."""
+    if isinstance(transport, str) and transport.strip().lower() in TRANSPORTS:
+        return transport.strip().lower()
+    raise PowershaiError(
+        f"{transport!r} is not a transport: give 'call', 'queue' or 'auto'",
+        code="POWERSHAI_GRADIO_TRANSPORT",
+        transport=str(transport),
+    )
+
+
+def choose_transport(layout: AppLayout, api_name: str, transport: str | None, attached: bool = False) -> str:
+    """``"call"`` or ``"queue"`` for a call to ``api_name`` (pure).
+
+    An explicit choice wins. ``"auto"`` (or None: ``settings.transport``) picks the queue on
+    Gradio 4 and 5, where ``/call`` drops error texts and cannot keep ``gr.State``, when
+    ``/config`` gives the endpoint's ``fn_index``; ``/call`` otherwise. A call ``attached``
+    by event id without a session hash can only be read over ``/call``.
+    """
+    wanted = check_transport(transport or settings.transport or "auto")
+    if wanted == "auto":
+        old = layout.major is not None and layout.major < 6
+        return "queue" if old and api_name in layout.fn_indexes and not attached else "call"
+    if wanted == "queue" and api_name not in layout.fn_indexes:
+        raise PowershaiError(
+            f"/{api_name} cannot be called over the queue: the app's /config does not list it "
+            "(or there is no /config); use the 'call' transport",
+            code="POWERSHAI_GRADIO_TRANSPORT",
+            transport="queue",
+            api_name=api_name,
+        )
+    return wanted
+
+
+def _join(
+    layout: AppLayout,
+    name: str,
+    params: Any,
+    session_hash: str | None,
+    event_id: str | None,
+    token: str | None,
+    credentials: Any,
+) -> GradioApiEvent:
+    """Join the queue: ``POST {api}/queue/join`` (or attach to a call joined earlier)."""
+    fn_index = layout.fn_indexes[name]
+    session_hash = session_hash or uuid.uuid4().hex
+    body: dict[str, Any] = {
+        "data": pad_state_slots(to_data_list(params), layout, name, always=True),
+        "fn_index": fn_index,
+        "session_hash": session_hash,
+        "event_data": None,
+        "trigger_id": None,
+    }
+    url = f"{layout.real_app_url}/queue/join"
+    if event_id:
+        check_event_id(event_id)
+    else:
+        retry_refused_posts(url)
+        payload = _json_body(body, name)
+        response = request(
+            "POST",
+            url,
+            data=payload,
+            headers={"Content-Type": "application/json"},
+            token=token,
+            credentials=credentials,
+        )
+        event_id = _event_id_of(response, url)
+    return GradioApiEvent(
+        event_id=event_id,
+        api_name=name,
+        app_url=layout.real_app_url,
+        req={"method": "POST", "url": url, "data": body},
+        session_hash=session_hash,
+        token=Secret(token),
+        credentials=credentials,
+        transport="queue",
+        fn_index=fn_index,
     )
 
 
@@ -265,6 +364,10 @@ class _OpenStream:
         self.busy = False
         self.last_event = time.monotonic()
 
+    @property
+    def url(self) -> str:
+        return str(self.response.url)
+
     def next_event(self, silence: float) -> SSEEvent | None:
         """The next event, reading as needed; None at the end of the body.
 
@@ -313,7 +416,13 @@ class _OpenStream:
         self.response.close()
 
 
-def _open(event: GradioApiEvent, read_timeout: float | None) -> _OpenStream:
+def _open(event: GradioApiEvent, read_timeout: float | None) -> _OpenStream | QueueStream:
+    if event.transport == "queue":
+        if not event.session_hash:
+            raise InvalidEvent(f"event {event.event_id} was made over the queue but has no session hash")
+        channel = channel_for(event.app_url, event.session_hash, event.token.value, event.credentials)
+        unquote = app_layout(event.app_url, event.token.value, credentials=event.credentials).major == 4
+        return QueueStream(channel, event.event_id, unquote)
     url = event.update_url
     timeout = (settings.connect_timeout, read_timeout or settings.stream_read_timeout)
     response = request(
@@ -369,7 +478,7 @@ def _read(
     silence = read_timeout or settings.stream_read_timeout
     heartbeats = 0
     event.last_query_status = RUNNING
-    mine: _OpenStream | None = None
+    mine: _OpenStream | QueueStream | None = None
     try:
         if event.stream is None:
             event.stream = _open(event, read_timeout)
@@ -382,7 +491,7 @@ def _read(
                 raise ConnectionLost(
                     f"{mine.what}: the server ended the stream before the call completed "
                     "(no complete or error event)",
-                    url=mine.response.url,
+                    url=mine.url,
                 )
             if event.stream is not mine:
                 mine.busy = False
@@ -400,6 +509,13 @@ def _read(
                     return
                 continue
             heartbeats = 0
+            if name in STATUS_EVENTS:  # on the QueueStatus, not in the history (as with /call)
+                _note_status(event, name, result.data)
+                mine.busy = False
+                if script is not None:
+                    script({"event": result, "api_event": event})
+                yield result
+                continue
             if history:
                 event.events.append(result)
                 if result.data is not None:
@@ -442,10 +558,39 @@ def _read(
         raise
 
 
+def _note_status(event: GradioApiEvent, name: str, data: Any) -> None:
+    """Record what a status event tells on the event's :class:`QueueStatus`; pass on the
+    app's messages (``gr.Warning`` as a warning, ``gr.Info`` to the logger)."""
+    status = event.queue
+    if name == "estimation" and isinstance(data, dict):
+        status.stage = "queued"
+        status.rank, status.queue_size, status.eta = data.get("rank"), data.get("queue_size"), data.get("eta")
+    elif name == "process_starts":
+        status.stage, status.rank, status.eta = "running", None, None
+    elif name == "progress" and isinstance(data, list):
+        status.stage, status.progress = "running", data
+    elif name == "log" and isinstance(data, dict):
+        level, text = str(data.get("level") or "info"), str(data.get("message") or "")
+        status.messages.append((level, text))
+        said = f"/{event.api_name} says: {text}"
+        if level in ("warning", "error") and settings.app_warnings != "log":
+            warnings.warn(said, PowershaiWarning, stacklevel=5)
+        elif level in ("warning", "error"):
+            logger.warning("%s", said)
+        else:
+            logger.info("%s", said)
+
+
 def _result(event: GradioApiEvent, sse: SSEEvent) -> GradioApiEventResult:
     event.last_event_num += 1
     data: Any = None
-    if sse.data is not None:
+    if isinstance(sse, QueueEvent):
+        data = sse.value
+        try:
+            fix_file_urls(data, event.app_url)
+        except RecursionError:
+            raise ProtocolError(f"event {sse.event!r} carried data nested too deep to read") from None
+    elif sse.data is not None:
         try:
             data = json.loads(sse.data)
         except (ValueError, RecursionError):
@@ -468,8 +613,13 @@ def _result(event: GradioApiEvent, sse: SSEEvent) -> GradioApiEventResult:
 def _finish(event: GradioApiEvent, how: str, data: Any = None) -> None:
     """The call is over (``complete`` or ``error``): record it and close the stream."""
     event.status = COMPLETE
+    event.queue.stage = "done"
     if how == ERROR:
         event.error = data if data not in (None, "", [], {}) else "UnknownError"
+        event.queue.stage = "failed"
+    elif event.cancel_requested and data is None:  # Gradio ends a cancelled call with an empty complete
+        how = CANCELLED
+        event.queue.stage = "cancelled"
     event.last_query_status = how
     if event.stream is not None:
         stream, event.stream = event.stream, None
@@ -485,6 +635,60 @@ def close_gradio_api_event(event: GradioApiEvent) -> bool:
     if event.stream is None or event.done:
         return False
     _close(event, CLOSED)
+    return True
+
+
+def stop_gradio_api(event: GradioApiEvent) -> bool:
+    """Ask the server to stop a call: a queued call leaves the queue, a running generator
+    stops producing. Returns False when the call was already over.
+
+    PowerShell equivalent: none in PowershAI (see ``Stop-GradioSessionApi`` in compat).
+
+    The call's stream then ends with an empty ``complete``; reading it records
+    ``last_query_status == "Cancelled"``. A plain function that is already running finishes
+    on the server all the same (Gradio can only stop generators and queued calls).
+    """
+    if not isinstance(event, GradioApiEvent):
+        raise InvalidEvent(f"expected a GradioApiEvent (from send_gradio_api), got {type(event).__name__}")
+    if event.done:
+        return False
+    if event.fn_index is None:
+        event.fn_index = app_layout(
+            event.app_url, event.token.value, credentials=event.credentials
+        ).fn_indexes.get(event.api_name)
+    if event.fn_index is None:
+        raise PowershaiError(
+            f"/{event.api_name} cannot be cancelled: the app's /config does not list it, and Gradio "
+            "needs its index to cancel",
+            code="POWERSHAI_GRADIO_CANCEL_UNSUPPORTED",
+            api_name=event.api_name,
+        )
+    body = {
+        "event_id": event.event_id,
+        "session_hash": event.session_hash or event.event_id,
+        "fn_index": event.fn_index,
+    }
+    url = f"{event.app_url}/cancel"
+    event.cancel_requested = True
+    try:
+        request(
+            "POST",
+            url,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            token=event.token.value,
+            credentials=event.credentials,
+        )
+    except HttpError as exc:
+        event.cancel_requested = False
+        if exc.status in (404, 405):
+            raise PowershaiError(
+                f"the server does not cancel calls (POST {url} answered {exc.status}); the call goes on",
+                code="POWERSHAI_GRADIO_CANCEL_UNSUPPORTED",
+                url=url,
+                status=exc.status,
+            ) from None
+        raise
     return True
 
 

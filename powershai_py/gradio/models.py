@@ -21,6 +21,7 @@ __all__ = [
     "AppLayout",
     "GradioApiEvent",
     "GradioApiEventResult",
+    "QueueStatus",
     "SessionApiEvent",
     "ApiCalls",
     "GradioSession",
@@ -36,6 +37,15 @@ FILEDATA_TYPE = "gradio.FileData"
 # ("ReadElsewhere": another process began to read it, see sqlite_store.py; "Interrupted":
 # Ctrl-C cut a read in the middle, so the stream cannot be trusted any more)
 STREAM_ENDED = ("ConnectionLost", "Timeout", "ProtocolError", "Closed", "ReadElsewhere", "Interrupted")
+# Events only the queue transport sends: where a call is, not what it returned. They never
+# count as a result's data.
+STATUS_EVENTS = frozenset({"estimation", "process_starts", "progress", "log"})
+
+
+def carries_data(result: GradioApiEventResult) -> bool:
+    """True for an event whose ``data`` is the call's output (not a heartbeat, not a status)."""
+    name = (result.event or "").lower()
+    return name != "heartbeat" and name not in STATUS_EVENTS
 
 
 class Secret:
@@ -97,6 +107,7 @@ class AppLayout:
     state_slots: dict[str, tuple[int, tuple[int, ...]]] = field(default_factory=dict)
     api_names: tuple[str, ...] = ()
     from_config: bool = True
+    fn_indexes: dict[str, int] = field(default_factory=dict)  # API name -> the queue's fn_index
 
     @property
     def real_app_url(self) -> str:
@@ -172,6 +183,58 @@ class GradioApiEventResult:
 
 
 @dataclass
+class QueueStatus:
+    """Where a call is, as the queue transport last told: waiting, running or done.
+
+    ``rank`` is the call's place in the queue (0: next), ``queue_size`` how many wait,
+    ``eta`` the estimated seconds (None when the server has no estimate yet); ``progress``
+    holds the latest ``gr.Progress`` steps (dicts with ``index``, ``length``, ``unit``,
+    ``progress``, ``desc``). ``messages`` are the app's ``gr.Info``/``gr.Warning`` texts as
+    ``(level, text)``.
+    """
+
+    stage: str = "queued"
+    rank: int | None = None
+    queue_size: int | None = None
+    eta: float | None = None
+    progress: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[tuple[str, str]] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One short line: ``queued 3/7 · about 12 s``, ``running 45% · step 9/20 · denoising``."""
+        if self.stage == "queued":
+            text = "queued"
+            if self.rank is not None:
+                text += f" {self.rank + 1}/{self.queue_size}" if self.queue_size else f" {self.rank + 1}"
+            if self.eta is not None:
+                text += f" · about {self.eta:.0f} s"
+            return text
+        if self.stage != "running":
+            return self.stage
+        parts = ["running"]
+        step = self.progress[-1] if self.progress else None
+        if step:
+            index, length = step.get("index"), step.get("length")
+            fraction = step.get("progress")
+            if (
+                fraction is None
+                and isinstance(index, (int, float))
+                and isinstance(length, (int, float))
+                and length
+            ):
+                fraction = index / length
+            if isinstance(fraction, (int, float)):
+                parts[0] += f" {fraction * 100:.0f}%"
+            if index is not None and length is not None:
+                parts.append(f"{step.get('unit') or 'step'} {index:g}/{length:g}")
+            elif index is not None:
+                parts.append(f"{step.get('unit') or 'step'} {index:g}")
+            if step.get("desc"):
+                parts.append(str(step["desc"]))
+        return " · ".join(parts)
+
+
+@dataclass
 class GradioApiEvent:
     """A call made to a Gradio endpoint and what was read of its results so far.
 
@@ -199,10 +262,14 @@ class GradioApiEvent:
     token: Secret = field(default_factory=lambda: Secret(None), repr=False, compare=False)
     stream: Any = field(default=None, repr=False, compare=False)
     credentials: Any = field(default=None, repr=False, compare=False)  # a login (gradio/login.py)
+    transport: str = "call"  # "call" (POST /call) or "queue" (POST /queue/join)
+    fn_index: int | None = None  # the endpoint's index in /config (the queue and cancel need it)
+    queue: QueueStatus = field(default_factory=QueueStatus, repr=False, compare=False)
+    cancel_requested: bool = field(default=False, repr=False, compare=False)
 
     @property
     def update_url(self) -> str:
-        """The URL of the event's result stream."""
+        """The URL of the event's result stream (the ``/call`` transport's)."""
         return f"{self.app_url}/call/{quote(self.api_name, safe='')}/{quote(self.event_id, safe='')}"
 
     @property
@@ -253,6 +320,16 @@ class SessionApiEvent:
     @property
     def done(self) -> bool:
         return self.api_event.done
+
+    @property
+    def queue(self) -> QueueStatus:
+        """Where the call is (queued, running, done), as the queue transport last told."""
+        return self.api_event.queue
+
+    @property
+    def cancelled(self) -> bool:
+        """True when the call was cancelled on the server before it gave a result."""
+        return self.api_event.last_query_status == "Cancelled"
 
     @property
     def error(self) -> Any:

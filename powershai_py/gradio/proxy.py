@@ -21,7 +21,7 @@ from typing import Any
 
 from ..errors import CallFailed, PowershaiError, PowershaiWarning, SessionNotFound
 from .calls import endpoint_not_found
-from .models import GradioApiEventResult, GradioSession
+from .models import GradioApiEventResult, GradioSession, carries_data
 from .names import POWERSHELL_RESERVED, PYTHON_RESERVED, clean_name, python_identifier, snake_name
 from .param_types import ParamType, coerce, param_type
 from .proxy_result import PipelineResult, ProxyResult, error_message
@@ -217,6 +217,7 @@ _FIXED = (
     ("debug_data", bool, False),
     ("api_token", str | None, None),
     ("pipe", Any, None),
+    ("transport", str | None, None),
 )
 
 
@@ -267,7 +268,8 @@ def _docstring(proxy: GradioProxy) -> str:
         "Keyword-only: manual=True returns the session call without reading it; pipe= with",
         "api_result_map (alias map, 'Name=Index' strings or a dict) calls this function once per",
         "upstream result; debug_data=True returns what would be sent; api_token overrides the",
-        'session\'s token ("public" sends none).',
+        'session\'s token ("public" sends none); transport ("call", "queue", "auto") overrides',
+        "the session's transport.",
     ]
     return "\n".join(lines)
 
@@ -456,7 +458,9 @@ def _single(
             "pipeline": pipeline,
         }
     data = [_as_list(p, values[p.position]) for p in proxy.parameters]
-    call = invoke_gradio_session_api(proxy.api_name, data, session=session, token=fixed["api_token"])
+    call = invoke_gradio_session_api(
+        proxy.api_name, data, session=session, token=fixed["api_token"], transport=fixed["transport"]
+    )
     if fixed["manual"]:
         return call
     return ProxyResult(call, session, proxy.python_name, pipeline)
@@ -529,7 +533,7 @@ def _upstream(pipe: Any) -> Iterator[Any]:
             continue
         if isinstance(item, GradioApiEventResult):
             name = (item.event or "").lower()
-            if name == "heartbeat" or (name == "complete" and item.data == previous):
+            if not carries_data(item) or (name == "complete" and item.data == previous):
                 continue
             if name == "error":
                 raise CallFailed(f"an upstream call failed: {error_message(item.data)}", error=item.data)

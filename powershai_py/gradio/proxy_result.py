@@ -12,9 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import CallFailed, StillRunning
-from .models import GradioApiEventResult, GradioSession, SessionApiEvent, error_message
-from .session_calls import update_gradio_session_api_result
+from ..errors import CallCancelled, CallFailed, StillRunning
+from .models import (
+    GradioApiEventResult,
+    GradioSession,
+    QueueStatus,
+    SessionApiEvent,
+    carries_data,
+    error_message,
+)
+from .session_calls import stop_gradio_session_api, update_gradio_session_api_result
 
 __all__ = ["ProxyResult", "PipelineResult", "error_message"]
 
@@ -71,6 +78,18 @@ class ProxyResult:
             event_id=self.call.id,
         )
 
+    @property
+    def queue(self) -> QueueStatus:
+        """Where the call is: its place in the queue, its ETA, its progress (queue transport)."""
+        return self.call.queue
+
+    def cancel(self) -> bool:
+        """Cancel the call on the server (a queued call leaves the queue, a generator stops);
+        False when it was already over. What was read stays; :meth:`result` then raises
+        :class:`CallCancelled`."""
+        self.stop_reading()
+        return bool(stop_gradio_session_api(self.call, self.session))
+
     def stop_reading(self) -> None:
         """Let go of the call's stream for now (what was read stays; iterating reads on later).
 
@@ -89,6 +108,12 @@ class ProxyResult:
         """
         for _ in self:
             pass
+        if self.call.cancelled:
+            raise CallCancelled(
+                f"/{self.call.api_name} was cancelled before it gave a result",
+                api_name=self.call.api_name,
+                event_id=self.call.id,
+            )
         if self.failed:
             raise CallFailed(
                 f"/{self.call.api_name} failed: "
@@ -97,7 +122,8 @@ class ProxyResult:
                 event_id=self.call.id,
                 error=self.call.api_event.error,
             )
-        final = self.events[-1].data if self.events else None
+        outputs = [event for event in self.events if carries_data(event)]
+        final = outputs[-1].data if outputs else None
         return final if isinstance(final, list) else ([] if final is None else [final])
 
     def value(self) -> Any:
@@ -113,6 +139,8 @@ class ProxyResult:
         previous: Any = object()
         for event in self:
             name = (event.event or "").lower()
+            if not carries_data(event):
+                continue
             if name == "error":
                 self.result()  # raises CallFailed with the app's message
             if event.data in (None, [], "") or (name == "complete" and event.data == previous):
@@ -161,6 +189,10 @@ class PipelineResult:
     def __iter__(self) -> Iterator[GradioApiEventResult]:
         for call in self.calls:
             yield from call
+
+    def cancel(self) -> bool:
+        """:meth:`ProxyResult.cancel` for each call; True when any was still running."""
+        return any([call.cancel() for call in self.calls])
 
     def stop_reading(self) -> None:
         """:meth:`ProxyResult.stop_reading` for each call."""

@@ -29,8 +29,15 @@ from ..errors import (
     SessionBusy,
 )
 from ..http import settings
-from .calls import close_gradio_api_event, endpoint_not_found, send_gradio_api, update_gradio_api_result
-from .models import GradioApiEventResult, GradioSession, SessionApiEvent
+from .calls import (
+    check_transport,
+    close_gradio_api_event,
+    endpoint_not_found,
+    send_gradio_api,
+    stop_gradio_api,
+    update_gradio_api_result,
+)
+from .models import GradioApiEventResult, GradioSession, SessionApiEvent, carries_data
 from .policy import decide, effective_limit, max_calls_reached
 from .session_files import prepare_inputs, save_file_outputs
 from .sessions import as_items, resolve_session, retire_call
@@ -41,6 +48,7 @@ __all__ = [
     "update_gradio_session_api_result",
     "get_gradio_session_api",
     "remove_gradio_session_api",
+    "stop_gradio_session_api",
     "params_to_list",
 ]
 
@@ -51,6 +59,8 @@ def invoke_gradio_session_api(
     event_id: str | None = None,
     session: Any = ".",
     token: str | None = None,
+    *,
+    transport: str | None = None,
 ) -> SessionApiEvent:
     """Submit a call to an endpoint of the session's app and keep it in the session.
 
@@ -61,9 +71,12 @@ def invoke_gradio_session_api(
     single value (a one-value list) or None. ``event_id`` attaches to a call made
     earlier, without sending anything. ``token`` overrides the session's token
     (``"public"`` sends none). The session's MaxCalls policy applies before anything is
-    sent. Read the results with :func:`update_gradio_session_api_result`.
+    sent. ``transport`` (``"call"``, ``"queue"``, ``"auto"``) overrides the session's.
+    Read the results with :func:`update_gradio_session_api_result`.
     """
     target = resolve_session(session)
+    if transport is not None:
+        check_transport(transport)
     if not isinstance(api_name, str) or not api_name.strip("/ "):
         raise PowershaiError("give the endpoint name, e.g. 'predict'", code="POWERSHAI_GRADIO_NOAPINAME")
     found = target.info.find_endpoint(api_name)
@@ -89,7 +102,14 @@ def invoke_gradio_session_api(
         store.remove_calls(target, evicted)
         try:
             api_event = send_gradio_api(
-                target.app_url, name, data, target.session_hash, event_id, chosen, auth=target.login
+                target.app_url,
+                name,
+                data,
+                target.session_hash,
+                event_id,
+                chosen,
+                auth=target.login,
+                transport=transport or target.option("Transport"),
             )
         except BaseException:
             with target.lock:
@@ -247,6 +267,41 @@ def remove_gradio_session_api(
     return chosen
 
 
+def stop_gradio_session_api(id: Any, session: Any = ".") -> list[SessionApiEvent]:
+    """Cancel calls of a session on the server: a queued call leaves the queue, a running
+    generator stops. Returns the calls a cancel was sent for (not those already over).
+
+    PowerShell equivalent: ``Stop-GradioSessionApi ID [-Session S]`` (compat; new in powershai-py).
+
+    ``id`` is an event id, a :class:`SessionApiEvent`, or an iterable of them. A call that
+    nobody is reading is then read to its end (a moment: Gradio ends a cancelled call at
+    once), so it shows ``last_query_status == "Cancelled"``; one read elsewhere ends in
+    that reader.
+    """
+    target = resolve_session(session)
+    calls = [_find_call(target, item) for item in as_items(id)]
+    stopped = []
+    for call in calls:
+        if call.done or call.removed:
+            continue
+        if call.api_event.credentials is None:
+            call.api_event.credentials = target.login
+        if stop_gradio_api(call.api_event):
+            stopped.append(call)
+        if call.lock.acquire(blocking=False):
+            try:
+                if not call.done and call.api_event.last_query_status != "ReadElsewhere":
+                    for result in _pull(target, call, None, False, None):
+                        if (result.event or "").lower() != "heartbeat":
+                            call.unread.append(result)
+                    current_store().update_call(target, call)
+            except PowershaiError:
+                pass  # the cancel was sent; how the read ended is recorded on the call
+            finally:
+                call.lock.release()
+    return stopped
+
+
 # --- bookkeeping -----------------------------------------------------------------------
 
 
@@ -382,7 +437,7 @@ def _read_ahead(session: GradioSession, call: SessionApiEvent) -> None:
             return
         for result in _pull(session, call, None, False, None):
             if (result.event or "").lower() != "heartbeat":
-                call.unread.append(result)
+                call.unread.append(result)  # status events too: the caller sees the whole call
         current_store().update_call(session, call)
         if not call.done:
             raise SessionBusy(
@@ -447,7 +502,7 @@ def _pull(
     )
     try:
         for result in reader:
-            if (result.event or "").lower() != "heartbeat":
+            if carries_data(result):
                 call.last_data = result.data  # kept even if saving its files fails
             save_file_outputs(session, result)
             yield result

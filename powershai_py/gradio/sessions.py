@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import PowershaiError, SessionExists, SessionNotFound
-from ..http import resolve_token
+from ..http import resolve_token, settings
 from . import info as stateless
-from .app import is_url
-from .calls import close_gradio_api_event
+from .app import app_layout, is_url
+from .calls import check_transport, close_gradio_api_event
 from .login import login_for
 from .models import GradioInfo, GradioSession, Secret, SessionApiEvent
 from .policy import effective_limit, effective_policy
@@ -51,6 +51,7 @@ def new_gradio_session(
     stateful: bool = False,
     token: str | None = None,
     auth: Any = None,
+    transport: str | None = None,
 ) -> GradioSession:
     """Open an app: fetch its ``/info`` and store a session for it under ``name``.
 
@@ -59,8 +60,10 @@ def new_gradio_session(
     ``name`` defaults to the app's API URL. An existing name is an error unless
     ``force=True``, which replaces that session and closes its open streams.
     ``download_path`` is a folder where file outputs of the session's calls are saved
-    as they arrive. ``stateful=True`` (Gradio 6 only) makes all calls share one server
-    session, so ``gr.State`` persists between them. ``token`` is used for every call of
+    as they arrive. ``stateful=True`` makes all calls share one server session, so
+    ``gr.State`` persists between them (on Gradio 4 and 5 over the queue transport).
+    ``transport`` (``"call"``, ``"queue"`` or ``"auto"``) is the session's default way to
+    call; a call may choose another. ``token`` is used for every call of
     the session unless a call gives its own; ``"public"`` sends none. ``auth=(user,
     password)`` logs in to an app launched with ``auth=``: the login's cookie belongs to the
     session, is shared by its threads, and is renewed on a 401 (never stored or shown).
@@ -73,12 +76,14 @@ def new_gradio_session(
         )
     resolve_token(token)  # a bad token fails here, before any request
     login = login_for(app_url, auth)
+    if transport is not None:
+        check_transport(transport)
     info = stateless.get_gradio_info(app_url, disable_retry, token=token, auth=login)
-    if stateful and (info.version is None or int(info.version.split(".")[0]) < 6):
+    if stateful and not _can_keep_state(info, transport, token, login):
         raise PowershaiError(
             f"the app runs Gradio {info.version or '(unknown version)'}; a stateful session needs "
-            "Gradio 6, where /call streams the results of a call made with a session hash. "
-            "Open it without stateful=True (each call is then a new server session)",
+            "Gradio 6, or the queue transport (Gradio 4 and 5 do not stream the results of a /call "
+            "made with a session hash). Open it without stateful=True, or with transport 'auto' or 'queue'",
             code="POWERSHAI_GRADIO_SESSION_STATEFUL",
             version=info.version,
         )
@@ -100,9 +105,21 @@ def new_gradio_session(
             "or pass force=True to replace it",
             name=session.name,
         ) from None
+    if transport is not None:
+        session.options["Transport"] = transport.strip().lower()
     if replaced is not None:
         _close_calls(replaced)
     return session
+
+
+def _can_keep_state(info: GradioInfo, transport: str | None, token: str | None, login: Any) -> bool:
+    """True when calls sharing a session hash can be read: Gradio 6, or the queue transport."""
+    major = (info.version or "").split(".")[0]
+    if major.isdigit() and int(major) >= 6:
+        return True
+    wanted = (transport or settings.transport or "auto").strip().lower()
+    layout = app_layout(info.root_url, token, credentials=login)
+    return major.isdigit() and wanted != "call" and bool(layout.fn_indexes)
 
 
 def resolve_session(session: Any = ".") -> GradioSession:
@@ -262,16 +279,20 @@ def set_gradio_session(
     default: bool = False,
     max_calls: int | None = None,
     max_calls_policy: str | None = None,
+    transport: str | None = None,
 ) -> None:
-    """Make a session the default and/or change its MaxCalls options.
+    """Make a session the default and/or change its MaxCalls options or its transport.
 
     PowerShell equivalent: ``Set-GradioSession [NAME] [-Default] [-MaxCalls N] [-MaxCallsPolicy P]``.
 
     ``max_calls`` is how many calls the session keeps (0 means the built-in 10);
     ``max_calls_policy`` says what a call beyond it does: ``"error"`` refuses it,
     ``"remove"`` drops the oldest calls, ``"warning"`` warns and goes on (any case).
-    Values are checked before anything changes; only these two options are stored.
+    ``transport`` (``"call"``, ``"queue"``, ``"auto"``) is how its calls reach the app.
+    Values are checked before anything changes; only these options are stored.
     """
+    if transport is not None:
+        transport = check_transport(transport)
     if max_calls is not None:
         effective_limit(max_calls)
     policy = effective_policy(max_calls_policy) if max_calls_policy is not None else None
@@ -284,7 +305,9 @@ def set_gradio_session(
                 _set_option(target, "MaxCalls", max_calls)
             if policy is not None:
                 _set_option(target, "MaxCallsPolicy", policy)
-        if max_calls is not None or policy is not None:
+            if transport is not None:
+                _set_option(target, "Transport", transport)
+        if max_calls is not None or policy is not None or transport is not None:
             current_store().save_options(target)
 
 

@@ -34,7 +34,7 @@ from .store import SharedSlot
 
 __all__ = ["SQLiteStore", "default_store_path", "STORE_ENV"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x70736870  # "pshp": marks a file as a powershai-py store
 STORE_ENV = "POWERSHAI_PY_STORE"
 _OUR_TABLES = {"meta", "sessions", "calls", "sqlite_sequence"}
@@ -65,11 +65,19 @@ CREATE TABLE IF NOT EXISTS calls (
     error TEXT,
     reader TEXT,
     claimed REAL,
+    transport TEXT,
+    call_hash TEXT,
+    fn_index INTEGER,
     UNIQUE (session_id, event_id)
 );
 """
 _MIGRATIONS = {  # from version N to N + 1
     1: ("ALTER TABLE calls ADD COLUMN reader TEXT", "ALTER TABLE calls ADD COLUMN claimed REAL"),
+    2: (
+        "ALTER TABLE calls ADD COLUMN transport TEXT",
+        "ALTER TABLE calls ADD COLUMN call_hash TEXT",
+        "ALTER TABLE calls ADD COLUMN fn_index INTEGER",
+    ),
 }
 # A stream that a process began to read cannot be read again by another (Gradio does not
 # replay it): such a call is marked with this last_query_status when read back.
@@ -349,12 +357,16 @@ class SQLiteStore:
             if slot is not None:  # the reserved row becomes the call's, keeping its place in line
                 db.execute(
                     "UPDATE calls SET event_id = ?, api_name = ?, status = ?, last_query_status = ?,"
-                    " claimed = NULL WHERE session_id = ? AND event_id = ?",
+                    " claimed = NULL, transport = ?, call_hash = ?, fn_index = ?"
+                    " WHERE session_id = ? AND event_id = ?",
                     (
                         call.id,
                         event.api_name,
                         event.status,
                         event.last_query_status,
+                        event.transport,
+                        event.session_hash,
+                        event.fn_index,
                         session.session_id,
                         slot,
                     ),
@@ -422,7 +434,8 @@ class SQLiteStore:
         event = call.api_event
         db.execute(
             "INSERT OR IGNORE INTO calls (session_id, event_id, api_name, status, last_query_status,"
-            " events_read, last_data, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " events_read, last_data, error, transport, call_hash, fn_index)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 session.session_id,
                 call.id,
@@ -432,6 +445,9 @@ class SQLiteStore:
                 event.last_event_num,
                 _json(call.last_data),
                 _json(event.error),
+                event.transport,
+                event.session_hash,
+                event.fn_index,
             ),
         )
 
@@ -516,7 +532,9 @@ def _call(row: dict[str, Any], session: GradioSession, reader: str) -> SessionAp
         last_event_num=row["events_read"] or 0,
         error=json.loads(row["error"]) if row["error"] else None,
         last_query_status=status,
-        session_hash=session.session_hash,
+        session_hash=row.get("call_hash") or session.session_hash,
+        transport=row.get("transport") or "call",
+        fn_index=row.get("fn_index"),
     )
     call = SessionApiEvent(id=row["event_id"], api_event=event)
     call.last_data = json.loads(row["last_data"]) if row["last_data"] else None

@@ -1,0 +1,414 @@
+"""The queue transport: the protocol the Gradio web page uses.
+
+A call is ``POST {api}/queue/join`` (``fn_index``, ``session_hash``, ``data``), which returns
+an event id; its events come from ``GET {api}/queue/data?session_hash=...``, one stream per
+session hash that carries every call of that hash, each message naming its event id. The
+server ends that stream (``close_stream``) when no call of the hash is left, so a later call
+opens a new one. Besides results, the queue sends the call's place in the queue
+(``estimation``), its start (``process_starts``), ``gr.Progress`` steps (``progress``) and the
+app's ``gr.Info``/``gr.Warning`` messages (``log``); and on Gradio 4 and 5 it carries the
+text of errors, which their ``/call`` route drops.
+
+Here the messages become events in the vocabulary of the ``/call`` transport
+(:func:`translate`), so the layers above read both transports the same way. One
+:class:`Channel` per ``(API URL, session hash)`` reads the shared stream; whichever thread
+needs an event reads the next chunk and sorts what arrived by event id, so calls read in
+different threads never wait for each other's events and calls of different hashes never
+mix. See docs/protocol/queue-*.txt for what real servers send.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ConnectionLost, ProtocolError, RequestTimeout, excerpt
+from ..http import read_some, request, settings
+from ..sse import SSEEvent, SSEParser
+
+__all__ = [
+    "STATUS_EVENTS",
+    "QueueEvent",
+    "apply_diff",
+    "translate",
+    "channel_for",
+    "QueueStream",
+]
+
+# Events only the queue transport sends; they tell where a call is, not what it returned.
+STATUS_EVENTS = frozenset({"estimation", "process_starts", "progress", "log"})
+_STRAY_LIMIT = 1000  # messages kept for event ids not (yet) registered on a channel
+
+
+@dataclass(frozen=True)
+class QueueEvent(SSEEvent):
+    """An event made from a queue message: ``value`` is its data, already decoded."""
+
+    value: Any = None
+
+
+def apply_diff(value: Any, operations: Any) -> Any:
+    """``value`` after Gradio's diff ``operations`` (pure: ``value`` is not changed).
+
+    Each operation is ``[action, path, argument]``: ``replace`` sets the item at ``path``
+    (the whole value for ``[]``), ``append`` adds to the string or list there, ``add``
+    inserts into a list (at an index) or a dict (at a key), ``delete`` removes the item.
+    """
+    if not isinstance(operations, list):
+        raise ProtocolError(f"a generator update is not a list of changes: {excerpt(repr(operations))}")
+    result = copy.deepcopy(value)
+    for operation in operations:
+        if not (isinstance(operation, list) and len(operation) == 3 and isinstance(operation[1], list)):
+            raise ProtocolError(
+                f"a generator update holds a change of unknown shape: {excerpt(repr(operation))}"
+            )
+        action, path, argument = operation
+        try:
+            result = _apply_one(result, action, path, argument)
+        except (LookupError, TypeError, ValueError) as exc:
+            raise ProtocolError(
+                f"a generator update does not fit the value it changes ({action} at {path}: {exc})"
+            ) from None
+    return result
+
+
+def _apply_one(value: Any, action: str, path: list[Any], argument: Any) -> Any:
+    if not path:
+        if action == "replace":
+            return copy.deepcopy(argument)
+        if action == "append":
+            return value + argument
+        raise ValueError(f"{action!r} needs a path")
+    parent = value
+    for key in path[:-1]:
+        parent = parent[key]
+    last = path[-1]
+    if action == "replace":
+        parent[last] = copy.deepcopy(argument)
+    elif action == "append":
+        parent[last] = parent[last] + argument
+    elif action == "add":
+        if isinstance(parent, list):
+            parent.insert(last, copy.deepcopy(argument))
+        else:
+            parent[last] = copy.deepcopy(argument)
+    elif action == "delete":
+        del parent[last]
+    else:
+        raise ValueError(f"unknown action {action!r}")
+    return value
+
+
+def translate(
+    message: dict[str, Any], previous: list[Any] | None, unquote: bool = False
+) -> tuple[str | None, Any, list[Any] | None]:
+    """One queue message as ``(event name, data, data to diff the next update against)`` (pure).
+
+    ``previous`` is the call's last full output list (None before its first result):
+    Gradio sends a generator's first result whole and later ones as diffs. ``unquote``
+    removes the quotes Gradio 4 puts around a ``gr.Error`` text. Returns a None name for a
+    message a caller does not need (``close_stream``).
+    """
+    kind = message.get("msg")
+    if kind == "estimation":
+        return (
+            "estimation",
+            {
+                "rank": message.get("rank"),
+                "queue_size": message.get("queue_size"),
+                "eta": message.get("rank_eta"),
+            },
+            previous,
+        )
+    if kind == "process_starts":
+        return "process_starts", {"eta": message.get("eta")}, previous
+    if kind == "progress":
+        steps = message.get("progress_data") or []
+        return "progress", [dict(step) for step in steps if isinstance(step, dict)], previous
+    if kind == "log":
+        return (
+            "log",
+            {
+                "level": message.get("level") or "info",
+                "message": message.get("log"),
+                "title": message.get("title"),
+            },
+            previous,
+        )
+    if kind == "heartbeat":
+        return "heartbeat", None, previous
+    if kind == "unexpected_error":
+        return "error", {"error": message.get("message")}, previous
+    if kind == "close_stream":
+        return None, None, previous
+    output = message.get("output")
+    if not isinstance(output, dict):
+        output = {}
+    if kind in ("process_generating", "process_streaming"):
+        if message.get("success") is False:
+            return "error", _error_of(output, unquote), previous
+        data = output.get("data")
+        if kind == "process_generating" and previous is not None and isinstance(data, list):
+            if len(data) != len(previous):
+                raise ProtocolError(
+                    f"a generator update has {len(data)} outputs where the call has {len(previous)}"
+                )
+            data = [apply_diff(old, change) for old, change in zip(previous, data, strict=True)]
+        return "generating", data, data if isinstance(data, list) else previous
+    if kind == "process_completed":
+        if message.get("success") is False:
+            return "error", _error_of(output, unquote), previous
+        return "complete", output.get("data"), previous
+    raise ProtocolError(f"the queue sent a message of unknown kind: {excerpt(json.dumps(message))}")
+
+
+def _error_of(output: dict[str, Any], unquote: bool) -> Any:
+    error = dict(output)
+    text = error.get("error")
+    if unquote and isinstance(text, str) and len(text) >= 2 and text[0] == text[-1] == "'":
+        error["error"] = text[1:-1]
+    return error
+
+
+class Channel:
+    """The shared ``queue/data`` stream of one session hash, and the events waiting in it.
+
+    ``register`` an event id before reading it, ``take`` its next message, ``forget`` it when
+    done. The GET opens on the first ``take`` and again when the server ended it while
+    calls were still registered (a call joined after the server sent ``close_stream``).
+    """
+
+    def __init__(self, url: str, session_hash: str, token: str | None, credentials: Any) -> None:
+        self.url = url
+        self.session_hash = session_hash
+        self.token = token
+        self.credentials = credentials
+        self.what = f"GET {url}?session_hash={session_hash}"
+        self.condition = threading.Condition()
+        self.waiting: dict[str, deque[dict[str, Any]]] = {}  # event id -> messages not taken
+        self.stray: dict[str, deque[dict[str, Any]]] = {}  # for ids not registered (yet)
+        self.response: Any = None
+        self.parser = SSEParser(settings.max_event_bytes)
+        self.reading = False  # a thread is reading the network now
+        self.broken: str | None = None  # why the stream cannot be read any more
+
+    def register(self, event_id: str) -> None:
+        with self.condition:
+            self.waiting.setdefault(event_id, deque()).extend(self.stray.pop(event_id, ()))
+
+    def forget(self, event_id: str, close: bool = False) -> None:
+        """Stop routing ``event_id``. With no call left, the stream is drained or closed:
+        ``close`` (a call given up) closes it, which also makes the server drop the
+        session's calls."""
+        with self.condition:
+            self.waiting.pop(event_id, None)
+            if self.waiting or self.reading or self.response is None:
+                return
+            response, self.response = self.response, None
+            self.parser = SSEParser(settings.max_event_bytes)
+        if close:
+            response.close()
+        else:
+            _drain(response, self.what)
+        _drop_channel(self)
+
+    def take(self, event_id: str, silence: float) -> dict[str, Any]:
+        """The next message for ``event_id``, reading the stream as needed.
+
+        A stream that ends (or breaks) before the call's final message is a
+        :class:`ConnectionLost` for every call still waiting; messages already sorted are
+        handed out first.
+        """
+        until = time.monotonic() + silence
+        while True:
+            with self.condition:
+                box = self.waiting.get(event_id)
+                if box is None:
+                    raise ConnectionLost(
+                        f"{self.what}: event {event_id} is not read on this stream", url=self.url
+                    )
+                if box:
+                    return box.popleft()
+                if self.broken:
+                    raise ConnectionLost(f"{self.what}: {self.broken}", url=self.url)
+                left = until - time.monotonic()
+                if left <= 0:
+                    raise RequestTimeout(
+                        f"{self.what}: no event within {silence:g} s (the stream read timeout)",
+                        url=self.url,
+                        kind="read",
+                    )
+                if self.reading:
+                    self.condition.wait(left)
+                    continue
+                self.reading = True
+            try:
+                self._read_some(left)
+            except BaseException as exc:
+                with self.condition:
+                    self.broken = f"the shared stream broke ({excerpt(str(exc), 200) or type(exc).__name__})"
+                    response, self.response = self.response, None
+                if response is not None:
+                    response.close()
+                raise
+            finally:
+                with self.condition:
+                    self.reading = False
+                    self.condition.notify_all()
+
+    def _read_some(self, timeout: float) -> None:
+        """Read one chunk, opening the stream if needed, and sort the messages it completes."""
+        if self.response is None:
+            self.response = self._open()
+        chunk = read_some(self.response, self.what, timeout)
+        events = self.parser.feed(chunk) if chunk else self.parser.close()
+        closed = False
+        for sse in events:
+            if sse.data is None:
+                continue
+            try:
+                message = json.loads(sse.data)
+            except (ValueError, RecursionError):
+                raise ProtocolError(f"{self.what}: a message that is not JSON: {excerpt(sse.data)}") from None
+            if not isinstance(message, dict):
+                raise ProtocolError(f"{self.what}: a message that is not an object: {excerpt(sse.data)}")
+            closed = closed or message.get("msg") == "close_stream"
+            self._sort(message)
+        if not (chunk and not closed):
+            with self.condition:
+                response, self.response = self.response, None
+                self.parser = SSEParser(settings.max_event_bytes)
+                if not closed:  # the body ended without close_stream: cut, not finished
+                    self.broken = (
+                        "the server ended the stream before the call completed (no complete or error event)"
+                    )
+            if response is not None:
+                _drain(response, self.what)
+        # after close_stream, a call still waiting joined after it: the next take reopens
+
+    def _sort(self, message: dict[str, Any]) -> None:
+        event_id = message.get("event_id")
+        with self.condition:
+            if event_id is None:
+                if message.get("msg") in ("heartbeat", "unexpected_error"):
+                    for box in self.waiting.values():
+                        box.append(message)
+                return
+            mine = self.waiting.get(event_id)
+            if mine is not None:
+                mine.append(message)
+                return
+            stray = self.stray.setdefault(str(event_id), deque(maxlen=_STRAY_LIMIT))
+            stray.append(message)
+            while len(self.stray) > _STRAY_LIMIT:
+                self.stray.pop(next(iter(self.stray)))
+
+    def _open(self) -> Any:
+        response = request(
+            "GET",
+            self.url,
+            params={"session_hash": self.session_hash},
+            token=self.token,
+            stream=True,
+            timeout=(settings.connect_timeout, settings.stream_read_timeout),
+            headers={"Accept": "text/event-stream"},
+            credentials=self.credentials,
+        )
+        kind = response.headers.get("content-type", "")
+        if "text/event-stream" not in kind:
+            body = excerpt(response.raw.read(4096, decode_content=True))
+            response.close()
+            raise ProtocolError(
+                f"{self.what} answered {kind or 'no content type'} instead of an event stream: {body}",
+                url=self.url,
+                body=body,
+            )
+        return response
+
+
+def _drain(response: Any, what: str) -> None:
+    """Read the rest of an ended body within the drain bounds, so its connection is reused."""
+    until = time.monotonic() + settings.drain_timeout
+    budget = settings.drain_bytes
+    try:
+        while budget > 0 and time.monotonic() < until:
+            chunk = read_some(response, what, until - time.monotonic())
+            if not chunk:
+                response.raw.release_conn()
+                return
+            budget -= len(chunk)
+    except Exception:
+        pass  # it stalled or broke after its last message: nothing more is needed from it
+    response.close()
+
+
+_channels: dict[tuple[str, str], Channel] = {}
+_channels_lock = threading.Lock()
+
+
+def channel_for(app_url: str, session_hash: str, token: str | None, credentials: Any) -> Channel:
+    """The channel of a session hash on an app (one per process), created on first use."""
+    key = (app_url, session_hash)
+    with _channels_lock:
+        channel = _channels.get(key)
+        if channel is None or channel.broken:
+            channel = Channel(f"{app_url}/queue/data", session_hash, token, credentials)
+            _channels[key] = channel
+        return channel
+
+
+def _drop_channel(channel: Channel) -> None:
+    with _channels_lock:
+        for key, known in list(_channels.items()):
+            if known is channel and not channel.waiting:
+                del _channels[key]
+
+
+class QueueStream:
+    """One call's view of its channel, read the way ``calls.py`` reads a ``/call`` stream.
+
+    ``next_event`` returns the call's next message as a :class:`QueueEvent` (a stream that
+    ends without it is a :class:`ConnectionLost`); ``finish`` and ``close`` let go of the channel.
+    """
+
+    def __init__(self, channel: Channel, event_id: str, unquote: bool) -> None:
+        self.channel = channel
+        self.event_id = event_id
+        self.unquote = unquote
+        self.what = channel.what
+        self.previous: list[Any] | None = None
+        self.busy = False
+        self.last_event = time.monotonic()
+        channel.register(event_id)
+
+    @property
+    def url(self) -> str:
+        return self.channel.url
+
+    def next_event(self, silence: float) -> QueueEvent | None:
+        while True:
+            left = self.last_event + silence - time.monotonic()
+            if left <= 0:
+                raise RequestTimeout(
+                    f"{self.what}: no event within {silence:g} s (the stream read timeout)",
+                    url=self.url,
+                    kind="read",
+                )
+            message = self.channel.take(self.event_id, left)
+            name, data, self.previous = translate(message, self.previous, self.unquote)
+            if name is None:
+                continue
+            self.last_event = time.monotonic()
+            text = "null" if data is None else "{}"  # what the /call transport would carry
+            return QueueEvent(event=name, data=text, value=data)
+
+    def finish(self) -> None:
+        self.channel.forget(self.event_id)
+
+    def close(self) -> None:
+        self.channel.forget(self.event_id, close=True)
