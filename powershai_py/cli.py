@@ -586,10 +586,10 @@ def _stream(
         from .gradio.calls import close_gradio_api_event, stop_gradio_api
 
         said = "interrupted"
-        if cancel and not call.done:
+        if cancel and call.status != "complete":
             try:
                 if stop_gradio_api(call.api_event):
-                    said = "cancelled on the server"
+                    said = "interrupted and cancelled on the server"
             except PowershaiError as exc:
                 said = f"interrupted (not cancelled on the server: {exc.message})"
         close_gradio_api_event(call.api_event)

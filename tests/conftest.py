@@ -145,6 +145,15 @@ def lab_auth(lab_apps) -> RunningApp:
     return lab_apps[2]
 
 
+@pytest.fixture(scope="session")
+def queue_lab(tmp_path_factory) -> Iterator[RunningApp]:
+    """tests/apps/queue_lab.py: a queue that forms, gr.Progress, gr.Info/Warning, a generator
+    that can be cancelled, gr.Error, show_error, gr.State."""
+    logs = tmp_path_factory.mktemp("queue-app")
+    with running([start_app(APPS / "queue_lab.py", logs / "queue_lab.log")]) as [app]:
+        yield app
+
+
 @pytest.fixture(autouse=True)
 def _no_env_token(monkeypatch):
     """Tests start with no token in the environment; a test that wants one sets it."""

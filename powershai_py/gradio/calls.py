@@ -44,7 +44,7 @@ from .app import app_layout, pad_state_slots
 from .files import fix_file_urls
 from .login import login_for
 from .models import STATUS_EVENTS, STREAM_ENDED, AppLayout, GradioApiEvent, GradioApiEventResult, Secret
-from .queue import QueueEvent, QueueStream, channel_for
+from .queue import QueueEvent, QueueStream, channel_for, forget_call
 
 __all__ = [
     "send_gradio_api",
@@ -251,6 +251,8 @@ def _join(
             credentials=credentials,
         )
         event_id = _event_id_of(response, url)
+    # from now on the session's stream may carry its messages, read by any call of the hash
+    channel_for(layout.real_app_url, session_hash, token, credentials).register(event_id)
     return GradioApiEvent(
         event_id=event_id,
         api_name=name,
@@ -640,7 +642,8 @@ def close_gradio_api_event(event: GradioApiEvent) -> bool:
 
 def stop_gradio_api(event: GradioApiEvent) -> bool:
     """Ask the server to stop a call: a queued call leaves the queue, a running generator
-    stops producing. Returns False when the call was already over.
+    stops producing. Returns False when the server already said the call was over; a call
+    whose stream was lost or closed here may still run there, and is cancelled.
 
     PowerShell equivalent: none in PowershAI (see ``Stop-GradioSessionApi`` in compat).
 
@@ -650,7 +653,7 @@ def stop_gradio_api(event: GradioApiEvent) -> bool:
     """
     if not isinstance(event, GradioApiEvent):
         raise InvalidEvent(f"expected a GradioApiEvent (from send_gradio_api), got {type(event).__name__}")
-    if event.done:
+    if event.status == COMPLETE:  # the server said it is over (a lost stream may still run there)
         return False
     if event.fn_index is None:
         event.fn_index = app_layout(
@@ -698,3 +701,5 @@ def _close(event: GradioApiEvent, how: str) -> None:
     if event.stream is not None:
         event.stream.close()
         event.stream = None
+    elif event.transport == "queue" and event.session_hash:
+        forget_call(event.app_url, event.session_hash, event.event_id)

@@ -37,6 +37,7 @@ __all__ = [
     "apply_diff",
     "translate",
     "channel_for",
+    "forget_call",
     "QueueStream",
 ]
 
@@ -362,10 +363,19 @@ def channel_for(app_url: str, session_hash: str, token: str | None, credentials:
         return channel
 
 
+def forget_call(app_url: str, session_hash: str, event_id: str) -> None:
+    """A call given up before its stream was read: stop keeping its messages."""
+    with _channels_lock:
+        channel = _channels.get((app_url, session_hash))
+    if channel is not None:
+        channel.forget(event_id, close=True)
+
+
 def _drop_channel(channel: Channel) -> None:
+    """Forget a channel no call waits on (one holding messages of unknown calls stays)."""
     with _channels_lock:
         for key, known in list(_channels.items()):
-            if known is channel and not channel.waiting:
+            if known is channel and not channel.waiting and not channel.stray:
                 del _channels[key]
 
 

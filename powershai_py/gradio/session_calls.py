@@ -282,7 +282,7 @@ def stop_gradio_session_api(id: Any, session: Any = ".") -> list[SessionApiEvent
     calls = [_find_call(target, item) for item in as_items(id)]
     stopped = []
     for call in calls:
-        if call.done or call.removed:
+        if call.status == "complete" or call.removed:
             continue
         if call.api_event.credentials is None:
             call.api_event.credentials = target.login

@@ -97,6 +97,8 @@ def new_gradio_session(
         token=Secret(token),
         login=login,
     )
+    if transport is not None:
+        session.options["Transport"] = transport.strip().lower()
     try:
         replaced = current_store().add(session, replace=force)
     except KeyError:
@@ -105,8 +107,6 @@ def new_gradio_session(
             "or pass force=True to replace it",
             name=session.name,
         ) from None
-    if transport is not None:
-        session.options["Transport"] = transport.strip().lower()
     if replaced is not None:
         _close_calls(replaced)
     return session

@@ -1,0 +1,243 @@
+"""The queue transport without a real server: the diff decoder against Gradio's own encoder,
+the message translation, and a shared queue/data stream from a local fault server (what a
+real server cannot be made to do: cut the stream, send calls' messages interleaved)."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from faultserver import end_chunks, send_chunk, send_json, start_event_stream
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from powershai_py import ConnectionLost, send_gradio_api, update_gradio_api_result
+from powershai_py.errors import ProtocolError
+from powershai_py.gradio.models import QueueStatus, carries_data
+from powershai_py.gradio.queue import apply_diff, translate
+
+gradio_utils = pytest.importorskip("gradio.utils")  # the server's own diff encoder
+gradio_client_utils = pytest.importorskip("gradio_client.utils")  # the official decoder, the reference
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(json_values, json_values)
+@hsettings(max_examples=300, deadline=None)
+def test_apply_diff_reads_what_gradio_encodes_as_gradio_client_does(old, new):
+    """Whatever the server diffs (gradio.utils.diff), we decode as the official client does.
+
+    Not always into ``new``: Gradio's encoder numbers the deletions of a list that shrinks
+    inside a list without shifting them (old=[[None], None], new=[[]] decodes to [None] in
+    gradio_client too), so the reference is the official decoder, not ``new``."""
+    edits = gradio_utils.diff(old, new)
+    assert apply_diff(old, edits) == gradio_client_utils.apply_diff(old, edits)
+
+
+@given(
+    st.lists(st.dictionaries(st.sampled_from(["role", "content"]), st.text(max_size=6)), max_size=5),
+    st.data(),
+)
+def test_a_growing_chat_history_decodes_to_the_new_history(history, data):
+    """What generators send in practice: a list that grows, its last message's text growing."""
+    grown = [dict(item) for item in history] + data.draw(
+        st.lists(
+            st.fixed_dictionaries({"role": st.just("assistant"), "content": st.text(max_size=6)}), max_size=3
+        )
+    )
+    assert apply_diff(history, gradio_utils.diff(history, grown)) == grown
+
+
+@given(st.text(max_size=20), st.text(max_size=20))
+def test_a_growing_text_comes_as_appends(start, more):
+    edits = gradio_utils.diff(start, start + more)
+    assert apply_diff(start, edits) == start + more
+
+
+@given(json_values)
+def test_apply_diff_never_changes_its_input(value):
+    before = json.dumps(value)
+    apply_diff(value, [["replace", [], "other"]])
+    assert json.dumps(value) == before
+
+
+@pytest.mark.parametrize(
+    "edits",
+    ["not a list", [["replace"]], [["frobnicate", [0], 1]], [["replace", [5], 1]], [["delete", ["x"], None]]],
+)
+def test_a_diff_that_does_not_fit_is_a_protocol_error(edits):
+    with pytest.raises(ProtocolError):
+        apply_diff([1, 2], edits)
+
+
+def test_translate_gives_the_call_vocabulary():
+    generating = {"msg": "process_generating", "event_id": "e", "output": {"data": ["a", 1]}, "success": True}
+    name, data, previous = translate(generating, None)
+    assert (name, data, previous) == ("generating", ["a", 1], ["a", 1])
+    update = {**generating, "output": {"data": [[["append", [], "b"]], []]}}
+    assert translate(update, previous)[:2] == ("generating", ["ab", 1])
+    done = {"msg": "process_completed", "event_id": "e", "output": {"data": ["ab", 1]}, "success": True}
+    assert translate(done, ["ab", 1])[:2] == ("complete", ["ab", 1])
+    failed = {"msg": "process_completed", "output": {"error": "'Cannot divide by zero!'"}, "success": False}
+    assert translate(failed, None, unquote=True)[1] == {"error": "Cannot divide by zero!"}  # Gradio 4 quotes
+    assert translate(failed, None)[1] == {"error": "'Cannot divide by zero!'"}
+    cancelled = {"msg": "process_completed", "event_id": "e", "output": {}, "success": True}
+    assert translate(cancelled, None)[:2] == ("complete", None)
+    estimation = {"msg": "estimation", "event_id": "e", "rank": 2, "queue_size": 5, "rank_eta": 3.5}
+    assert translate(estimation, None)[:2] == ("estimation", {"rank": 2, "queue_size": 5, "eta": 3.5})
+    assert translate({"msg": "close_stream", "event_id": None}, None)[0] is None
+    with pytest.raises(ProtocolError):
+        translate({"msg": "something new"}, None)
+
+
+def test_the_status_line_reads_like_the_web_page():
+    assert QueueStatus(rank=2, queue_size=7, eta=12.3).describe() == "queued 3/7 · about 12 s"
+    step = {"index": 9, "length": 20, "unit": "steps", "progress": None, "desc": "loading weights"}
+    running = QueueStatus(stage="running", progress=[step])
+    assert running.describe() == "running 45% · steps 9/20 · loading weights"
+    assert QueueStatus(stage="running").describe() == "running"
+    assert QueueStatus(stage="cancelled").describe() == "cancelled"
+
+
+# --- a shared queue/data stream from a fault server ------------------------------------------
+
+
+def _message(**fields) -> bytes:
+    return f"data: {json.dumps(fields)}\n\n".encode()
+
+
+def queue_app(server, stream, version="4.44.1"):
+    """Answer /config and POST /queue/join like a Gradio 4 app; GET /queue/data runs ``stream``."""
+    config = {
+        "version": version,
+        "api_prefix": "",
+        "components": [{"id": 1, "type": "textbox"}],
+        "dependencies": [{"id": 0, "api_name": "echo", "inputs": [1], "outputs": [1]}],
+    }
+    joined: list[str] = []
+
+    def join(handler):
+        body = json.loads(handler.server.fault.requests[-1]["body"])
+        event_id = f"e{len(joined) + 1}"
+        joined.append(body["session_hash"])
+        send_json(handler, 200, {"event_id": event_id})
+
+    server.route("GET", "/config", lambda h: send_json(h, 200, config))
+    server.route("POST", "/queue/join", join)
+    server.route("GET", "/queue/data", stream)
+    return joined
+
+
+def test_two_calls_on_one_stream_each_get_their_own_messages_in_any_order(fault):
+    """Messages of two calls arrive interleaved, the second call's result first."""
+
+    def stream(handler):
+        start_event_stream(handler)
+        for payload in (
+            _message(msg="estimation", event_id="e1", rank=0, queue_size=2, rank_eta=None),
+            _message(msg="estimation", event_id="e2", rank=1, queue_size=2, rank_eta=None),
+            _message(msg="heartbeat", event_id=None),
+            _message(msg="process_completed", event_id="e2", output={"data": ["two"]}, success=True),
+            _message(msg="process_generating", event_id="e1", output={"data": ["o"]}, success=True),
+            _message(
+                msg="process_generating",
+                event_id="e1",
+                output={"data": [[["append", [], "ne"]]]},
+                success=True,
+            ),
+            _message(msg="process_completed", event_id="e1", output={"data": ["one"]}, success=True),
+            _message(msg="close_stream", event_id=None),
+        ):
+            send_chunk(handler, payload)
+        end_chunks(handler)
+
+    queue_app(fault, stream)
+    first = send_gradio_api(fault.url, "echo", ["one"], session_hash="shared", transport="queue")
+    second = send_gradio_api(fault.url, "echo", ["two"], session_hash="shared", transport="queue")
+    got_first = update_gradio_api_result(first)
+    got_second = update_gradio_api_result(second)
+    assert [(r.event, r.data) for r in got_first if carries_data(r)] == [
+        ("generating", ["o"]),
+        ("generating", ["one"]),
+        ("complete", ["one"]),
+    ]
+    assert [(r.event, r.data) for r in got_second if carries_data(r)] == [("complete", ["two"])]
+    assert [r.event for r in got_second] == ["estimation", "heartbeat", "complete"]  # heartbeats go to all
+    assert second.queue.rank == 1 and second.queue.stage == "done"
+    assert len([r for r in fault.requests if r["path"].startswith("/queue/data")]) == 1  # one stream
+
+
+def test_a_call_joined_after_close_stream_opens_the_stream_again(fault):
+    opened: list[int] = []
+
+    def stream(handler):
+        opened.append(1)
+        event_id = f"e{len(opened)}"
+        start_event_stream(handler)
+        send_chunk(
+            handler,
+            _message(msg="process_completed", event_id=event_id, output={"data": [event_id]}, success=True),
+        )
+        send_chunk(handler, _message(msg="close_stream", event_id=None))
+        end_chunks(handler)
+
+    queue_app(fault, stream)
+    first = send_gradio_api(fault.url, "echo", ["a"], session_hash="h", transport="queue")
+    assert update_gradio_api_result(first)[-1].data == ["e1"]
+    second = send_gradio_api(fault.url, "echo", ["b"], session_hash="h", transport="queue")
+    assert update_gradio_api_result(second)[-1].data == ["e2"]
+    assert len(opened) == 2
+
+
+def test_a_stream_cut_before_a_calls_result_is_connection_lost_for_it_only(fault):
+    def stream(handler):
+        start_event_stream(handler)
+        send_chunk(
+            handler, _message(msg="process_completed", event_id="e1", output={"data": ["ok"]}, success=True)
+        )
+        send_chunk(handler, _message(msg="process_starts", event_id="e2", eta=None))
+        end_chunks(handler)  # no close_stream, and e2 never completed
+
+    queue_app(fault, stream)
+    first = send_gradio_api(fault.url, "echo", ["a"], session_hash="cut", transport="queue")
+    second = send_gradio_api(fault.url, "echo", ["b"], session_hash="cut", transport="queue")
+    assert update_gradio_api_result(second, stream=True).__next__().event == "process_starts"
+    with pytest.raises(ConnectionLost):
+        list(update_gradio_api_result(second))
+    assert second.last_query_status == "ConnectionLost" and second.status != "complete"
+    assert update_gradio_api_result(first)[-1].data == ["ok"]  # sorted before the cut: kept
+    assert first.last_query_status == "complete"
+
+
+def test_calls_read_in_two_threads_share_the_stream_without_waiting_for_each_other(fault):
+    release = threading.Event()
+
+    def stream(handler):
+        start_event_stream(handler)
+        send_chunk(
+            handler, _message(msg="process_completed", event_id="e2", output={"data": ["fast"]}, success=True)
+        )
+        release.wait(10)  # e1's result comes only after e2's reader has its result
+        send_chunk(
+            handler, _message(msg="process_completed", event_id="e1", output={"data": ["slow"]}, success=True)
+        )
+        send_chunk(handler, _message(msg="close_stream", event_id=None))
+        end_chunks(handler)
+
+    queue_app(fault, stream)
+    slow = send_gradio_api(fault.url, "echo", ["a"], session_hash="t", transport="queue")
+    fast = send_gradio_api(fault.url, "echo", ["b"], session_hash="t", transport="queue")
+    outcome: dict[str, object] = {}
+    reader = threading.Thread(target=lambda: outcome.setdefault("slow", update_gradio_api_result(slow)))
+    reader.start()
+    outcome["fast"] = update_gradio_api_result(fast)[-1].data
+    release.set()
+    reader.join(timeout=20)
+    assert outcome["fast"] == ["fast"]
+    assert outcome["slow"][-1].data == ["slow"]  # type: ignore[index]
