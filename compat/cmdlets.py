@@ -136,6 +136,8 @@ def _table() -> dict[str, Cmdlet]:
                 "DownloadPath:download_path@2",
                 "!Force:force",
                 "!DisableRetry:disable_retry",
+                "Transport:transport",
+                "!Stateful:stateful",
             ],
         ),
         (
@@ -154,6 +156,7 @@ def _table() -> dict[str, Cmdlet]:
                 "!Default:default",
                 "MaxCalls:max_calls@1",
                 "MaxCallsPolicy:max_calls_policy@2",
+                "Transport:transport",
             ],
         ),
         ("Send-GradioSessionFiles", (), "send_gradio_session_files", ["files@0", "Session:session@1"]),
@@ -161,7 +164,14 @@ def _table() -> dict[str, Cmdlet]:
             "Invoke-GradioSessionApi",
             (),
             "invoke_gradio_session_api",
-            ["ApiName:api_name@0", "Params:params@1", "EventId:event_id@2", "<session@3", "Token:token@4"],
+            [
+                "ApiName:api_name@0",
+                "Params:params@1",
+                "EventId:event_id@2",
+                "<session@3",
+                "Token:token@4",
+                "Transport:transport",
+            ],
         ),
         (
             "Update-GradioSessionApiResult",
@@ -176,6 +186,8 @@ def _table() -> dict[str, Cmdlet]:
             ],
         ),
         ("Get-GradioSessionApi", (), "get_gradio_session_api", ["Session:session@0"]),
+        # new in powershai-py (PowershAI has no cancel): named in the cmdlets' style
+        ("Stop-GradioSessionApi", (), "stop_gradio_session_api", ["<Id:id@0", "Session:session@1"]),
         (
             "Remove-GradioSessionApi",
             (),

@@ -236,6 +236,9 @@ def test_an_app_error_keeps_its_text(components):
     [raise_error] = new_gradio_session_api_proxy_function("raise_error", session=session)
     with pytest.raises(CallFailed) as caught:
         raise_error("no").result()
+    assert "refused: no" in str(caught.value)  # every version, with the default transport
+    with pytest.raises(CallFailed) as caught:
+        raise_error("no", transport="call").result()
     if components.major >= 6:
         assert "refused: no" in str(caught.value)
     else:  # a limit of Gradio 4 and 5's /call route, said as such (the queue protocol carries it)

@@ -309,3 +309,19 @@ def test_ctrl_c_on_a_cli_call_cancels_it_on_the_server(queue_lab, tmp_path):
         time.sleep(0.1)
         assert produced(queue_lab.url) <= count + 1
     assert count < 300
+
+
+def test_a_powershell_script_stops_a_call_with_stop_gradio_session_api(queue_lab):
+    """Stop-GradioSessionApi (new in powershai-py, named in the cmdlets' style) in a script."""
+    import compat
+
+    script = f"""
+    New-GradioSession {queue_lab.url} -Name q -Transport queue | Out-Null
+    $call = Invoke-GradioSessionApi ticker @(300)
+    $stopped = $call | Stop-GradioSessionApi
+    $call.api_event.last_query_status
+    """
+    ran = compat.run(script)
+    assert ran.output[-1] == "Cancelled"
+    translated = compat.translate(script)
+    assert "stop_gradio_session_api(" in translated
