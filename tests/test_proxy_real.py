@@ -104,7 +104,15 @@ def test_every_signature_matches_info(which, request):
             assert parameter.default == default and type(parameter.default) is type(default), parameter
             assert parameter.annotation == wanted[parameter.name], (api_name, parameter.name)
         keyword_only = [p.name for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY]
-        assert keyword_only == ["manual", "api_result_map", "map", "debug_data", "api_token", "pipe"]
+        assert keyword_only == [
+            "manual",
+            "api_result_map",
+            "map",
+            "debug_data",
+            "api_token",
+            "pipe",
+            "transport",
+        ]
 
 
 def test_falsy_defaults_are_kept_and_sent(source_app):
