@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import powershai_py as ps
-from powershai_py.gradio.proxy import get_gradio_session_api_proxy_function, is_proxy
-from powershai_py.gradio.proxy_result import PipelineResult, ProxyResult
+from powershai_py.gradio.proxies.proxy import get_gradio_session_api_proxy_function, is_proxy
+from powershai_py.gradio.proxies.proxy_result import PipelineResult, ProxyResult
 
 from .objects import Hashtable, unwrap, wrap
 

@@ -13,14 +13,14 @@ from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 from powershai_py.errors import PowershaiError
-from powershai_py.gradio.models import (
+from powershai_py.gradio.protocol.models import (
     GradioApiEvent,
     GradioApiEventResult,
     GradioInfo,
     GradioSession,
     SessionApiEvent,
 )
-from powershai_py.gradio.proxy import is_proxy
+from powershai_py.gradio.proxies.proxy import is_proxy
 from powershai_py.hub import HuggingFaceSpace
 
 __all__ = ["Hashtable", "PSObject", "is_type", "unwrap", "wrap", "TYPE_NAMES"]

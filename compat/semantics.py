@@ -180,7 +180,7 @@ def quiet_warnings() -> Iterator[None]:
 
 def items(value: Any) -> list[Any]:
     """``value`` as pipeline items: a list item by item, ``$null`` as none, anything else as one."""
-    from powershai_py.gradio.proxy_result import PipelineResult, ProxyResult
+    from powershai_py.gradio.proxies.proxy_result import PipelineResult, ProxyResult
 
     if value is None:
         return []

@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from powershai_py.gradio.models import (
+from powershai_py.gradio.protocol.models import (
     ApiCalls,
     GradioApiEvent,
     GradioApiEventResult,
@@ -33,7 +33,7 @@ from powershai_py.gradio.models import (
     GradioSession,
     SessionApiEvent,
 )
-from powershai_py.gradio.proxy_result import ProxyResult
+from powershai_py.gradio.proxies.proxy_result import ProxyResult
 from powershai_py.hub import HuggingFaceSpace
 
 from . import semantics

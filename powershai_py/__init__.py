@@ -15,32 +15,32 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     # stateless Gradio calls
-    "invoke_gradio_http": "powershai_py.gradio.info",
-    "get_gradio_info": "powershai_py.gradio.sessions",
-    "send_gradio_api": "powershai_py.gradio.calls",
-    "update_gradio_api_result": "powershai_py.gradio.calls",
-    "stop_gradio_api": "powershai_py.gradio.calls",
-    "send_gradio_file": "powershai_py.gradio.files",
-    "download_gradio_file": "powershai_py.gradio.files",
+    "invoke_gradio_http": "powershai_py.gradio.protocol.info",
+    "get_gradio_info": "powershai_py.gradio.sessions.sessions",
+    "send_gradio_api": "powershai_py.gradio.protocol.calls",
+    "update_gradio_api_result": "powershai_py.gradio.protocol.calls",
+    "stop_gradio_api": "powershai_py.gradio.protocol.calls",
+    "send_gradio_file": "powershai_py.gradio.protocol.files",
+    "download_gradio_file": "powershai_py.gradio.protocol.files",
     # sessions
-    "new_gradio_session": "powershai_py.gradio.sessions",
-    "get_gradio_session": "powershai_py.gradio.sessions",
-    "remove_gradio_session": "powershai_py.gradio.sessions",
-    "set_gradio_session": "powershai_py.gradio.sessions",
-    "send_gradio_session_files": "powershai_py.gradio.session_files",
-    "invoke_gradio_session_api": "powershai_py.gradio.session_calls",
-    "update_gradio_session_api_result": "powershai_py.gradio.session_calls",
-    "get_gradio_session_api": "powershai_py.gradio.session_calls",
-    "remove_gradio_session_api": "powershai_py.gradio.session_calls",
-    "stop_gradio_session_api": "powershai_py.gradio.session_calls",
+    "new_gradio_session": "powershai_py.gradio.sessions.sessions",
+    "get_gradio_session": "powershai_py.gradio.sessions.sessions",
+    "remove_gradio_session": "powershai_py.gradio.sessions.sessions",
+    "set_gradio_session": "powershai_py.gradio.sessions.sessions",
+    "send_gradio_session_files": "powershai_py.gradio.sessions.session_files",
+    "invoke_gradio_session_api": "powershai_py.gradio.sessions.session_calls",
+    "update_gradio_session_api_result": "powershai_py.gradio.sessions.session_calls",
+    "get_gradio_session_api": "powershai_py.gradio.sessions.session_calls",
+    "remove_gradio_session_api": "powershai_py.gradio.sessions.session_calls",
+    "stop_gradio_session_api": "powershai_py.gradio.sessions.session_calls",
     # proxy functions and the dynamic API
-    "new_gradio_session_api_proxy_function": "powershai_py.gradio.proxy",
-    "gradio_api_function": "powershai_py.gradio.proxy",
-    "get_gradio_session_api_proxy_function": "powershai_py.gradio.proxy",
-    "remove_gradio_session_api_proxy_function": "powershai_py.gradio.proxy",
-    "invoke_gradio_dynamic_api": "powershai_py.gradio.proxy",
-    "convert_gradio_param_powershell": "powershai_py.gradio.param_types",
-    "gradio_param_type": "powershai_py.gradio.param_types",
+    "new_gradio_session_api_proxy_function": "powershai_py.gradio.proxies.proxy",
+    "gradio_api_function": "powershai_py.gradio.proxies.proxy",
+    "get_gradio_session_api_proxy_function": "powershai_py.gradio.proxies.proxy",
+    "remove_gradio_session_api_proxy_function": "powershai_py.gradio.proxies.proxy",
+    "invoke_gradio_dynamic_api": "powershai_py.gradio.proxies.proxy",
+    "convert_gradio_param_powershell": "powershai_py.gradio.proxies.param_types",
+    "gradio_param_type": "powershai_py.gradio.proxies.param_types",
     # Hugging Face Hub and Spaces
     "invoke_hugging_face_hub": "powershai_py.hub",
     "invoke_hf_hub": "powershai_py.hub",
@@ -58,14 +58,14 @@ _EXPORTS = {
     "start_hugging_face_space": "powershai_py.hub",
     "HuggingFaceSpace": "powershai_py.hub",
     # objects
-    "ProxyResult": "powershai_py.gradio.proxy_result",
-    "PipelineResult": "powershai_py.gradio.proxy_result",
-    "GradioSession": "powershai_py.gradio.models",
-    "SessionApiEvent": "powershai_py.gradio.models",
-    "GradioApiEvent": "powershai_py.gradio.models",
-    "GradioApiEventResult": "powershai_py.gradio.models",
-    "GradioInfo": "powershai_py.gradio.models",
-    "QueueStatus": "powershai_py.gradio.models",
+    "ProxyResult": "powershai_py.gradio.proxies.proxy_result",
+    "PipelineResult": "powershai_py.gradio.proxies.proxy_result",
+    "GradioSession": "powershai_py.gradio.protocol.models",
+    "SessionApiEvent": "powershai_py.gradio.protocol.models",
+    "GradioApiEvent": "powershai_py.gradio.protocol.models",
+    "GradioApiEventResult": "powershai_py.gradio.protocol.models",
+    "GradioInfo": "powershai_py.gradio.protocol.models",
+    "QueueStatus": "powershai_py.gradio.protocol.models",
     # settings
     "settings": "powershai_py.http",
     "resolve_token": "powershai_py.http",
@@ -119,10 +119,10 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         StreamLost,
         ValidationError,
     )
-    from .gradio.calls import send_gradio_api, stop_gradio_api, update_gradio_api_result  # noqa: F401
-    from .gradio.files import download_gradio_file, send_gradio_file  # noqa: F401
-    from .gradio.info import invoke_gradio_http  # noqa: F401
-    from .gradio.models import (  # noqa: F401
+    from .gradio.protocol.calls import send_gradio_api, stop_gradio_api, update_gradio_api_result  # noqa: F401
+    from .gradio.protocol.files import download_gradio_file, send_gradio_file  # noqa: F401
+    from .gradio.protocol.info import invoke_gradio_http  # noqa: F401
+    from .gradio.protocol.models import (  # noqa: F401
         GradioApiEvent,
         GradioApiEventResult,
         GradioInfo,
@@ -130,24 +130,24 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         QueueStatus,
         SessionApiEvent,
     )
-    from .gradio.param_types import convert_gradio_param_powershell, gradio_param_type  # noqa: F401
-    from .gradio.proxy import (  # noqa: F401
+    from .gradio.proxies.param_types import convert_gradio_param_powershell, gradio_param_type  # noqa: F401
+    from .gradio.proxies.proxy import (  # noqa: F401
         get_gradio_session_api_proxy_function,
         gradio_api_function,
         invoke_gradio_dynamic_api,
         new_gradio_session_api_proxy_function,
         remove_gradio_session_api_proxy_function,
     )
-    from .gradio.proxy_result import PipelineResult, ProxyResult  # noqa: F401
-    from .gradio.session_calls import (  # noqa: F401
+    from .gradio.proxies.proxy_result import PipelineResult, ProxyResult  # noqa: F401
+    from .gradio.sessions.session_calls import (  # noqa: F401
         get_gradio_session_api,
         invoke_gradio_session_api,
         remove_gradio_session_api,
         stop_gradio_session_api,
         update_gradio_session_api_result,
     )
-    from .gradio.session_files import send_gradio_session_files  # noqa: F401
-    from .gradio.sessions import (  # noqa: F401
+    from .gradio.sessions.session_files import send_gradio_session_files  # noqa: F401
+    from .gradio.sessions.sessions import (  # noqa: F401
         get_gradio_info,
         get_gradio_session,
         new_gradio_session,

@@ -50,7 +50,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .gradio.models import GradioApiEventResult, GradioSession, SessionApiEvent
+    from .gradio.protocol.models import GradioApiEventResult, GradioSession, SessionApiEvent
 
 STORE_ENV = "POWERSHAI_PY_STORE"  # also in gradio/sqlite_store.py
 PASSWORD_ENV = "POWERSHAI_PY_PASSWORD"  # the password of --auth USER
@@ -272,8 +272,8 @@ def main(ctx: click.Context, store: Path | None, verbose: bool, auth: str | None
 
 
 def _open_store(ctx: click.Context) -> None:
-    from .gradio.sqlite_store import SQLiteStore
-    from .gradio.store import use_store
+    from .gradio.sessions.store import use_store
+    from .gradio.storage.sqlite_store import SQLiteStore
 
     root = ctx.find_root()
     if root.obj.get("opened"):
@@ -283,7 +283,7 @@ def _open_store(ctx: click.Context) -> None:
 
 
 def _resolve(session: Any) -> GradioSession:
-    from .gradio.sessions import resolve_session
+    from .gradio.sessions.sessions import resolve_session
 
     found = resolve_session(session)
     login = _login(click.get_current_context(), found.app_url)
@@ -297,7 +297,7 @@ def _login(ctx: click.Context, app_url: str) -> Any:
     given = ctx.find_root().obj.get("auth")
     if not given:
         return None
-    from .gradio.login import login_for
+    from .gradio.protocol.login import login_for
 
     user, colon, password = given.partition(":")
     if not colon:
@@ -361,7 +361,7 @@ def session(ctx: click.Context) -> None:
 
 
 def _session_row(item: GradioSession, default: str | None) -> dict[str, Any]:
-    from .gradio.policy import effective_limit
+    from .gradio.sessions.policy import effective_limit
 
     return {
         "name": item.name,
@@ -378,7 +378,7 @@ def _session_row(item: GradioSession, default: str | None) -> dict[str, Any]:
 
 
 def _print_sessions(sessions: list[GradioSession], as_json: bool) -> None:
-    from .gradio.store import current_store
+    from .gradio.sessions.store import current_store
 
     default = current_store().get_default()
     rows = [_session_row(s, default) for s in sessions]
@@ -452,7 +452,7 @@ def session_show(name: str, as_json: bool) -> None:
       powershai-py session show demo
     """
     found = _resolve(name)
-    from .gradio.store import current_store
+    from .gradio.sessions.store import current_store
 
     row = _session_row(found, current_store().get_default())
     row["endpoints"] = found.info.endpoint_names
@@ -548,7 +548,7 @@ def _stream(
     progress); the app's gr.Info and gr.Warning messages are lines of their own on stderr.
     With --json every event (status events included) is a JSON line on stdout.
     """
-    from .gradio.models import STATUS_EVENTS
+    from .gradio.protocol.models import STATUS_EVENTS
     from .http import settings
 
     settings.app_warnings = "log"  # the app's warnings are printed here, once, as lines
@@ -583,7 +583,7 @@ def _stream(
         # This process is the only one that can read the stream, and it is ending: cancel the
         # call on the server (unless --no-cancel) and close it, so the store says what happened.
         progress.clear()
-        from .gradio.calls import close_gradio_api_event, stop_gradio_api
+        from .gradio.protocol.calls import close_gradio_api_event, stop_gradio_api
 
         said = "interrupted"
         if cancel and call.status != "complete":
@@ -602,7 +602,7 @@ def _stream(
         raise
     progress.clear()
     if call.api_event.last_query_status == "error":
-        from .gradio.proxy_result import error_message
+        from .gradio.proxies.proxy_result import error_message
 
         version = _resolve(session_ref).info.version
         raise CallFailed(
@@ -664,7 +664,7 @@ def call(
     values = dict(parse_param(item) for item in params)
     chosen = "public" if public else token
     if url:
-        from .gradio.store import MemoryStore, use_store
+        from .gradio.sessions.store import MemoryStore, use_store
 
         use_store(MemoryStore())
         session_ref = ps.new_gradio_session(url, "cli", token=chosen, auth=_login(ctx, url)).name
@@ -859,7 +859,7 @@ def download(
             f"Event with id {event_id} not found in session {owner.name!r}",
             code="POWERSHAI_HUGGINGFACE_UPDATESESSIONAPI_INVALIDEVENT",
         )
-    from .gradio.session_files import filedata_in
+    from .gradio.sessions.session_files import filedata_in
 
     files = filedata_in(found[0].last_data)
     if not files:
@@ -903,7 +903,7 @@ def migrate(script: Path, target: Path | None) -> None:
 def _show_object(item: GradioSession | SessionApiEvent, as_json: bool) -> None:
     """A session or a call that a PowerShell line gave: as ``session show`` / ``calls list`` show it."""
     if isinstance(item, ps.GradioSession):
-        from .gradio.store import current_store
+        from .gradio.sessions.store import current_store
 
         row = _session_row(item, current_store().get_default())
     else:

@@ -20,9 +20,9 @@ from typing import Any
 from urllib.parse import quote
 
 from .errors import PowershaiError, PowershaiWarning, ProtocolError, excerpt
-from .gradio.models import GradioSession
-from .gradio.sessions import new_gradio_session
-from .gradio.store import current_store
+from .gradio.protocol.models import GradioSession
+from .gradio.sessions.sessions import new_gradio_session
+from .gradio.sessions.store import current_store
 from .http import request, set_default_token
 
 __all__ = [

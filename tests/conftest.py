@@ -175,12 +175,12 @@ def heartbeat_app(lab_beats):
 @pytest.fixture(autouse=True)
 def _fresh_sessions():
     """Each test starts with an empty session store and no proxies; all are removed after it."""
-    from powershai_py.gradio.proxy import (
+    from powershai_py.gradio.proxies.proxy import (
         get_gradio_session_api_proxy_function,
         remove_gradio_session_api_proxy_function,
     )
-    from powershai_py.gradio.sessions import remove_gradio_session
-    from powershai_py.gradio.store import MemoryStore, use_store
+    from powershai_py.gradio.sessions.sessions import remove_gradio_session
+    from powershai_py.gradio.sessions.store import MemoryStore, use_store
 
     previous = use_store(MemoryStore())
     yield
@@ -230,7 +230,7 @@ def fast(monkeypatch):
 @pytest.fixture
 def fault(fast):
     """A local fault server (tests/faultserver.py) with short limits; its app layout is forgotten after."""
-    from powershai_py.gradio.app import forget_app
+    from powershai_py.gradio.protocol.app import forget_app
 
     with FaultServer() as server:
         yield server

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from powershai_py.cli import main, parse_param
-from powershai_py.gradio.sqlite_store import APPLICATION_ID
+from powershai_py.gradio.storage.sqlite_store import APPLICATION_ID
 
 COMMANDS = [
     [],
@@ -232,8 +232,8 @@ WORKER = textwrap.dedent(
     """
     import sys
     from powershai_py import invoke_gradio_session_api, new_gradio_session
-    from powershai_py.gradio.sqlite_store import SQLiteStore
-    from powershai_py.gradio.store import use_store
+    from powershai_py.gradio.storage.sqlite_store import SQLiteStore
+    from powershai_py.gradio.sessions.store import use_store
 
     url, path, worker = sys.argv[1], sys.argv[2], sys.argv[3]
     use_store(SQLiteStore(path))

@@ -17,11 +17,11 @@ from compat import CompatSyntaxError, Hashtable, PSObject, is_type, run, transla
 from compat.translator import TODO, snake
 from powershai_py import PowershaiError, new_gradio_session
 from powershai_py.cli import main
-from powershai_py.gradio.proxy import (
+from powershai_py.gradio.proxies.proxy import (
     get_gradio_session_api_proxy_function,
     remove_gradio_session_api_proxy_function,
 )
-from powershai_py.gradio.sessions import remove_gradio_session
+from powershai_py.gradio.sessions.sessions import remove_gradio_session
 
 CORPUS = Path(__file__).parent / "ps_corpus"
 sys.path.insert(0, str(CORPUS))

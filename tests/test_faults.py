@@ -20,7 +20,7 @@ from powershai_py import (
     send_gradio_api,
     update_gradio_api_result,
 )
-from powershai_py.gradio.app import forget_app
+from powershai_py.gradio.protocol.app import forget_app
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from powershai_py import (
     send_gradio_file,
     update_gradio_api_result,
 )
-from powershai_py.gradio.models import STATUS_EVENTS, carries_data
+from powershai_py.gradio.protocol.models import STATUS_EVENTS, carries_data
 
 
 def call(app_url, api_name, params=None, token=None, **options):

@@ -55,11 +55,11 @@ from powershai_py import (
     update_gradio_api_result,
     update_gradio_session_api_result,
 )
-from powershai_py.gradio.app import layout_from_config
-from powershai_py.gradio.files import NAME_BYTES, safe_file_name
-from powershai_py.gradio.session_calls import params_to_list
-from powershai_py.gradio.shapes import check_info
-from powershai_py.gradio.sqlite_store import APPLICATION_ID
+from powershai_py.gradio.protocol.app import layout_from_config
+from powershai_py.gradio.protocol.files import NAME_BYTES, safe_file_name
+from powershai_py.gradio.protocol.shapes import check_info
+from powershai_py.gradio.sessions.session_calls import params_to_list
+from powershai_py.gradio.storage.sqlite_store import APPLICATION_ID
 from powershai_py.http import resolve_token
 from powershai_py.sse import SSEParser
 
@@ -493,8 +493,8 @@ def test_any_json_as_config_builds_a_layout_or_a_protocol_error(document):
 @hsettings(max_examples=300, deadline=None)
 @given(JSON, st.dictionaries(st.text(max_size=4), st.integers(), max_size=3))
 def test_any_json_as_info_is_checked_before_anything_reads_it(document, params):
-    from powershai_py.gradio.param_types import gradio_param_type
-    from powershai_py.gradio.proxy import _parameters
+    from powershai_py.gradio.proxies.param_types import gradio_param_type
+    from powershai_py.gradio.proxies.proxy import _parameters
 
     try:
         check_info(document, "http://app")
@@ -568,7 +568,7 @@ def test_a_store_is_marked_as_ours(tmp_path):
 
 
 def test_a_store_another_process_creates_meanwhile_is_used(tmp_path, monkeypatch):
-    from powershai_py.gradio.sqlite_store import SQLiteStore
+    from powershai_py.gradio.storage.sqlite_store import SQLiteStore
 
     path = tmp_path / "new" / "store.sqlite3"
     real_open = os.open
@@ -587,7 +587,7 @@ def test_a_store_another_process_creates_meanwhile_is_used(tmp_path, monkeypatch
 
 def test_a_store_another_process_creates_between_our_reads_is_used(tmp_path, monkeypatch):
     """The check reads the file in one snapshot: a creation committed midway is not 'foreign'."""
-    from powershai_py.gradio import sqlite_store
+    from powershai_py.gradio.storage import sqlite_store
 
     path = tmp_path / "store.sqlite3"
     failures: list[BaseException] = []

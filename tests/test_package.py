@@ -38,3 +38,51 @@ def test_the_powershell_grammar_loads_only_when_a_script_is_parsed():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "True"]
+
+
+LAYERS = ["errors", "sse", "http", "gradio.protocol", "gradio.sessions", "gradio.proxies", "hub",
+          "gradio.storage", "cli"]  # fmt: skip
+
+
+def _layer(module: str) -> int | None:
+    """The index in LAYERS of ``powershai_py.<module>`` (its folder for the gradio layers)."""
+    for index, name in reversed(list(enumerate(LAYERS))):
+        if module == name or module.startswith(name + "."):
+            return index
+    return None
+
+
+def test_each_layer_imports_only_the_layers_below_it():
+    """The folders are the layers: protocol -> sessions -> proxies -> (hub, storage) -> cli."""
+    import ast
+    from pathlib import Path
+
+    root = Path(powershai_py.__file__).parent
+    wrong = []
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root).with_suffix("").parts
+        module = ".".join(p for p in parts if p != "__init__")
+        here = _layer(module)
+        if here is None:
+            continue
+        package = module.split(".")[:-1] if path.name != "__init__.py" else module.split(".")
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package[: len(package) - node.level + 1]
+                targets = [".".join([*base, node.module])] if node.module else [
+                    ".".join([*base, alias.name]) for alias in node.names
+                ]  # fmt: skip
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                targets = [
+                    n.removeprefix("powershai_py.") for n in names if n and n.startswith("powershai_py.")
+                ]
+                if any(n == "compat" or (n or "").startswith("compat.") for n in names):
+                    wrong.append(f"{module} imports compat")
+            else:
+                continue
+            for target in targets:
+                there = _layer(target)
+                if there is not None and there > here:
+                    wrong.append(f"{module} imports {target}")
+    assert wrong == []

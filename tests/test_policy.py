@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from powershai_py.errors import PowershaiError
-from powershai_py.gradio.policy import DEFAULT_LIMIT, decide
+from powershai_py.gradio.sessions.policy import DEFAULT_LIMIT, decide
 
 limits = st.one_of(st.none(), st.just(0), st.integers(min_value=1, max_value=50))
 policy_names = st.sampled_from(["error", "warning", "remove"]).flatmap(

@@ -11,9 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from powershai_py.errors import PowershaiError
-from powershai_py.gradio.names import clean_name, python_identifier, snake_name, title_case
-from powershai_py.gradio.param_types import ParamType, coerce, convert_gradio_param_powershell, param_type
-from powershai_py.gradio.proxy import GradioProxy, _map_entries, _parameters
+from powershai_py.gradio.proxies.names import clean_name, python_identifier, snake_name, title_case
+from powershai_py.gradio.proxies.param_types import (
+    ParamType,
+    coerce,
+    convert_gradio_param_powershell,
+    param_type,
+)
+from powershai_py.gradio.proxies.proxy import GradioProxy, _map_entries, _parameters
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ from powershai_py import (
     send_gradio_session_files,
     update_gradio_session_api_result,
 )
-from powershai_py.gradio.models import carries_data
+from powershai_py.gradio.protocol.models import carries_data
 
 FileInput = Union[str, os.PathLike, dict]  # noqa: UP007 (what the docs promise for file parameters)
 HOSTILE = 'say "hi" $HOME `whoami` \'\'\' """ end\nsecond line'

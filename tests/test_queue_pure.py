@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from powershai_py import ConnectionLost, send_gradio_api, update_gradio_api_result
 from powershai_py.errors import ProtocolError
-from powershai_py.gradio.models import QueueStatus, carries_data
-from powershai_py.gradio.queue import apply_diff, translate
+from powershai_py.gradio.protocol.models import QueueStatus, carries_data
+from powershai_py.gradio.protocol.queue import apply_diff, translate
 
 gradio_utils = pytest.importorskip("gradio.utils")  # the server's own diff encoder
 gradio_client_utils = pytest.importorskip("gradio_client.utils")  # the official decoder, the reference

@@ -35,7 +35,7 @@ from powershai_py import (
     update_gradio_api_result,
     update_gradio_session_api_result,
 )
-from powershai_py.gradio.models import carries_data
+from powershai_py.gradio.protocol.models import carries_data
 
 TRANSPORTS = ["queue", "call"]
 

@@ -44,7 +44,7 @@ from powershai_py import (
     update_gradio_api_result,
     update_gradio_session_api_result,
 )
-from powershai_py.gradio.session_calls import params_to_list
+from powershai_py.gradio.sessions.session_calls import params_to_list
 
 
 def stream_of(*chunks: bytes, pause: float = 0.0, end: bool = True):

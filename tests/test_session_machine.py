@@ -25,9 +25,9 @@ from powershai_py import (
     set_gradio_session,
     update_gradio_session_api_result,
 )
-from powershai_py.gradio.app import forget_app
-from powershai_py.gradio.sessions import remove_gradio_session
-from powershai_py.gradio.store import MemoryStore, use_store
+from powershai_py.gradio.protocol.app import forget_app
+from powershai_py.gradio.sessions.sessions import remove_gradio_session
+from powershai_py.gradio.sessions.store import MemoryStore, use_store
 
 BASE = "http://127.0.0.1:9"
 API = BASE + "/gradio_api"

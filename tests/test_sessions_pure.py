@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from powershai_py.errors import PowershaiError
-from powershai_py.gradio.models import GradioInfo, GradioSession
-from powershai_py.gradio.session_calls import params_to_list
-from powershai_py.gradio.session_files import _claim, safe_file_name, url_filedata
-from powershai_py.gradio.store import MemoryStore
+from powershai_py.gradio.protocol.models import GradioInfo, GradioSession
+from powershai_py.gradio.sessions.session_calls import params_to_list
+from powershai_py.gradio.sessions.session_files import _claim, safe_file_name, url_filedata
+from powershai_py.gradio.sessions.store import MemoryStore
 
 GREET = {
     "parameters": [

@@ -31,7 +31,7 @@ from powershai_py import (
     set_gradio_session,
     update_gradio_session_api_result,
 )
-from powershai_py.gradio.models import carries_data
+from powershai_py.gradio.protocol.models import carries_data
 
 
 def run(api_name, params=None, session=".", **options):

@@ -1,18 +1,11 @@
-"""Stateless calls to Gradio apps (the Send-GradioApi family of cmdlets)."""
+"""Gradio apps, one folder per layer (each imports only the folders above it in this list):
 
-from .calls import send_gradio_api, update_gradio_api_result
-from .files import download_gradio_file, send_gradio_file
-from .info import get_gradio_info, invoke_gradio_http
-from .models import GradioApiEvent, GradioApiEventResult, GradioInfo
+- ``protocol/``: stateless calls (the Send-GradioApi family): where an app's API lives, the
+  ``/call`` and queue transports, files, logins, the objects they return.
+- ``sessions/``: sessions and the calls made through them (New-GradioSession,
+  Invoke-GradioSessionApi...), the MaxCalls policy, the session store interface.
+- ``proxies/``: one generated function per endpoint, their results and pipelines.
+- ``storage/``: the SQLite store the command line keeps sessions in.
 
-__all__ = [
-    "invoke_gradio_http",
-    "send_gradio_file",
-    "download_gradio_file",
-    "send_gradio_api",
-    "update_gradio_api_result",
-    "get_gradio_info",
-    "GradioApiEvent",
-    "GradioApiEventResult",
-    "GradioInfo",
-]
+The public functions are exported by :mod:`powershai_py` itself.
+"""

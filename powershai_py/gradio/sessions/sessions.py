@@ -16,13 +16,13 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import PowershaiError, SessionExists, SessionNotFound
-from ..http import resolve_token, settings
-from . import info as stateless
-from .app import app_layout, is_url
-from .calls import check_transport, close_gradio_api_event
-from .login import login_for
-from .models import GradioInfo, GradioSession, Secret, SessionApiEvent
+from ...errors import PowershaiError, SessionExists, SessionNotFound
+from ...http import resolve_token, settings
+from ..protocol import info as stateless
+from ..protocol.app import app_layout, is_url
+from ..protocol.calls import check_transport, close_gradio_api_event
+from ..protocol.login import login_for
+from ..protocol.models import GradioInfo, GradioSession, Secret, SessionApiEvent
 from .policy import effective_limit, effective_policy
 from .store import current_store
 

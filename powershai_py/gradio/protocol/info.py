@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from ..errors import HttpError, PowershaiError, ProtocolError, excerpt
-from ..http import iter_body, request, settings
+from ...errors import HttpError, PowershaiError, ProtocolError, excerpt
+from ...http import iter_body, request, settings
 from .app import app_layout, normalize_url
 from .login import login_for
 from .models import AppLayout, GradioInfo

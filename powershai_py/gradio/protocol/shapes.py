@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ProtocolError, excerpt
+from ...errors import ProtocolError, excerpt
 
 __all__ = ["check_config", "check_info"]
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import CallCancelled, CallFailed, StillRunning
-from .models import (
+from ...errors import CallCancelled, CallFailed, StillRunning
+from ..protocol.models import (
     GradioApiEventResult,
     GradioSession,
     QueueStatus,
@@ -21,7 +21,7 @@ from .models import (
     carries_data,
     error_message,
 )
-from .session_calls import stop_gradio_session_api, update_gradio_session_api_result
+from ..sessions.session_calls import stop_gradio_session_api, update_gradio_session_api_result
 
 __all__ = ["ProxyResult", "PipelineResult", "error_message"]
 

@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import (
+from ...errors import (
     ConnectionLost,
     EndpointNotFound,
     HttpError,
@@ -38,8 +38,8 @@ from ..errors import (
     StreamLost,
     excerpt,
 )
-from ..http import logger, read_some, request, retry_refused_posts, settings
-from ..sse import SSEEvent, SSEParser
+from ...http import logger, read_some, request, retry_refused_posts, settings
+from ...sse import SSEEvent, SSEParser
 from .app import app_layout, pad_state_slots
 from .files import fix_file_urls
 from .login import login_for

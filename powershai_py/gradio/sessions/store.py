@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
-from .models import GradioSession, SessionApiEvent
+from ..protocol.models import GradioSession, SessionApiEvent
 from .policy import Decision
 
 __all__ = ["SessionStore", "MemoryStore", "SharedSlot", "current_store", "use_store"]

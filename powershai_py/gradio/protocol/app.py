@@ -15,8 +15,8 @@ import threading
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import AuthenticationRequired, HttpError, PowershaiError
-from ..http import origin_of, request
+from ...errors import AuthenticationRequired, HttpError, PowershaiError
+from ...http import origin_of, request
 from .models import AppLayout
 from .shapes import check_config
 

@@ -27,9 +27,9 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ConnectionLost, ProtocolError, RequestTimeout, excerpt
-from ..http import read_some, request, settings
-from ..sse import SSEEvent, SSEParser
+from ...errors import ConnectionLost, ProtocolError, RequestTimeout, excerpt
+from ...http import read_some, request, settings
+from ...sse import SSEEvent, SSEParser
 
 __all__ = [
     "STATUS_EVENTS",

@@ -14,8 +14,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, Literal, Union
 
-from .models import is_filedata
-from .schema import kind_of, python_type
+from ..protocol.models import is_filedata
+from ..protocol.schema import kind_of, python_type
 
 __all__ = [
     "FileInput",

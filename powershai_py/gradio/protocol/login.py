@@ -12,8 +12,8 @@ import threading
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import AuthenticationRequired, PowershaiError
-from ..http import request
+from ...errors import AuthenticationRequired, PowershaiError
+from ...http import request
 from .app import normalize_url
 from .models import Secret
 

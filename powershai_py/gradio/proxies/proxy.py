@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from ..errors import CallFailed, PowershaiError, PowershaiWarning, SessionNotFound
-from .calls import endpoint_not_found
-from .models import GradioApiEventResult, GradioSession, carries_data
+from ...errors import CallFailed, PowershaiError, PowershaiWarning, SessionNotFound
+from ..protocol.calls import endpoint_not_found
+from ..protocol.models import GradioApiEventResult, GradioSession, carries_data
+from ..sessions.session_calls import invoke_gradio_session_api
+from ..sessions.sessions import as_items, resolve_session
 from .names import POWERSHELL_RESERVED, PYTHON_RESERVED, clean_name, python_identifier, snake_name
 from .param_types import ParamType, coerce, param_type
 from .proxy_result import PipelineResult, ProxyResult, error_message
-from .session_calls import invoke_gradio_session_api
-from .sessions import as_items, resolve_session
 
 __all__ = [
     "new_gradio_session_api_proxy_function",

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..errors import MaxCallsReached, PowershaiError
+from ...errors import MaxCallsReached, PowershaiError
 
 __all__ = [
     "POLICIES",

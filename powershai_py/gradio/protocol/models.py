@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import excerpt
+from ...errors import excerpt
 
 __all__ = [
     "Secret",

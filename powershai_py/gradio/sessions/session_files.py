@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ..errors import PowershaiError
-from .app import is_url
-from .files import download_gradio_file, local_files, safe_file_name, send_gradio_file
-from .models import FILEDATA_TYPE, GradioApiEventResult, GradioSession, is_filedata
-from .schema import map_files
+from ...errors import PowershaiError
+from ..protocol.app import is_url
+from ..protocol.files import download_gradio_file, local_files, safe_file_name, send_gradio_file
+from ..protocol.models import FILEDATA_TYPE, GradioApiEventResult, GradioSession, is_filedata
+from ..protocol.schema import map_files
 from .sessions import resolve_session
 
 __all__ = [

@@ -27,10 +27,17 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ..errors import PowershaiError, SessionBusy
-from .models import STREAM_ENDED, ApiCalls, GradioApiEvent, GradioInfo, GradioSession, SessionApiEvent
-from .policy import decide, max_calls_reached
-from .store import SharedSlot
+from ...errors import PowershaiError, SessionBusy
+from ..protocol.models import (
+    STREAM_ENDED,
+    ApiCalls,
+    GradioApiEvent,
+    GradioInfo,
+    GradioSession,
+    SessionApiEvent,
+)
+from ..sessions.policy import decide, max_calls_reached
+from ..sessions.store import SharedSlot
 
 __all__ = ["SQLiteStore", "default_store_path", "STORE_ENV"]
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from ..errors import PathNotFound, PowershaiError, ProtocolError, excerpt
-from ..http import iter_body, request, settings
+from ...errors import PathNotFound, PowershaiError, ProtocolError, excerpt
+from ...http import iter_body, request, settings
 from .app import app_layout, is_url, normalize_url
 from .login import login_for
 from .models import FILEDATA_TYPE, is_filedata

@@ -22,14 +22,14 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from ..errors import (
+from ...errors import (
     InvalidEvent,
     PowershaiError,
     PowershaiWarning,
     SessionBusy,
 )
-from ..http import settings
-from .calls import (
+from ...http import settings
+from ..protocol.calls import (
     check_transport,
     close_gradio_api_event,
     endpoint_not_found,
@@ -37,7 +37,7 @@ from .calls import (
     stop_gradio_api,
     update_gradio_api_result,
 )
-from .models import GradioApiEventResult, GradioSession, SessionApiEvent, carries_data
+from ..protocol.models import GradioApiEventResult, GradioSession, SessionApiEvent, carries_data
 from .policy import decide, effective_limit, max_calls_reached
 from .session_files import prepare_inputs, save_file_outputs
 from .sessions import as_items, resolve_session, retire_call

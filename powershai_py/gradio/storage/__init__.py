@@ -1,0 +1,1 @@
+"""The SQLite store of the command line: sessions and calls shared by processes."""
