@@ -46,6 +46,15 @@ def greet(name):
     return f"Hello, {name}!"
 
 
+def badge(text):
+    """A small PNG badge with the text on it (an image output, for notebooks)."""
+    from PIL import Image, ImageDraw  # Pillow comes with Gradio
+
+    image = Image.new("RGB", (max(80, 9 * len(text) + 20), 32), (47, 84, 150))
+    ImageDraw.Draw(image).text((10, 10), text, fill=(255, 255, 255))
+    return image
+
+
 with gr.Blocks(title="powershai-py demo") as demo:
     start = gr.Number(label="Start", value=5, precision=0)
     delay = gr.Number(label="Delay (s)", value=0.3)
@@ -60,6 +69,10 @@ with gr.Blocks(title="powershai-py demo") as demo:
     name = gr.Textbox(label="Name", value="PowershAI")
     greeting = gr.Textbox(label="Greeting")
     gr.Button("Greet").click(greet, name, greeting, api_name="greet")
+
+    label = gr.Textbox(label="Badge text", value="powershai-py")
+    picture = gr.Image(label="Badge", format="png")
+    gr.Button("Badge").click(badge, label, picture, api_name="badge")
 
 
 if __name__ == "__main__":

@@ -86,3 +86,56 @@ def test_each_layer_imports_only_the_layers_below_it():
                 if there is not None and there > here:
                     wrong.append(f"{module} imports {target}")
     assert wrong == []
+
+
+def test_the_wheel_and_the_sdist_install_in_a_fresh_venv_and_run(tmp_path):
+    """What `python -m build` makes installs on its own (runtime dependencies from the registry)
+    and works outside the source tree: the CLI, every public name, compat and its grammar."""
+    import shutil
+    import tarfile
+    import zipfile
+    from pathlib import Path
+
+    root = Path(powershai_py.__file__).parent.parent
+    dist = tmp_path / "dist"
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(dist), str(root)],  # as a user builds: isolated
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr[-2000:]
+    [wheel] = dist.glob("*.whl")
+    [sdist] = dist.glob("*.tar.gz")
+    names = zipfile.ZipFile(wheel).namelist()
+    for module in ("powershai_py/gradio/protocol/queue.py", "powershai_py/gradio/storage/sqlite_store.py",
+                   "powershai_py/py.typed", "compat/runner.py"):  # fmt: skip
+        assert module in names, module
+    assert not [n for n in names if n.startswith("tests/")]
+    with tarfile.open(sdist) as archive:
+        members = archive.getnames()
+    for document in ("README.md", "CHANGELOG.md", "LICENSE"):
+        assert any(m.endswith("/" + document) for m in members), document
+    check = (
+        "import powershai_py, compat; [getattr(powershai_py, n) for n in powershai_py.__all__]; "
+        "print(powershai_py.__version__, compat.translate('Get-GradioSession').strip())"
+    )
+    for source in (wheel, sdist):
+        venv = tmp_path / f"venv-{source.suffix}"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+        python = venv / "bin" / "python"
+        installed = subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", str(source)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert installed.returncode == 0, installed.stderr[-2000:]
+        ran = subprocess.run(
+            [str(python), "-c", check], capture_output=True, text=True, cwd=tmp_path, timeout=120
+        )
+        assert ran.returncode == 0, ran.stderr[-2000:]
+        assert ran.stdout.split()[0] == powershai_py.__version__ and "get_gradio_session" in ran.stdout
+        cli = subprocess.run(
+            [str(venv / "bin" / "powershai-py"), "--help"], capture_output=True, text=True, timeout=60
+        )
+        assert cli.returncode == 0 and "cancel" in cli.stdout
+        shutil.rmtree(venv)

@@ -609,7 +609,9 @@ def _result(event: GradioApiEvent, sse: SSEEvent) -> GradioApiEventResult:
             fix_file_urls(data, event.app_url)
         except RecursionError:
             raise ProtocolError(f"event {sse.event!r} carried data nested too deep to read") from None
-    return GradioApiEventResult(num=event.last_event_num, ts=datetime.now(), event=sse.event, data=data)
+    return GradioApiEventResult(
+        num=event.last_event_num, ts=datetime.now(), event=sse.event, data=data, source=event
+    )
 
 
 def _finish(event: GradioApiEvent, how: str, data: Any = None) -> None:

@@ -303,6 +303,26 @@ def download_gradio_file(
     return target
 
 
+def fetch_bytes(url: str, app_url: str, token: str | None, credentials: Any, limit: int) -> bytes | None:
+    """The body of a file URL of the app at ``app_url`` (its credentials go to its origin only),
+    or None when it is larger than ``limit`` bytes. For showing a result, not for saving one."""
+    response = request(
+        "GET", url, token=token, token_origin=_app_origin(app_url), stream=True, credentials=credentials
+    )
+    try:
+        declared = response.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            return None
+        content = bytearray()
+        for chunk in iter_body(response, f"GET {url}", deadline=settings.download_deadline):
+            content += chunk
+            if len(content) > limit:
+                return None
+        return bytes(content)
+    finally:
+        response.close()
+
+
 def _app_origin(app_url: Any) -> str:
     """The app's URL, whose origin the token belongs to; a marker no URL matches when it has none."""
     try:

@@ -68,6 +68,30 @@ class Secret:
         return hash(self.value)
 
 
+def _fetcher(event: Any) -> Any:
+    """A display.Fetcher with the credentials of the call ``event`` (a GradioApiEvent or None)."""
+    from .display import Fetcher
+
+    if event is None:
+        return Fetcher(None)
+    return Fetcher(event.app_url, event.token.value, event.credentials)
+
+
+def _call_rows(event: GradioApiEvent) -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = [
+        ("endpoint", "/" + event.api_name),
+        ("event id", event.event_id),
+        ("status", event.status),
+        ("last read", event.last_query_status),
+        ("events read", event.last_event_num),
+    ]
+    if event.transport == "queue":
+        rows.append(("queue", event.queue.describe()))
+    if event.error is not None:
+        rows.append(("error", error_message(event.error)))
+    return rows
+
+
 def is_filedata(value: Any) -> bool:
     """True for a Gradio FileData dict (``meta._type == "gradio.FileData"``)."""
     if not isinstance(value, dict):
@@ -159,6 +183,17 @@ class GradioInfo:
         """Endpoint names without the leading "/", in the order ``/info`` gives them."""
         return [name.lstrip("/") for name in self.named_endpoints]
 
+    def _repr_html_(self) -> str:
+        from .display import table
+
+        rows: list[tuple[str, Any]] = [("app", self.real_app_url), ("Gradio", self.version)]
+        for name, spec in self.named_endpoints.items():
+            params = [
+                str(p.get("parameter_name") or p.get("label") or "") for p in spec.get("parameters") or []
+            ]
+            rows.append((name, "(" + ", ".join(params) + ")"))
+        return table(rows)
+
     def __repr__(self) -> str:
         names = self.endpoint_names
         shown = ", ".join(names[:12]) + (f", ... ({len(names)} in all)" if len(names) > 12 else "")
@@ -180,6 +215,18 @@ class GradioApiEventResult:
     event: str | None
     data: Any = None
     pipeline: list[GradioApiEventResult] = field(default_factory=list, repr=False, compare=False)
+    source: Any = field(default=None, repr=False, compare=False)  # the GradioApiEvent it came from
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter: one image output as the image itself, anything else as an HTML table."""
+        from . import display
+
+        fetch = _fetcher(self.source)
+        image = display.single_image(self.data, fetch) if carries_data(self) else None
+        if image is not None:
+            return {image[0]: image[1], "text/plain": repr(self)}
+        rows = [("event", self.event), ("num", self.num), ("at", self.ts.isoformat(timespec="seconds"))]
+        return {"text/html": display.table([*rows, ("data", self.data)], fetch), "text/plain": repr(self)}
 
 
 @dataclass
@@ -277,6 +324,14 @@ class GradioApiEvent:
         """True once nothing more can be read: the call completed or failed, or its stream was lost."""
         return self.status == "complete" or self.last_query_status in STREAM_ENDED
 
+    def _repr_html_(self) -> str:
+        from .display import table
+
+        rows = _call_rows(self)
+        if self.data:
+            rows.append(("last data", self.data[-1]))
+        return table(rows, _fetcher(self))
+
     def __repr__(self) -> str:
         return (
             f"GradioApiEvent(event_id={self.event_id!r}, api_name={self.api_name!r}, "
@@ -336,6 +391,11 @@ class SessionApiEvent:
         """What the app sent with its ``error`` event (``"UnknownError"`` when it sent
         nothing), or None while the call has not failed. Same as ``api_event.error``."""
         return self.api_event.error
+
+    def _repr_html_(self) -> str:
+        from .display import table
+
+        return table([*_call_rows(self.api_event), ("last data", self.last_data)], _fetcher(self.api_event))
 
     def __repr__(self) -> str:
         event = self.api_event
@@ -410,6 +470,23 @@ class GradioSession:
 
     def __str__(self) -> str:
         return self.name or self.app_url
+
+    def _repr_html_(self) -> str:
+        from .display import table
+
+        limit = self.option("MaxCalls") or "10"
+        policy = self.option("MaxCallsPolicy") or "error"
+        return table(
+            [
+                ("session", self.name),
+                ("app", self.app_url),
+                ("Gradio", self.info.version),
+                ("calls", f"{len(self.api_calls.all_events)} kept (MaxCalls {limit}, policy {policy})"),
+                ("transport", self.option("Transport") or "auto"),
+                ("stateful", self.stateful),
+                ("endpoints", ", ".join("/" + name for name in self.info.endpoint_names)),
+            ]
+        )
 
     def __repr__(self) -> str:
         limit = self.option("MaxCalls") or "10"

@@ -78,6 +78,14 @@ class ProxyResult:
             event_id=self.call.id,
         )
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter: the call's table, or, once it ended with one image output, the image.
+        Shows what was read; it never reads (a display must not wait for the app)."""
+        outputs = [event for event in self.events if carries_data(event)]
+        if self.call.status == "complete" and outputs and outputs[-1].event == "complete":
+            return outputs[-1]._repr_mimebundle_()
+        return {"text/html": self.call._repr_html_(), "text/plain": repr(self)}
+
     @property
     def queue(self) -> QueueStatus:
         """Where the call is: its place in the queue, its ETA, its progress (queue transport)."""
