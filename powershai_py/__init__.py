@@ -1,9 +1,73 @@
 """powershai-py: drive Gradio apps from Python, the PowershAI way.
 
-The public functions carry the names of PowershAI's cmdlets in snake_case
-(``Send-GradioApi`` is :func:`send_gradio_api`). They are loaded on first use, so
-``import powershai_py`` stays cheap; ``requests`` is imported only when a function that
-needs it is first touched.
+Each function is a PowershAI cmdlet in snake_case, with its parameters and their meaning
+(session ``"."`` is the default one, token ``"public"`` sends none). Functions load on first
+use, so ``import powershai_py`` stays cheap. ``help(powershai_py.NAME)`` documents each.
+
+Stateless calls            PowerShell
+    invoke_gradio_http          Invoke-GradioHttp
+    get_gradio_info             Get-GradioInfo
+    send_gradio_api             Send-GradioApi
+    update_gradio_api_result    Update-GradioApiResult
+    stop_gradio_api             (new) cancel a call on the server
+    send_gradio_file            Send-GradioFile
+    download_gradio_file        (new) save a file result
+
+Sessions
+    new_gradio_session          New-GradioSession
+    get_gradio_session          Get-GradioSession
+    set_gradio_session          Set-GradioSession
+    remove_gradio_session       Remove-GradioSession
+    send_gradio_session_files   Send-GradioSessionFiles
+    invoke_gradio_session_api   Invoke-GradioSessionApi
+    update_gradio_session_api_result  Update-GradioSessionApiResult
+    get_gradio_session_api      Get-GradioSessionApi
+    remove_gradio_session_api   Remove-GradioSessionApi
+    stop_gradio_session_api     Stop-GradioSessionApi (new)
+
+One function per endpoint
+    new_gradio_session_api_proxy_function  New-GradioSessionApiProxyFunction
+    gradio_api_function         GradioApiFunction (its alias)
+    get_gradio_session_api_proxy_function  Get-GradioSessionApiProxyFunction
+    remove_gradio_session_api_proxy_function  Remove-GradioSessionApiProxyFunction
+    invoke_gradio_dynamic_api   Invoke-GradioDynamicApi
+    convert_gradio_param_powershell  Convert-GradioParamPowershell
+    gradio_param_type           (new) the Python type of a parameter
+
+Hugging Face
+    get_hugging_face_space (get_hf_space), wait_hugging_face_space (wait_hf_space),
+    start_hugging_face_space, connect_hugging_face_space_gradio (connect_hf_space_gradio),
+    invoke_hugging_face_hub (invoke_hf_hub), get_hugging_face_whoami (get_hf_whoami,
+    get_hf_me), set_hugging_face_token (set_hf_token)
+
+Objects: GradioSession, SessionApiEvent, GradioApiEvent, GradioApiEventResult, QueueStatus,
+GradioInfo, ProxyResult, PipelineResult, HuggingFaceSpace. Limits and defaults: ``settings``;
+``resolve_token`` tells which token a call would send.
+
+Errors. Every error is a PowershaiError (from powershai_py.errors); ``error.code`` is the
+original's code string (scripts match on it), ``error.facts`` what is known, and
+``str(error)`` is ``CODE: message``. Warnings are PowershaiWarning.
+
+    PowershaiError          any error of this library (code POWERSHAI_ERROR, or a specific one)
+    HttpError               an HTTP status the call cannot use (status, url, body)
+    AuthenticationRequired  401/403: a token or a login is needed, or was refused
+    QueueFull               the app's queue is full (503); try later
+    ValidationError         the app's validator refused a parameter (422)
+    RedirectError           too many redirects, or a redirect where none is allowed
+    ConnectionLost          the connection was cut, or a stream ended before its result
+    RequestTimeout          silence or a deadline ran out (code "timeout")
+    ProtocolError           the server sent something Gradio does not send
+    EndpointNotFound        no such endpoint (the app's endpoints are listed)
+    InvalidEvent            an event id or call object that cannot be used
+    StreamLost              a stream that cannot be read again (Gradio does not replay)
+    PathNotFound            a local file that does not exist
+    SessionNotFound         no session of that name (or no default one)
+    SessionExists           a session of that name exists (force=True replaces it)
+    MaxCallsReached         the session's MaxCalls limit, under policy "error"
+    SessionBusy             another reader holds the call, past settings.lock_timeout
+    CallFailed              the app answered with an error event (its text in the message)
+    CallCancelled           the call was cancelled before it gave a result
+    StillRunning            only heartbeats for a long while; read again to keep waiting
 """
 
 from __future__ import annotations
@@ -93,7 +157,11 @@ _EXPORTS = {
     "StillRunning": "powershai_py.errors",
 }
 
-__all__ = sorted(_EXPORTS)
+# What `from powershai_py import *` and help() cover: the functions and the settings. The
+# objects and exceptions are importable from here as well (and listed by dir()); help() shows
+# them once, in the table of the module docstring, instead of every class's inherited members.
+_CLASSES = {name for name in _EXPORTS if name[:1].isupper()}
+__all__ = sorted(set(_EXPORTS) - _CLASSES)
 
 if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
     from .errors import (  # noqa: F401
@@ -185,4 +253,4 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     """The public API only (no typing helpers or loader internals)."""
-    return [*__all__, "__version__"]
+    return [*sorted(_EXPORTS), "__version__"]

@@ -484,7 +484,7 @@ def request(
     HTTP statuses of 400 and above raise :class:`HttpError` (or a subclass) unless
     ``raise_for_status`` is False.
 
-    ``credentials`` is a login to a Gradio app (:class:`~powershai_py.gradio.login.GradioLogin`):
+    ``credentials`` is a login to a Gradio app (:class:`~powershai_py.gradio.protocol.login.GradioLogin`):
     its cookie goes to that app's origin only, and a 401 from it logs in once more and sends
     the request again (a refused request was not processed, so it is safe to repeat).
     """

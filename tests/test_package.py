@@ -139,3 +139,26 @@ def test_the_wheel_and_the_sdist_install_in_a_fresh_venv_and_run(tmp_path):
         )
         assert cli.returncode == 0 and "cancel" in cli.stdout
         shutil.rmtree(venv)
+
+
+def test_help_is_short_names_every_function_and_every_exception_once():
+    import inspect
+    import pydoc
+    import re
+
+    from powershai_py import errors
+
+    text = pydoc.render_doc(powershai_py, renderer=pydoc.plaintext)
+    assert len(text.splitlines()) < 600
+    doc = powershai_py.__doc__ or ""
+    for name in powershai_py.__all__:
+        if callable(getattr(powershai_py, name)):
+            assert name in doc, f"{name} is not in the module docstring"
+    exceptions = [
+        n for n, c in inspect.getmembers(errors, inspect.isclass) if issubclass(c, errors.PowershaiError)
+    ]
+    assert len(exceptions) >= 20
+    for name in exceptions:
+        assert len(re.findall(rf"^    {name} {{2,}}\S", doc, flags=re.M)) == 1, name  # one table row
+        assert f"class {name}(" not in text  # not dumped with Exception's members
+        assert name in dir(powershai_py)  # still importable from the package

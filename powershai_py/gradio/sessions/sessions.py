@@ -318,7 +318,7 @@ def get_gradio_info(
 
     PowerShell equivalent: ``Get-GradioInfo [URL|SESSION] [-DisableRetry]``.
 
-    A URL is fetched as :func:`powershai_py.gradio.info.get_gradio_info` does. A session
+    A URL is fetched as :func:`powershai_py.gradio.protocol.info.get_gradio_info` does. A session
     (object, name or ``"."``) has its app fetched again, with the session's token unless
     ``token`` is given, and with its login unless ``auth`` is given.
     """
