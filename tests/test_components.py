@@ -286,3 +286,17 @@ def test_the_cli_logs_in_and_never_stores_the_password(component_apps, tmp_path)
     assert called.returncode == 0 and json.loads(called.stdout.splitlines()[-1])["data"] == ["text:cli"]
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("store.sqlite3*"))
     assert b"secret" not in stored
+
+
+def test_audio_and_video_results_show_inline_with_the_login_kept_out(component_apps, media):
+    """In a notebook, a medium of an app behind a login is fetched with the session's login
+    and embedded; the page holds neither the login nor a link to the file."""
+    locked = component_apps[1]
+    session = new_gradio_session(locked.url, "media", auth=("user", "secret"))
+    for kind in ("audio", "video"):
+        call = invoke_gradio_session_api(kind, [media[kind]], session=session)
+        last = update_gradio_session_api_result(call, session=session)[-1]
+        shown = last._repr_mimebundle_()["text/html"]
+        assert f'<{kind} controls src="data:{kind}/' in shown, shown[:300]
+        assert "secret" not in shown and locked.url not in shown
+        assert f"<{kind} controls" in call._repr_html_()  # the call shows its last data the same way

@@ -38,7 +38,9 @@ def test_the_notebook_runs_and_shows_tables_and_an_image_inline(demo, tmp_path, 
     monkeypatch.setenv("HF_TOKEN", CANARY)  # sent to the demo app (its own origin) only
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     notebook = nbformat.read(ROOT / "docs" / "notebook.ipynb", as_version=4)
-    nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    nbclient.NotebookClient(
+        notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     cells = [c for c in notebook.cells if c.cell_type == "code"]
     errors = [o for c in cells for o in c.outputs if o.output_type == "error"]
     assert errors == []
@@ -49,11 +51,13 @@ def test_the_notebook_runs_and_shows_tables_and_an_image_inline(demo, tmp_path, 
     call = _outputs(cells[1])
     assert "<table>" in call["text/html"] and "Hello, Notebook!" in call["text/html"]
     assert "complete" in call["text/html"]
-    for cell in cells[2:]:
+    for cell in cells[2:4]:
         bundle = _outputs(cell)
         assert "image/png" in bundle, list(bundle)  # the image itself, inline
         assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG\r\n\x1a\n")
         assert "text/plain" in bundle
+    calls = _outputs(cells[4])["text/html"]  # the session's calls, one row each
+    assert calls.count("<tr>") == 1 + 3 and "/greet" in calls and "/badge" in calls and "<thead>" in calls
     written = json.dumps(notebook)
     assert CANARY not in written
     assert 'src=\\"http' not in written and "href=" not in written  # media are embedded, not linked

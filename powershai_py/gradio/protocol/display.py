@@ -18,7 +18,7 @@ from typing import Any
 from ...errors import PowershaiError, excerpt
 from .models import is_filedata
 
-__all__ = ["MAX_INLINE_BYTES", "table", "media_kind", "value_html", "single_image", "Fetcher"]
+__all__ = ["MAX_INLINE_BYTES", "table", "grid", "media_kind", "value_html", "single_image", "Fetcher"]
 
 MAX_INLINE_BYTES = 8 * 1024 * 1024
 _KINDS = ("image", "audio", "video")
@@ -64,7 +64,7 @@ def _name(filedata: dict[str, Any]) -> str:
 def _media_html(filedata: dict[str, Any], fetch: Fetcher) -> str:
     kind, mime = media_kind(filedata)
     label = html.escape(_name(filedata))
-    if kind is None:
+    if kind is None or fetch.app_url is None:  # not a medium, or shown by name only
         return f"<code>{label}</code>"
     content = fetch(filedata)
     if content is None:
@@ -98,6 +98,20 @@ def table(rows: list[tuple[str, Any]], fetch: Fetcher | None = None, depth: int 
         for name, value in rows
     )
     return f"<table>{body}</table>"
+
+
+def grid(headers: list[str], rows: list[list[Any]]) -> str:
+    """An HTML table with a header row; cells are shown as :func:`value_html` shows them,
+    files by name (a list of many calls is no place to fetch every file)."""
+    head = "".join(f"<th style='text-align: left'>{html.escape(h)}</th>" for h in headers)
+    fetch = Fetcher(None)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td style='text-align: left'>{value_html(cell, fetch, 2)}</td>" for cell in row)
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def single_image(data: Any, fetch: Fetcher) -> tuple[str, str] | None:

@@ -25,6 +25,8 @@ __all__ = [
     "SessionApiEvent",
     "ApiCalls",
     "GradioSession",
+    "SessionList",
+    "CallList",
     "DEFAULT_OPTIONS",
     "error_message",
     "FILEDATA_TYPE",
@@ -496,3 +498,37 @@ class GradioSession:
             f"GradioSession(name={self.name!r}, app_url={self.app_url!r}, "
             f"calls={len(self.api_calls.all_events)}/{limit} ({policy}){extra})"
         )
+
+
+class SessionList(list[GradioSession]):
+    """A plain list of sessions that Jupyter shows as one table (a row per session)."""
+
+    def _repr_html_(self) -> str:
+        from .display import grid
+
+        rows = [
+            [s.name, s.app_url, s.info.version, len(s.api_calls.all_events), s.option("Transport") or "auto"]
+            for s in self
+        ]
+        return grid(["session", "app", "Gradio", "calls", "transport"], rows)
+
+
+class CallList(list[SessionApiEvent]):
+    """A plain list of calls that Jupyter shows as one table (a row per call)."""
+
+    def _repr_html_(self) -> str:
+        from .display import grid
+
+        rows = [
+            [
+                "/" + c.api_name,
+                c.id,
+                c.status,
+                c.api_event.last_query_status,
+                c.api_event.last_event_num,
+                error_message(c.error) if c.error is not None else "",
+                c.last_data,
+            ]
+            for c in self
+        ]
+        return grid(["endpoint", "event id", "status", "last read", "events", "error", "last data"], rows)

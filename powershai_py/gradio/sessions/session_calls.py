@@ -37,7 +37,7 @@ from ..protocol.calls import (
     stop_gradio_api,
     update_gradio_api_result,
 )
-from ..protocol.models import GradioApiEventResult, GradioSession, SessionApiEvent, carries_data
+from ..protocol.models import CallList, GradioApiEventResult, GradioSession, SessionApiEvent, carries_data
 from .policy import decide, effective_limit, max_calls_reached
 from .session_files import prepare_inputs, save_file_outputs
 from .sessions import as_items, resolve_session, retire_call
@@ -219,7 +219,7 @@ def get_gradio_session_api(session: Any = ".") -> list[SessionApiEvent]:
     """
     target = resolve_session(session)
     with target.lock:
-        return list(target.api_calls.all_events)
+        return CallList(target.api_calls.all_events)
 
 
 def remove_gradio_session_api(

@@ -22,7 +22,7 @@ from ..protocol import info as stateless
 from ..protocol.app import app_layout, is_url
 from ..protocol.calls import check_transport, close_gradio_api_event
 from ..protocol.login import login_for
-from ..protocol.models import GradioInfo, GradioSession, Secret, SessionApiEvent
+from ..protocol.models import GradioInfo, GradioSession, Secret, SessionApiEvent, SessionList
 from .policy import effective_limit, effective_policy
 from .store import current_store
 
@@ -209,7 +209,7 @@ def get_gradio_session(
     """
     items = as_items(session)
     if len(items) != 1 or items[0] is not session:  # an iterable: each item on its own
-        found: list[GradioSession] = []
+        found: list[GradioSession] = SessionList()
         for item in items:
             result = get_gradio_session(item, like=like, by_id=by_id)
             found.extend(result if isinstance(result, list) else [result])
@@ -227,14 +227,14 @@ def get_gradio_session(
         return stored
     if isinstance(session, str) and like:
         pattern = session.strip().casefold()
-        return [
+        return SessionList(
             s
             for s in store.all()
             if fnmatch.fnmatchcase(s.name.casefold(), pattern)
             or fnmatch.fnmatchcase(s.app_url.casefold(), pattern)
-        ]
+        )
     if isinstance(session, str) and session.strip() == "*":
-        return store.all()
+        return SessionList(store.all())
     return resolve_session(session)
 
 
