@@ -49,6 +49,7 @@ from .errors import (
     ConnectionLost,
     HttpError,
     PowershaiError,
+    ProtocolError,
     QueueFull,
     RedirectError,
     RequestTimeout,
@@ -65,6 +66,7 @@ __all__ = [
     "get_session",
     "close_session",
     "request",
+    "open_event_stream",
     "iter_body",
     "PUBLIC",
 ]
@@ -714,6 +716,41 @@ def _reason(exc: BaseException) -> str:
     inner = exc.args[0] if exc.args else exc
     reason = getattr(inner, "reason", None)
     return str(reason or inner)
+
+
+def open_event_stream(
+    url: str,
+    what: str,
+    *,
+    params: Any = None,
+    token: str | None = None,
+    credentials: Any = None,
+    read_timeout: float | None = None,
+    **facts: Any,
+) -> requests.Response:
+    """``GET`` an SSE stream: the open response, or a :class:`ProtocolError` (with ``facts``)
+    when the server answers something that is not an event stream."""
+    response = request(
+        "GET",
+        url,
+        params=params,
+        token=token,
+        stream=True,
+        timeout=(settings.connect_timeout, read_timeout or settings.stream_read_timeout),
+        headers={"Accept": "text/event-stream"},
+        credentials=credentials,
+    )
+    kind = response.headers.get("content-type", "")
+    if "text/event-stream" not in kind:
+        body = excerpt(response.raw.read(4096, decode_content=True))
+        response.close()
+        raise ProtocolError(
+            f"{what} answered {kind or 'no content type'} instead of an event stream: {body}",
+            url=url,
+            body=body,
+            **facts,
+        )
+    return response
 
 
 def read_some(response: requests.Response, what: str, timeout: float, chunk_size: int = 65536) -> bytes:

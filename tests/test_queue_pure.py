@@ -241,3 +241,26 @@ def test_calls_read_in_two_threads_share_the_stream_without_waiting_for_each_oth
     reader.join(timeout=20)
     assert outcome["fast"] == ["fast"]
     assert outcome["slow"][-1].data == ["slow"]  # type: ignore[index]
+
+
+def test_a_server_without_cancel_says_so_and_the_call_goes_on(fault):
+    """An app whose server has no /cancel route (a proxy in front of it, an old version):
+    a clear error, and the call is not marked as cancelled."""
+    from powershai_py import PowershaiError, stop_gradio_api
+
+    def stream(handler):
+        start_event_stream(handler)
+        send_chunk(
+            handler, _message(msg="process_completed", event_id="e1", output={"data": ["done"]}, success=True)
+        )
+        send_chunk(handler, _message(msg="close_stream", event_id=None))
+        end_chunks(handler)
+
+    queue_app(fault, stream)  # no POST /cancel: the fault server answers 404
+    event = send_gradio_api(fault.url, "echo", ["a"], transport="queue")
+    with pytest.raises(PowershaiError) as caught:
+        stop_gradio_api(event)
+    assert caught.value.code == "POWERSHAI_GRADIO_CANCEL_UNSUPPORTED"
+    assert "does not cancel" in caught.value.message and not event.cancel_requested
+    assert update_gradio_api_result(event)[-1].data == ["done"]
+    assert event.last_query_status == "complete"  # a real result, not taken for a cancel

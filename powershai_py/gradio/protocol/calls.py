@@ -38,7 +38,7 @@ from ...errors import (
     StreamLost,
     excerpt,
 )
-from ...http import logger, read_some, request, retry_refused_posts, settings
+from ...http import logger, open_event_stream, read_some, request, retry_refused_posts, settings
 from ...sse import SSEEvent, SSEParser
 from .app import app_layout, pad_state_slots
 from .files import fix_file_urls
@@ -155,32 +155,13 @@ def send_gradio_api(
     if event_id:
         check_event_id(event_id)
     else:
-        retry_refused_posts(f"{layout.real_app_url}/call/")
-        payload = _json_body(body, name)
         try:
-            response = request(
-                "POST",
-                url,
-                data=payload,
-                headers={"Content-Type": "application/json"},
-                token=token,
-                credentials=credentials,
-            )
+            event_id = _submit(url, f"{layout.real_app_url}/call/", body, name, token, credentials)
         except HttpError as exc:
             if exc.status in (404, 500) and layout.from_config and name not in layout.api_names:
                 raise endpoint_not_found(name, list(layout.api_names), layout.root_url) from None
             raise
-        event_id = _event_id_of(response, url)
-    return GradioApiEvent(
-        event_id=event_id,
-        api_name=name,
-        app_url=layout.real_app_url,
-        req={"method": "POST", "url": url, "data": body},
-        session_hash=session_hash,
-        token=Secret(token),
-        credentials=credentials,
-        fn_index=layout.fn_indexes.get(name),
-    )
+    return _event(layout, name, event_id, url, body, session_hash, token, credentials, "call")
 
 
 def check_transport(transport: Any) -> str:
@@ -240,19 +221,24 @@ def _join(
     if event_id:
         check_event_id(event_id)
     else:
-        retry_refused_posts(url)
-        payload = _json_body(body, name)
-        response = request(
-            "POST",
-            url,
-            data=payload,
-            headers={"Content-Type": "application/json"},
-            token=token,
-            credentials=credentials,
-        )
-        event_id = _event_id_of(response, url)
+        event_id = _submit(url, url, body, name, token, credentials)
     # from now on the session's stream may carry its messages, read by any call of the hash
     channel_for(layout.real_app_url, session_hash, token, credentials).register(event_id)
+    return _event(layout, name, event_id, url, body, session_hash, token, credentials, "queue")
+
+
+def _event(
+    layout: AppLayout,
+    name: str,
+    event_id: str,
+    url: str,
+    body: dict[str, Any],
+    session_hash: str | None,
+    token: str | None,
+    credentials: Any,
+    transport: str,
+) -> GradioApiEvent:
+    """The event of a call just submitted (or attached to) over ``transport``."""
     return GradioApiEvent(
         event_id=event_id,
         api_name=name,
@@ -261,9 +247,21 @@ def _join(
         session_hash=session_hash,
         token=Secret(token),
         credentials=credentials,
-        transport="queue",
-        fn_index=fn_index,
+        transport=transport,
+        fn_index=layout.fn_indexes.get(name),
     )
+
+
+def _submit(
+    url: str, retry_prefix: str, body: dict[str, Any], name: str, token: str | None, credentials: Any
+) -> str:
+    """POST a call's JSON body and return the event id the server gives. POSTs under
+    ``retry_prefix`` may be retried when refused (429, 503: nothing was submitted)."""
+    retry_refused_posts(retry_prefix)
+    headers = {"Content-Type": "application/json"}
+    payload = _json_body(body, name)
+    response = request("POST", url, data=payload, headers=headers, token=token, credentials=credentials)
+    return _event_id_of(response, url)
 
 
 def _json_body(body: dict[str, Any], api_name: str) -> bytes:
@@ -426,27 +424,16 @@ def _open(event: GradioApiEvent, read_timeout: float | None) -> _OpenStream | Qu
         unquote = app_layout(event.app_url, event.token.value, credentials=event.credentials).major == 4
         return QueueStream(channel, event.event_id, unquote)
     url = event.update_url
-    timeout = (settings.connect_timeout, read_timeout or settings.stream_read_timeout)
-    response = request(
-        "GET",
+    what = f"GET {url}"
+    response = open_event_stream(
         url,
+        what,
         token=event.token.value,
-        stream=True,
-        timeout=timeout,
-        headers={"Accept": "text/event-stream"},
         credentials=event.credentials,
+        read_timeout=read_timeout,
+        event_id=event.event_id,
     )
-    kind = response.headers.get("content-type", "")
-    if "text/event-stream" not in kind:
-        body = excerpt(response.raw.read(4096, decode_content=True))
-        response.close()
-        raise ProtocolError(
-            f"GET {url} answered {kind or 'no content type'} instead of an event stream: {body}",
-            url=url,
-            event_id=event.event_id,
-            body=body,
-        )
-    return _OpenStream(response, f"GET {url}")
+    return _OpenStream(response, what)
 
 
 def _read(

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...errors import ConnectionLost, ProtocolError, RequestTimeout, excerpt
-from ...http import read_some, request, settings
+from ...http import open_event_stream, read_some, settings
 from ...sse import SSEEvent, SSEParser
 
 __all__ = [
@@ -310,26 +310,10 @@ class Channel:
                 self.stray.pop(next(iter(self.stray)))
 
     def _open(self) -> Any:
-        response = request(
-            "GET",
-            self.url,
-            params={"session_hash": self.session_hash},
-            token=self.token,
-            stream=True,
-            timeout=(settings.connect_timeout, settings.stream_read_timeout),
-            headers={"Accept": "text/event-stream"},
-            credentials=self.credentials,
+        params = {"session_hash": self.session_hash}
+        return open_event_stream(
+            self.url, self.what, params=params, token=self.token, credentials=self.credentials
         )
-        kind = response.headers.get("content-type", "")
-        if "text/event-stream" not in kind:
-            body = excerpt(response.raw.read(4096, decode_content=True))
-            response.close()
-            raise ProtocolError(
-                f"{self.what} answered {kind or 'no content type'} instead of an event stream: {body}",
-                url=self.url,
-                body=body,
-            )
-        return response
 
 
 def _drain(response: Any, what: str) -> None:

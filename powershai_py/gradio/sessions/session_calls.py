@@ -291,10 +291,7 @@ def stop_gradio_session_api(id: Any, session: Any = ".") -> list[SessionApiEvent
         if call.lock.acquire(blocking=False):
             try:
                 if not call.done and call.api_event.last_query_status != "ReadElsewhere":
-                    for result in _pull(target, call, None, False, None):
-                        if (result.event or "").lower() != "heartbeat":
-                            call.unread.append(result)
-                    current_store().update_call(target, call)
+                    _read_into_unread(target, call)
             except PowershaiError:
                 pass  # the cancel was sent; how the read ended is recorded on the call
             finally:
@@ -435,16 +432,22 @@ def _read_ahead(session: GradioSession, call: SessionApiEvent) -> None:
     with _held(call.lock, f"the call {call.id}"):
         if call.done or call.removed:  # its reader finished it while we waited
             return
-        for result in _pull(session, call, None, False, None):
-            if (result.event or "").lower() != "heartbeat":
-                call.unread.append(result)  # status events too: the caller sees the whole call
-        current_store().update_call(session, call)
+        _read_into_unread(session, call)
         if not call.done:
             raise SessionBusy(
                 f"the previous call {call.id} of the stateful session {session.name!r} is still "
                 "running (heartbeat limit reached); its results are kept. Try again when it ends",
                 event_id=call.id,
             )
+
+
+def _read_into_unread(session: GradioSession, call: SessionApiEvent) -> None:
+    """Read a call on (caller holds ``call.lock``), keeping what comes for the next update;
+    status events too, so the caller sees the whole call."""
+    for result in _pull(session, call, None, False, None):
+        if (result.event or "").lower() != "heartbeat":
+            call.unread.append(result)
+    current_store().update_call(session, call)
 
 
 def _hand_out(
