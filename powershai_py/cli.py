@@ -110,6 +110,8 @@ CLI_WORDS = (
     ("(None is a value too)", "(-p NAME=null sends an empty value)"),
     ("Remove finished calls with remove_gradio_session_api('clean')",
      "Remove finished calls with 'powershai-py calls remove clean'"),
+    ("Open it without stateful=True, or with transport 'auto' or 'queue'",
+     "Open it without --stateful, or with --transport auto or queue"),
 )  # fmt: skip
 
 

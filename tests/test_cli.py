@@ -317,6 +317,10 @@ def test_no_cli_message_names_a_python_argument(lab, lab_auth, store):
     assert "calls list" in unknown.stderr
     locked = cli("info", lab_auth.url)
     assert "--auth USER" in locked.stderr
+    stateful = cli("session", "new", lab.url, "--name", "kept", "--stateful", "--transport", "call")
+    assert stateful.returncode == (0 if lab.major >= 6 else 2)  # /call keeps no gr.State before 6
+    cut = cli("call", "--url", lab.url, "user_error", "-p", "text=x")  # the app's text, every version
+    assert cut.returncode == 1 and "user error: x" in cut.stderr
     said += [again.stderr, no_default.stderr, refused.stderr, warned.stderr, missing.stderr, unknown.stderr,
-             locked.stderr]  # fmt: skip
+             locked.stderr, stateful.stderr, cut.stderr]  # fmt: skip
     assert [text for text in said if PYTHON_ADVICE.search(text)] == []
