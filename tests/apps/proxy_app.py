@@ -14,15 +14,10 @@ import argparse
 import os
 import time
 
-for _name, _value in {
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "HF_HUB_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "DO_NOT_TRACK": "1",
-}.items():
-    os.environ.setdefault(_name, _value)
+import offline  # noqa: F401 (sets the offline environment before Gradio loads)
 
-import gradio as gr  # noqa: E402
+# isort: split
+import gradio as gr
 
 HOSTILE = 'say "hi" $HOME `whoami` \'\'\' """ end\nsecond line'
 
