@@ -262,7 +262,8 @@ def test_the_cli_shows_a_live_queue_line_and_the_apps_messages(queue_lab, tmp_pa
     assert (
         cli("session", "new", queue_lab.url, "--name", "q", "--transport", "queue", env=env).returncode == 0
     )
-    blocker = send_gradio_api(queue_lab.url, "slow", [1.5], transport="queue")
+    # long enough for the CLI to start and join behind it, even on a slow machine
+    blocker = send_gradio_api(queue_lab.url, "slow", [4], transport="queue")
     code, shown = _run_on_a_terminal(["call", "slow", "-p", "seconds=0.2"], env)
     update_gradio_api_result(blocker)
     assert code == 0, shown
