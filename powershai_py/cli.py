@@ -697,7 +697,7 @@ def cancel(ctx: click.Context, event_ids: tuple[str, ...], session_ref: str, as_
 
     \b
     Example:
-      powershai-py call ticker -p n=100 --manual      # prints EVENT_ID
+      powershai-py call countdown -p start=100 -p delay=1 --manual   # prints EVENT_ID
       powershai-py cancel EVENT_ID
     """
     _open_store(ctx)
@@ -708,7 +708,7 @@ def cancel(ctx: click.Context, event_ids: tuple[str, ...], session_ref: str, as_
         {
             "event_id": event_id,
             "cancelled": event_id in stopped,
-            "last_query_status": calls[event_id].api_event.last_query_status if event_id in calls else None,
+            "last_query_status": calls[event_id].api_event.last_query_status,  # unknown ids raised above
         }
         for event_id in event_ids
     ]

@@ -67,6 +67,7 @@ __all__ = [
     "close_session",
     "request",
     "open_event_stream",
+    "drain",
     "iter_body",
     "PUBLIC",
 ]
@@ -751,6 +752,25 @@ def open_event_stream(
             **facts,
         )
     return response
+
+
+def drain(response: requests.Response, what: str) -> None:
+    """Read what is left of a streamed body (an SSE stream ends right after its final event)
+    within ``settings.drain_bytes`` and ``settings.drain_timeout``, then hand the connection back
+    to the pool, so the next request needs no new connection (no TCP or TLS handshake). A server
+    that keeps the response open past that bound, or breaks it, loses its connection."""
+    until = time.monotonic() + settings.drain_timeout
+    budget = settings.drain_bytes
+    try:
+        while budget > 0 and time.monotonic() < until:
+            chunk = read_some(response, what, until - time.monotonic())
+            if not chunk:
+                response.raw.release_conn()  # read to its end: the connection is reusable
+                return
+            budget -= len(chunk)
+    except PowershaiError:
+        pass  # it stalled or broke after the last event: nothing more is needed from it
+    response.close()
 
 
 def read_some(response: requests.Response, what: str, timeout: float, chunk_size: int = 65536) -> bytes:

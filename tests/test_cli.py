@@ -35,6 +35,7 @@ COMMANDS = [
     ["calls", "remove"],
     ["upload"],
     ["download"],
+    ["cancel"],
 ]
 
 

@@ -80,6 +80,34 @@ def test_calls_queued_for_one_slot_see_their_rank_fall_to_zero_and_an_eta(queue_
     assert [update_gradio_api_result(e)[-1].data for e in events[:-1]] == [["slept 0.3"]] * 3
 
 
+def test_calls_of_one_session_hash_share_one_stream_and_never_mix(queue_lab, monkeypatch):
+    """Three calls in flight on one hash, read last first: each gets its own events, from one
+    GET /queue/data (the fault-server tests cover what a real server will not do: cut it)."""
+    import uuid
+
+    from powershai_py.gradio.protocol import queue
+
+    opened = []
+    real_open = queue.open_event_stream
+    monkeypatch.setattr(queue, "open_event_stream", lambda *a, **k: opened.append(1) or real_open(*a, **k))
+    shared = uuid.uuid4().hex
+    slow = send_gradio_api(queue_lab.url, "slow", [0.3], session_hash=shared, transport="queue")
+    ticks = send_gradio_api(queue_lab.url, "ticker", [3], session_hash=shared, transport="queue")
+    said = send_gradio_api(queue_lab.url, "talk", ["mixed?"], session_hash=shared, transport="queue")
+    with pytest.warns(PowershaiWarning, match="careful: mixed"):
+        assert outputs(update_gradio_api_result(said)) == [("complete", ["said mixed?"])]
+    assert outputs(update_gradio_api_result(ticks)) == [
+        ("generating", ["tick 1"]), ("generating", ["tick 2"]), ("generating", ["tick 3"]),
+        ("complete", ["tick 3"]),
+    ]  # fmt: skip
+    assert outputs(update_gradio_api_result(slow)) == [("complete", ["slept 0.3"])]
+    assert len(opened) == 1
+    assert slow.queue.messages == [] and said.queue.messages == [
+        ("info", "info: mixed?"),
+        ("warning", "careful: mixed?"),
+    ]
+
+
 def test_a_progress_app_shows_every_step(queue_lab):
     session = new_gradio_session(queue_lab.url, transport="queue")
     call = invoke_gradio_session_api("steps", [4], session=session)

@@ -57,3 +57,62 @@ def test_a_readme_snippet_runs_as_written(demo, tmp_path, number, code):
     assert done.returncode == 0, f"README block {number} failed:\n{done.stderr[-3000:]}"
     assert "Traceback" not in done.stderr
     assert done.stdout.strip(), f"README block {number} printed nothing"
+
+
+# --- the examples of every `powershai-py ... --help` ----------------------------------------------
+
+HELP_PAGES = [[], ["info"], ["session", "new"], ["session", "list"], ["session", "show"], ["session", "set"],
+              ["session", "remove"], ["call"], ["update"], ["calls", "list"], ["calls", "remove"], ["upload"],
+              ["download"], ["cancel"]]  # fmt: skip
+EVENT_ID = re.compile(r"\b[0-9a-f]{32}\b")
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def _examples(page: list[str]) -> list[str]:
+    """The command lines under "Example" in a help page, as a user would copy them."""
+    from click.testing import CliRunner
+
+    from powershai_py.cli import main
+
+    text = CliRunner().invoke(main, [*page, "--help"]).output
+    block = text.split("Example", 1)[1].split("\n\n", 1)[0]
+    return [line.strip() for line in block.splitlines()[1:] if line.strip().startswith("powershai-py")]
+
+
+@pytest.mark.parametrize("page", HELP_PAGES, ids=lambda p: " ".join(p) or "main")
+def test_every_help_example_runs_against_the_demo_app(demo, tmp_path, page):
+    """Each help page's examples, in order, in a fresh store: those that need a session, a call
+    or a file get them first (the demo session, a countdown started with --manual, a file the
+    app made), and a placeholder id is the id such a call printed."""
+    import shlex
+
+    env = {**os.environ, "POWERSHAI_PY_STORE": str(tmp_path / "store.sqlite3")}
+    (tmp_path / "notes.txt").write_text("three\nshort\nlines\n")
+    (tmp_path / "picture.png").write_bytes(TINY_PNG)
+
+    def run(line: str) -> str:
+        args = shlex.split(line.replace("http://127.0.0.1:7860", demo.url), comments=True)[1:]
+        done = subprocess.run(
+            [sys.executable, "-m", "powershai_py", *args],
+            cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env,
+        )  # fmt: skip
+        assert done.returncode == 0, f"{line!r} failed:\n{done.stderr}"
+        return done.stdout
+
+    examples = _examples(page)
+    assert examples, "a help page without an example"
+    ids = {}
+    if not any(" session new " in f" {line} " for line in examples):
+        run("powershai-py session new http://127.0.0.1:7860 --name demo")
+        ids["file"] = EVENT_ID.findall(run("powershai-py call shout_file -p path=@notes.txt --manual"))[0]
+        run(f"powershai-py update {ids['file']}")  # the app has made its file
+        ids["manual"] = EVENT_ID.findall(run("powershai-py call countdown --manual"))[0]
+    for line in examples:
+        placeholder = "file" if line.startswith("powershai-py download") else "manual"
+        line = line.replace("3f2a9c...", ids.get(placeholder, "")).replace("EVENT_ID", ids.get("manual", ""))
+        printed = run(line)
+        if "--manual" in line:
+            ids["manual"] = EVENT_ID.findall(printed)[0]

@@ -38,7 +38,7 @@ from ...errors import (
     StreamLost,
     excerpt,
 )
-from ...http import logger, open_event_stream, read_some, request, retry_refused_posts, settings
+from ...http import drain, logger, open_event_stream, read_some, request, retry_refused_posts, settings
 from ...sse import SSEEvent, SSEParser
 from .app import app_layout, pad_state_slots
 from .files import fix_file_urls
@@ -398,22 +398,8 @@ class _OpenStream:
         self.response.close()
 
     def finish(self) -> None:
-        """The call is over: read what is left of the body (Gradio ends it right after the final
-        event) within ``settings.drain_bytes`` and ``settings.drain_timeout``, then hand the
-        connection back to the pool, so the next request needs no new connection (no TCP or TLS
-        handshake). A server that keeps the response open past that bound loses its connection."""
-        until = time.monotonic() + settings.drain_timeout
-        budget = settings.drain_bytes
-        try:
-            while budget > 0 and time.monotonic() < until:
-                chunk = read_some(self.response, self.what, until - time.monotonic())
-                if not chunk:
-                    self.response.raw.release_conn()  # read to its end: the connection is reusable
-                    return
-                budget -= len(chunk)
-        except PowershaiError:
-            pass  # it stalled or broke after the final event: the call is over all the same
-        self.response.close()
+        """The call is over: drain the body so its connection goes back to the pool."""
+        drain(self.response, self.what)
 
 
 def _open(event: GradioApiEvent, read_timeout: float | None) -> _OpenStream | QueueStream:

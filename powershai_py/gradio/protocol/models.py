@@ -476,8 +476,7 @@ class GradioSession:
     def _repr_html_(self) -> str:
         from .display import table
 
-        limit = self.option("MaxCalls") or "10"
-        policy = self.option("MaxCallsPolicy") or "error"
+        limit, policy = self._limits()
         return table(
             [
                 ("session", self.name),
@@ -490,9 +489,12 @@ class GradioSession:
             ]
         )
 
+    def _limits(self) -> tuple[Any, Any]:
+        """The MaxCalls options as shown (the defaults the policy applies when unset)."""
+        return self.option("MaxCalls") or "10", self.option("MaxCallsPolicy") or "error"
+
     def __repr__(self) -> str:
-        limit = self.option("MaxCalls") or "10"
-        policy = self.option("MaxCallsPolicy") or "error"
+        limit, policy = self._limits()
         extra = ", stateful" if self.stateful else ""
         return (
             f"GradioSession(name={self.name!r}, app_url={self.app_url!r}, "

@@ -28,11 +28,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...errors import ConnectionLost, ProtocolError, RequestTimeout, excerpt
-from ...http import open_event_stream, read_some, settings
+from ...http import drain, open_event_stream, read_some, settings
 from ...sse import SSEEvent, SSEParser
 
 __all__ = [
-    "STATUS_EVENTS",
     "QueueEvent",
     "apply_diff",
     "translate",
@@ -41,8 +40,6 @@ __all__ = [
     "QueueStream",
 ]
 
-# Events only the queue transport sends; they tell where a call is, not what it returned.
-STATUS_EVENTS = frozenset({"estimation", "process_starts", "progress", "log"})
 _STRAY_LIMIT = 1000  # messages kept for event ids not (yet) registered on a channel
 
 
@@ -215,7 +212,7 @@ class Channel:
         if close:
             response.close()
         else:
-            _drain(response, self.what)
+            drain(response, self.what)
         _drop_channel(self)
 
     def take(self, event_id: str, silence: float) -> dict[str, Any]:
@@ -289,7 +286,7 @@ class Channel:
                         "the server ended the stream before the call completed (no complete or error event)"
                     )
             if response is not None:
-                _drain(response, self.what)
+                drain(response, self.what)
         # after close_stream, a call still waiting joined after it: the next take reopens
 
     def _sort(self, message: dict[str, Any]) -> None:
@@ -314,22 +311,6 @@ class Channel:
         return open_event_stream(
             self.url, self.what, params=params, token=self.token, credentials=self.credentials
         )
-
-
-def _drain(response: Any, what: str) -> None:
-    """Read the rest of an ended body within the drain bounds, so its connection is reused."""
-    until = time.monotonic() + settings.drain_timeout
-    budget = settings.drain_bytes
-    try:
-        while budget > 0 and time.monotonic() < until:
-            chunk = read_some(response, what, until - time.monotonic())
-            if not chunk:
-                response.raw.release_conn()
-                return
-            budget -= len(chunk)
-    except Exception:
-        pass  # it stalled or broke after its last message: nothing more is needed from it
-    response.close()
 
 
 _channels: dict[tuple[str, str], Channel] = {}
@@ -398,8 +379,7 @@ class QueueStream:
             if name is None:
                 continue
             self.last_event = time.monotonic()
-            text = "null" if data is None else "{}"  # what the /call transport would carry
-            return QueueEvent(event=name, data=text, value=data)
+            return QueueEvent(event=name, data=None, value=data)
 
     def finish(self) -> None:
         self.channel.forget(self.event_id)

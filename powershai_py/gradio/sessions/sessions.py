@@ -114,12 +114,11 @@ def new_gradio_session(
 
 def _can_keep_state(info: GradioInfo, transport: str | None, token: str | None, login: Any) -> bool:
     """True when calls sharing a session hash can be read: Gradio 6, or the queue transport."""
-    major = (info.version or "").split(".")[0]
-    if major.isdigit() and int(major) >= 6:
-        return True
-    wanted = (transport or settings.transport or "auto").strip().lower()
     layout = app_layout(info.root_url, token, credentials=login)
-    return major.isdigit() and wanted != "call" and bool(layout.fn_indexes)
+    if layout.major is None:
+        return False
+    wanted = check_transport(transport or settings.transport or "auto")
+    return layout.major >= 6 or (wanted != "call" and bool(layout.fn_indexes))
 
 
 def resolve_session(session: Any = ".") -> GradioSession:
