@@ -276,6 +276,20 @@ def test_an_app_error_keeps_its_text(components):
         assert "does not send the text of an error over its /call route" in str(caught.value)
 
 
+def test_app_messages_travel_over_the_queue_only(components):
+    """gr.Warning and gr.Info reach us over the queue; Gradio's /call route does not send them."""
+    session = new_gradio_session(components.url, "messages")
+    [warn] = new_gradio_session_api_proxy_function("warn", session=session)
+    for transport, expected in (("queue", ["warn says: careful with q"]), ("call", [])):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert warn("q" if transport == "queue" else "c", transport=transport).result() == [
+                "q" if transport == "queue" else "c"
+            ]
+        shown = [str(w.message) for w in caught if issubclass(w.category, PowershaiWarning)]
+        assert [text.split("/", 1)[-1] for text in shown] == expected, transport
+
+
 def test_a_login_protected_app_from_several_threads(component_apps):
     locked = component_apps[1]
     with pytest.raises(AuthenticationRequired, match="Gradio login"):
