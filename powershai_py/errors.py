@@ -9,6 +9,9 @@ are also readable as attributes. Tokens are never stored in an error.
 
 from __future__ import annotations
 
+import sys
+import warnings
+from types import FrameType
 from typing import Any
 
 __all__ = [
@@ -71,6 +74,23 @@ def _rebuild(cls, message, code, facts):
 
 class PowershaiWarning(UserWarning):
     """Category of every warning powershai-py emits (filter it with :mod:`warnings`)."""
+
+
+def warn(message: str) -> None:
+    """Emit a :class:`PowershaiWarning` attributed to the user's own line.
+
+    The warning names the first frame outside this package (the script, notebook cell or test
+    that called us), however deep in the library it was raised, so ``warnings`` filters by
+    module and the shown location are the caller's, not ours.
+    """
+    frame: FrameType | None = sys._getframe(1)
+    level = 2  # stacklevel 2 is warn's caller, the frame examined first
+    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, PowershaiWarning, stacklevel=level)
+
+
+_PACKAGE = __name__.split(".")[0]
 
 
 class HttpError(PowershaiError):

@@ -13,13 +13,12 @@ from __future__ import annotations
 import os
 import sys
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from .errors import PowershaiError, PowershaiWarning, ProtocolError, excerpt
+from .errors import PowershaiError, ProtocolError, excerpt, warn
 from .gradio.protocol.models import GradioSession
 from .gradio.sessions.sessions import new_gradio_session
 from .gradio.sessions.store import current_store
@@ -239,9 +238,7 @@ def get_hugging_face_space(
             try:
                 connect_hugging_face_space_gradio(described, server_root=gradio_server_root, token=token)
             except PowershaiError as error:
-                warnings.warn(
-                    f"Failed connect gradio of {described.id}. Error: {error}", PowershaiWarning, stacklevel=2
-                )
+                warn(f"Failed connect gradio of {described.id}. Error: {error}")
         found.append(described)
     return found if many else found[0]
 
@@ -295,12 +292,12 @@ def start_hugging_face_space(space: Any, *, token: str | None = None) -> bool:
     """
     described = space if isinstance(space, HuggingFaceSpace) else _fetch_space(str(space), token)
     if not described.host:
-        warnings.warn(f"Start Failed: the Space {described.id} has no host", PowershaiWarning, stacklevel=2)
+        warn(f"Start Failed: the Space {described.id} has no host")
         return False
     try:
         request("HEAD", described.host, token=token, timeout=(5, 5), raise_for_status=False)
     except PowershaiError as error:
-        warnings.warn(f"Start Failed: {error}", PowershaiWarning, stacklevel=2)
+        warn(f"Start Failed: {error}")
         return False
     return True
 

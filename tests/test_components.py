@@ -286,8 +286,9 @@ def test_app_messages_travel_over_the_queue_only(components):
             assert warn("q" if transport == "queue" else "c", transport=transport).result() == [
                 "q" if transport == "queue" else "c"
             ]
-        shown = [str(w.message) for w in caught if issubclass(w.category, PowershaiWarning)]
-        assert [text.split("/", 1)[-1] for text in shown] == expected, transport
+        mine = [w for w in caught if issubclass(w.category, PowershaiWarning)]
+        assert [str(w.message).split("/", 1)[-1] for w in mine] == expected, transport
+        assert all(w.filename == __file__ for w in mine)  # at the line that read the result
 
 
 def test_a_login_protected_app_from_several_threads(component_apps):

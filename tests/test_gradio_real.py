@@ -181,8 +181,9 @@ def test_unknown_endpoint_names_the_ones_that_exist(lab):
 def test_reading_a_completed_event_warns_and_sends_nothing(lab, caplog):
     event, _ = call(lab.url, "echo", ["x"])
     caplog.set_level(logging.DEBUG, logger="powershai_py")
-    with pytest.warns(PowershaiWarning, match="already completed"):
+    with pytest.warns(PowershaiWarning, match="already completed") as record:
         assert update_gradio_api_result(event) == []
+    assert record[0].filename == __file__  # the caller's line, not the library's
     assert not [r for r in caplog.records if "GET" in r.getMessage()]
 
 

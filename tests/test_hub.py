@@ -115,8 +115,9 @@ def test_connecting_returns_an_existing_session_and_links_only_on_success(hub, l
     with pytest.raises(PowershaiError):
         connect_hugging_face_space_gradio(dead)
     assert dead.gradio_session is None  # no stale link after a failure
-    with pytest.warns(PowershaiWarning, match="Failed connect gradio of owner/dead"):
+    with pytest.warns(PowershaiWarning, match="Failed connect gradio of owner/dead") as record:
         get_hf_space(dead)
+    assert record[0].filename == __file__
 
 
 def test_server_root_says_where_the_api_lives(hub, lab):
@@ -130,8 +131,9 @@ def test_server_root_says_where_the_api_lives(hub, lab):
 def test_start_wakes_the_host_and_warns_on_failure(hub):
     assert start_hugging_face_space("owner/sleepy") is True
     assert hub.wakes == ["owner/sleepy"]
-    with pytest.warns(PowershaiWarning, match="Start Failed"):
+    with pytest.warns(PowershaiWarning, match="Start Failed") as record:
         assert start_hugging_face_space(HuggingFaceSpace(id="x/y", host="http://127.0.0.1:9")) is False
+    assert record[0].filename == __file__
 
 
 def test_a_space_without_a_session_is_a_clear_error(hub):

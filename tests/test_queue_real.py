@@ -123,8 +123,9 @@ def test_a_progress_app_shows_every_step(queue_lab):
 def test_info_and_warning_messages_arrive(queue_lab, caplog):
     caplog.set_level(logging.INFO, logger="powershai_py")
     event = send_gradio_api(queue_lab.url, "talk", ["hi"], transport="queue")
-    with pytest.warns(PowershaiWarning, match="/talk says: careful: hi"):
+    with pytest.warns(PowershaiWarning, match="/talk says: careful: hi") as record:
         results = update_gradio_api_result(event)
+    assert record[0].filename == __file__  # shown at the caller's line, however deep the reader
     logs = [(r.data["level"], r.data["message"]) for r in results if r.event == "log"]
     assert logs == [("info", "info: hi"), ("warning", "careful: hi")]
     assert event.queue.messages == logs

@@ -19,7 +19,6 @@ import json
 import re
 import time
 import uuid
-import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -32,11 +31,11 @@ from ...errors import (
     HttpError,
     InvalidEvent,
     PowershaiError,
-    PowershaiWarning,
     ProtocolError,
     RequestTimeout,
     StreamLost,
     excerpt,
+    warn,
 )
 from ...http import drain, logger, open_event_stream, read_some, request, retry_refused_posts, settings
 from ...sse import SSEEvent, SSEParser
@@ -145,11 +144,9 @@ def send_gradio_api(
     if session_hash:
         body["session_hash"] = session_hash
         if layout.major is not None and layout.major < 6:
-            warnings.warn(
+            warn(
                 f"Gradio {layout.version} does not stream /call results of a call made with a "
-                "session_hash (its GET answers '404'); only Gradio 6 supports it",
-                PowershaiWarning,
-                stacklevel=2,
+                "session_hash (its GET answers '404'); only Gradio 6 supports it"
             )
     url = f"{layout.real_app_url}/call/{quote(name, safe='')}"
     if event_id:
@@ -430,11 +427,7 @@ def _read(
     read_timeout: float | None,
 ) -> Iterator[GradioApiEventResult]:
     if event.status == COMPLETE:
-        warnings.warn(
-            f"event {event.event_id} of /{event.api_name} already completed; there is nothing more to read",
-            PowershaiWarning,
-            stacklevel=4,
-        )
+        warn(f"event {event.event_id} of /{event.api_name} already completed; there is nothing more to read")
         return
     if event.last_query_status in STREAM_ENDED:
         how = {
@@ -549,7 +542,7 @@ def _note_status(event: GradioApiEvent, name: str, data: Any) -> None:
         status.messages.append((level, text))
         said = f"/{event.api_name} says: {text}"
         if level in ("warning", "error") and settings.app_warnings != "log":
-            warnings.warn(said, PowershaiWarning, stacklevel=5)
+            warn(said)
         elif level in ("warning", "error"):
             logger.warning("%s", said)
         else:

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import inspect
 import threading
-import warnings
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from ...errors import CallFailed, PowershaiError, PowershaiWarning, SessionNotFound
+from ...errors import CallFailed, PowershaiError, SessionNotFound, warn
 from ..protocol.calls import endpoint_not_found
 from ..protocol.models import GradioApiEventResult, GradioSession, carries_data
 from ..sessions.session_calls import invoke_gradio_session_api
@@ -169,11 +168,7 @@ def _unique(name: str, taken: set[str], joiner: str) -> str:
         candidate = f"{name}{joiner}{number}"
         number += 1
     if candidate != name:
-        warnings.warn(
-            f"two endpoints give the function name {name!r}; the later one is {candidate!r}",
-            PowershaiWarning,
-            stacklevel=4,
-        )
+        warn(f"two endpoints give the function name {name!r}; the later one is {candidate!r}")
     taken.add(candidate.casefold())
     return candidate
 

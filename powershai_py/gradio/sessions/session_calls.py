@@ -17,7 +17,6 @@ Bookkeeping rules, all under ``session.lock``:
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -25,8 +24,8 @@ from typing import Any
 from ...errors import (
     InvalidEvent,
     PowershaiError,
-    PowershaiWarning,
     SessionBusy,
+    warn,
 )
 from ...http import settings
 from ..protocol.calls import (
@@ -352,11 +351,9 @@ def _take_shared_slot(session: GradioSession, slot: SharedSlot) -> list[SessionA
 
 
 def _warn_max_calls(session: GradioSession, count: int, limit: int) -> None:
-    warnings.warn(
+    warn(
         f"max calls reached {count}/{limit} in session {session.name!r}; the call goes "
-        "on (policy 'warning'). Remove finished calls with remove_gradio_session_api('clean')",
-        PowershaiWarning,
-        stacklevel=4,
+        "on (policy 'warning'). Remove finished calls with remove_gradio_session_api('clean')"
     )
 
 
