@@ -230,6 +230,8 @@ class _Builder:
 
     def assignment(self, node: Any) -> Node:
         parts = _kids(node)
+        if len(parts) < 3:  # '$x=;': the grammar reads it without a value and without an error
+            raise _Unsupported(node, "an assignment without a value", "write a value after '='")
         target, operator, value = parts[0], parts[1], parts[2]
         op = self.text(operator).strip()
         target_node = self.expr(target)

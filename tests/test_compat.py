@@ -208,6 +208,7 @@ def test_expressions_of_the_subset():
         ("$x = 1\n& $cmd", 2, 1, "call operator"),
         ("$a = 1\n$b = 1 -band 2", 2, 6, "bitwise"),
         ("Get-GradioSession > out.txt", 1, 19, "redirection"),
+        ("$a = 1\n$b = ;", 2, 1, "assignment without a value"),
     ],
 )
 def test_unsupported_syntax_names_line_and_column(script, line, column, words):
