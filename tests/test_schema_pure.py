@@ -38,15 +38,21 @@ def parameters(version: str) -> list[tuple[str, dict[str, Any]]]:
 ALL = [(version, name, p) for version in VERSIONS for name, p in parameters(version)]
 
 
-def holds_a_file(schema: Any, defs: dict[str, Any] | None = None) -> bool:
-    """Whether a FileData sits anywhere in the schema (a plain recursive search of the JSON)."""
+def holds_a_file(schema: Any, defs: dict[str, Any] | None = None, seen: frozenset[str] = frozenset()) -> bool:
+    """Whether a FileData sits anywhere in the schema (a plain recursive search of the JSON,
+    following ``$ref`` into the parameter's ``$defs``)."""
     defs = defs if defs is not None else schema.get("$defs", {}) if isinstance(schema, dict) else {}
     if isinstance(schema, dict):
         if is_file_schema(schema, defs):
             return True
-        return any(holds_a_file(v, defs) for k, v in schema.items() if k != "$defs")
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref not in seen:
+            target = defs.get(ref.rsplit("/", 1)[-1])
+            if holds_a_file(target, defs, seen | {ref}):
+                return True
+        return any(holds_a_file(v, defs, seen) for k, v in schema.items() if k != "$defs")
     if isinstance(schema, list):
-        return any(holds_a_file(v, defs) for v in schema)
+        return any(holds_a_file(v, defs, seen) for v in schema)
     return False
 
 
