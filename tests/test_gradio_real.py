@@ -328,12 +328,13 @@ def _new_connections() -> int:
     return sum(pool.num_connections for pool in pools.values())
 
 
-def test_twenty_calls_on_a_session_open_at_most_two_connections(lab):
+@pytest.mark.parametrize("transport", ["auto", "call", "queue"])
+def test_twenty_calls_on_a_session_open_at_most_two_connections(lab, transport):
     from powershai_py import invoke_gradio_session_api, new_gradio_session, update_gradio_session_api_result
     from powershai_py.http import close_session
 
     close_session()  # a fresh pool: count from nothing
-    session = new_gradio_session(lab.url, "reuse")
+    session = new_gradio_session(lab.url, "reuse", transport=transport)
     for n in range(20):
         call = invoke_gradio_session_api("echo", [f"call {n}"], session=session)
         assert update_gradio_session_api_result(call, session=session)[-1].data == [f"call {n}"]
