@@ -76,6 +76,14 @@ class PowershaiWarning(UserWarning):
     """Category of every warning powershai-py emits (filter it with :mod:`warnings`)."""
 
 
+_PACKAGE = __name__.split(".")[0]
+
+
+def _ours(frame: FrameType) -> bool:
+    name = str(frame.f_globals.get("__name__", ""))
+    return name == _PACKAGE or name.startswith(_PACKAGE + ".")
+
+
 def warn(message: str) -> None:
     """Emit a :class:`PowershaiWarning` attributed to the user's own line.
 
@@ -85,12 +93,9 @@ def warn(message: str) -> None:
     """
     frame: FrameType | None = sys._getframe(1)
     level = 2  # stacklevel 2 is warn's caller, the frame examined first
-    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith(_PACKAGE):
+    while frame is not None and _ours(frame):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, PowershaiWarning, stacklevel=level)
-
-
-_PACKAGE = __name__.split(".")[0]
 
 
 class HttpError(PowershaiError):
