@@ -348,7 +348,13 @@ def info(ctx: click.Context, app: str, as_json: bool) -> None:
         )
         for name, spec in result.named_endpoints.items()
     ]
-    data = {"app_url": result.real_app_url, "version": result.version, "endpoints": result.named_endpoints}
+    rows += [(name, f"cannot be called: {why}", "") for name, why in result.unusable_endpoints.items()]
+    data = {
+        "app_url": result.real_app_url,
+        "version": result.version,
+        "endpoints": result.named_endpoints,
+        "unusable_endpoints": result.unusable_endpoints,
+    }
     _emit(data, as_json, ["endpoint", "parameters", "returns"], rows)
 
 
@@ -390,7 +396,8 @@ def _print_sessions(sessions: list[GradioSession], as_json: bool) -> None:
 
 _TRANSPORT_HELP = (
     "How calls reach the app: 'queue' (also tells the place in the queue, progress and the app's "
-    "messages), 'call' (POST /call) or 'auto' (the queue on Gradio 4 and 5, /call on 6)."
+    "messages), 'call' (POST /call) or 'auto' (the queue where the app's /config lists the "
+    "endpoint, else /call)."
 )
 transport_option = click.option(
     "--transport", type=click.Choice(["auto", "call", "queue"], case_sensitive=False), help=_TRANSPORT_HELP
@@ -556,7 +563,7 @@ def _stream(
     settings.app_warnings = "log"  # the app's warnings are printed here, once, as lines
     progress = _Progress()
     beats = 0
-    reader = ps.update_gradio_session_api_result(call, max_heartbeats, session_ref, stream=True)
+    reader = ps.update_gradio_session_api_result(call, max_heartbeats, session_ref, stream=True, status=True)
     try:
         for result in reader:
             name = (result.event or "").lower()

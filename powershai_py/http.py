@@ -103,8 +103,8 @@ class HttpSettings:
     ``transport`` is how calls reach a Gradio app when neither the call nor its session
     chooses: ``"call"`` (``POST /call``), ``"queue"`` (``POST /queue/join``, which also
     tells the place in the queue, progress and the app's messages) or ``"auto"``: the
-    queue on Gradio 4 and 5, whose ``/call`` route drops error texts and cannot keep
-    ``gr.State``, and ``/call`` on Gradio 6, where it does both (as PowershAI does).
+    queue, as the official clients use it, for every endpoint ``/config`` lists, and
+    ``/call`` for the others.
     ``app_warnings`` is what becomes of an app's ``gr.Warning``: ``"warn"`` (a
     :class:`PowershaiWarning`) or ``"log"`` (a warning on the ``powershai_py`` logger);
     ``gr.Info`` always goes to the logger (level INFO).

@@ -228,10 +228,16 @@ def fast(monkeypatch):
 
 
 @pytest.fixture
-def fault(fast):
-    """A local fault server (tests/faultserver.py) with short limits; its app layout is forgotten after."""
+def fault(fast, monkeypatch):
+    """A local fault server (tests/faultserver.py) with short limits; its app layout is forgotten after.
+
+    Its Gradio app (``FaultServer.gradio_app``) speaks the ``/call`` protocol, so calls default
+    to that transport here; the queue's faults are in tests/test_queue_pure.py (``queue_app``),
+    whose calls ask for the queue."""
+    from powershai_py import settings
     from powershai_py.gradio.protocol.app import forget_app
 
+    monkeypatch.setattr(settings, "transport", "call")
     with FaultServer() as server:
         yield server
         forget_app(server.url)

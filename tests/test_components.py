@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from conftest import APPS, running, start_app
+from threeway import by_client, normalise, visible_outputs
 
 from powershai_py import (
     AuthenticationRequired,
@@ -66,30 +67,6 @@ def client(components):
     from gradio_client import Client
 
     return Client(components.url, verbose=False)
-
-
-def normalise(value: Any) -> Any:
-    """Files by name (a FileData of ours, a local path of gradio_client's), the rest as it is."""
-    if isinstance(value, dict):
-        if "path" in value and ("meta" in value or "orig_name" in value or "url" in value):
-            return ("file", os.path.basename(str(value.get("orig_name") or value["path"])))
-        return {k: normalise(v) for k, v in value.items() if k not in ("url", "size", "is_stream")}
-    if isinstance(value, (list, tuple)):
-        return [normalise(v) for v in value]
-    if isinstance(value, str) and os.path.isabs(value) and os.path.isfile(value):
-        return ("file", os.path.basename(value))
-    return value
-
-
-def visible_outputs(info: dict[str, Any], api_name: str, outputs: list[Any]) -> list[Any]:
-    """What gradio_client returns: State outputs dropped (done here, for the comparison only)."""
-    returns = info["named_endpoints"]["/" + api_name]["returns"]
-    return [value for value, spec in zip(outputs, returns, strict=False) if spec.get("component") != "State"]
-
-
-def by_client(client: Any, api_name: str, arguments: list[Any]) -> list[Any]:
-    result = client.predict(*arguments, api_name="/" + api_name)
-    return list(result) if isinstance(result, tuple) else [result]
 
 
 def handle(value: Any) -> Any:
@@ -250,7 +227,10 @@ def test_signatures_tell_the_truth(components):
         functions["text"].__doc__ or ""
     )
     chat = inspect.signature(functions["chatbot"])
-    assert chat.parameters["message"].kind is inspect.Parameter.KEYWORD_ONLY  # required after a default
+    from powershai_py.gradio.proxies.proxy import REQUIRED
+
+    message = chat.parameters["message"]  # required after a default: positional still, but required
+    assert message.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and message.default is REQUIRED
 
 
 def test_a_validator_refusal_is_a_validation_error(components):

@@ -24,7 +24,11 @@ from powershai_py.gradio.protocol.app import forget_app
 
 
 @pytest.fixture
-def fault():
+def fault(monkeypatch):
+    """The fault server's Gradio app speaks /call (the queue's faults: tests/test_queue_pure.py)."""
+    from powershai_py import settings
+
+    monkeypatch.setattr(settings, "transport", "call")
     with FaultServer() as server:
         yield server
     forget_app(server.url)

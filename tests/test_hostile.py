@@ -40,6 +40,7 @@ from powershai_py import (
     CallFailed,
     InvalidEvent,
     PowershaiError,
+    PowershaiWarning,
     ProtocolError,
     RequestTimeout,
     StreamLost,
@@ -57,7 +58,7 @@ from powershai_py import (
 )
 from powershai_py.gradio.protocol.app import layout_from_config
 from powershai_py.gradio.protocol.files import NAME_BYTES, safe_file_name
-from powershai_py.gradio.protocol.shapes import check_info
+from powershai_py.gradio.protocol.shapes import read_info
 from powershai_py.gradio.sessions.session_calls import params_to_list
 from powershai_py.gradio.storage.sqlite_store import APPLICATION_ID
 from powershai_py.http import resolve_token
@@ -158,7 +159,7 @@ def test_a_session_saving_outputs_sends_no_token_to_another_origin(fault, foreig
 def test_the_cli_download_sends_no_token_to_another_origin(fault, foreign, tmp_path):
     file_result_app(fault, foreign_urls(foreign)[1])
     env = {"HF_TOKEN": CANARY, "POWERSHAI_PY_STORE": str(tmp_path / "store.sqlite3")}
-    assert cli("session", "new", fault.url, "--name", "app", env=env).returncode == 0
+    assert cli("session", "new", fault.url, "--name", "app", "--transport", "call", env=env).returncode == 0
     ran = cli("call", "make", "--json", env=env)
     assert ran.returncode == 0, ran.stderr
     out = tmp_path / "out"
@@ -195,7 +196,17 @@ def test_a_token_with_a_control_character_inside_is_refused_without_showing_it(b
 
 def test_the_cli_never_echoes_a_bad_token(fault):
     fault.gradio_app("echo", stream_of(events(("complete", ["x"]))))
-    ran = cli("--verbose", "call", "--url", fault.url, "echo", "--token", f"{CANARY}\nsecond line")
+    ran = cli(
+        "--verbose",
+        "call",
+        "--url",
+        fault.url,
+        "echo",
+        "--transport",
+        "call",
+        "--token",
+        f"{CANARY}\nsecond line",
+    )
     assert ran.returncode == 2, ran.stderr
     assert "POWERSHAI_TOKEN_INVALID" in ran.stderr
     assert CANARY not in ran.stdout + ran.stderr and "second line" not in ran.stdout + ran.stderr
@@ -211,7 +222,7 @@ def test_a_stream_cut_mid_event_is_not_complete_in_the_cli(fault):
         end_chunks(handler)
 
     fault.gradio_app("cut", cut)
-    ran = cli("call", "--url", fault.url, "cut")
+    ran = cli("call", "--url", fault.url, "cut", "--transport", "call")
     assert ran.returncode == 3, (ran.stdout, ran.stderr)
     assert '["one"]' in ran.stdout and "before the call completed" in ran.stderr
 
@@ -448,13 +459,13 @@ def test_json_nested_too_deep_is_a_protocol_error_and_keeps_what_came(fault):
     [
         ({"version": "6.31.0", "dependencies": 5}, None, "dependencies"),
         ({"version": 6, "dependencies": []}, None, "version"),
-        ({"version": "6.31.0", "dependencies": [], "components": [3]}, None, "components[0]"),
-        (None, {"named_endpoints": {"/x": {"parameters": "abc"}}}, "parameters"),
-        (None, {"named_endpoints": {"/x": {"parameters": [{"python_type": 1}]}}}, "python_type"),
+        ({"version": "6.31.0", "dependencies": [], "components": 3}, None, "components"),
         (None, {"named_endpoints": []}, "named_endpoints"),
+        (None, ["named_endpoints"], "document"),
     ],
 )
 def test_a_malformed_document_is_a_protocol_error_naming_the_field(fault, config, info, field):
+    """What no call can be made without: the document's own shape, for the whole app."""
     config = config or {"version": "6.31.0", "dependencies": []}
     fault.route("GET", "/config", lambda h: send_json(h, 200, config))
     fault.route("GET", "/info", lambda h: send_json(h, 200, info or {"named_endpoints": {}}))
@@ -463,6 +474,37 @@ def test_a_malformed_document_is_a_protocol_error_naming_the_field(fault, config
     assert caught.value.field.startswith(field) or field in caught.value.field
     ran = cli("info", fault.url)
     assert ran.returncode == 3 and field in ran.stderr, ran.stderr
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        ({"parameters": "abc"}, "parameters"),
+        ({"parameters": [3]}, "parameters[0]"),
+        ({"parameters": [{"parameter_name": 5}]}, "parameter_name"),
+        ({"parameters": [{"parameter_name": "a", "parameter_has_default": "yes"}]}, "parameter_has_default"),
+        ({"parameters": [{"parameter_name": "a", "type": "string"}]}, "type"),
+        ("an endpoint", "named_endpoints['/x']"),
+    ],
+)
+def test_an_endpoint_described_wrongly_is_unusable_alone(fault, spec, field):
+    """One endpoint's broken description costs that endpoint: the others stay callable, and a
+    call to it is a ProtocolError naming it and the field."""
+    fault.route("GET", "/config", lambda h: send_json(h, 200, {"version": "6.31.0", "dependencies": []}))
+    good = {
+        "parameters": [{"parameter_name": "text", "label": {"key": "k", "_type": "translation_metadata"}}]
+    }
+    fault.route("GET", "/info", lambda h: send_json(h, 200, {"named_endpoints": {"/x": spec, "/ok": good}}))
+    session = new_gradio_session(fault.url, "one-broken")
+    assert list(session.info.named_endpoints) == ["/ok"] and list(session.info.unusable_endpoints) == ["/x"]
+    with pytest.raises(ProtocolError) as caught:
+        invoke_gradio_session_api("X", ["v"], session=session)
+    assert caught.value.api_name == "x" and field in caught.value.field and "/x" in str(caught.value)
+    with pytest.warns(PowershaiWarning, match="no function for /x"):
+        [function] = new_gradio_session_api_proxy_function(session=session)
+    assert function.gradio_proxy.api_name == "ok" and "    k. Component" in (function.__doc__ or "")
+    ran = cli("info", fault.url)
+    assert ran.returncode == 0 and "/ok" in ran.stdout and "/x" in ran.stdout, ran.stderr
 
 
 JSON = st.recursive(
@@ -492,19 +534,20 @@ def test_any_json_as_config_builds_a_layout_or_a_protocol_error(document):
 
 @hsettings(max_examples=300, deadline=None)
 @given(JSON, st.dictionaries(st.text(max_size=4), st.integers(), max_size=3))
-def test_any_json_as_info_is_checked_before_anything_reads_it(document, params):
+def test_any_json_as_info_is_read_before_anything_reads_it(document, params):
     from powershai_py.gradio.proxies.param_types import gradio_param_type
     from powershai_py.gradio.proxies.proxy import _parameters
 
     try:
-        check_info(document, "http://app")
+        read = read_info(document, "http://app")
     except ProtocolError:
         return
-    for spec in list((document.get("named_endpoints") or {}).values()):
+    for spec in read.named_endpoints.values():
         with contextlib.suppress(PowershaiError):
             params_to_list(params, spec, "x")
-        for parameter in spec.get("parameters") or []:
+        for parameter in spec["parameters"]:
             gradio_param_type(parameter)
+            assert all(isinstance(parameter.get(k), (str, type(None))) for k in ("label", "component"))
         _parameters(spec)
 
 
@@ -678,7 +721,7 @@ def test_an_error_event_with_text_is_the_apps_error(fault, text):
     [fails] = new_gradio_session_api_proxy_function("fails")
     with pytest.raises(CallFailed, match=text[:10]):
         fails().result()
-    ran = cli("call", "--url", fault.url, "fails")
+    ran = cli("call", "--url", fault.url, "fails", "--transport", "call")
     assert ran.returncode == 1 and text[:10] in ran.stderr
 
 
@@ -743,6 +786,7 @@ def test_escapes_in_server_text_are_never_printed_raw(fault):
     evil = "\x1b]0;owned\x07\x1b[2J\u202eerror"
     fault.gradio_app("evil", stream_of(events(("generating", [evil]), ("error", evil))))
     for args in (["call", "--url", fault.url, "evil"], ["call", "--url", fault.url, "evil", "--json"]):
+        args += ["--transport", "call"]  # the fault server speaks /call
         ran = cli(*args)
         assert ran.returncode == 1
         for stream in (ran.stdout, ran.stderr):

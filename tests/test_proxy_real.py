@@ -36,6 +36,7 @@ from powershai_py import (
     update_gradio_session_api_result,
 )
 from powershai_py.gradio.protocol.models import carries_data
+from powershai_py.gradio.proxies.proxy import REQUIRED
 
 FileInput = Union[str, os.PathLike, dict]  # noqa: UP007 (what the docs promise for file parameters)
 HOSTILE = 'say "hi" $HOME `whoami` \'\'\' """ end\nsecond line'
@@ -97,8 +98,10 @@ def test_every_signature_matches_info(which, request):
         for parameter, described in zip(own, spec["parameters"], strict=True):
             if api_name != "/reserved":
                 assert parameter.name == described["parameter_name"]
-            if not described["parameter_has_default"]:
-                assert parameter.default is inspect.Parameter.empty, parameter  # required: no default
+            if not described["parameter_has_default"]:  # required: no default, or REQUIRED after one
+                before = spec["parameters"][: own.index(parameter)]
+                no_default = REQUIRED if any(p["parameter_has_default"] for p in before) else parameter.empty
+                assert parameter.default is no_default, parameter
                 continue
             default = described["parameter_default"]
             assert parameter.default == default and type(parameter.default) is type(default), parameter

@@ -172,7 +172,7 @@ def test_two_calls_on_one_stream_each_get_their_own_messages_in_any_order(fault)
     first = send_gradio_api(fault.url, "echo", ["one"], session_hash="shared", transport="queue")
     second = send_gradio_api(fault.url, "echo", ["two"], session_hash="shared", transport="queue")
     got_first = update_gradio_api_result(first)
-    got_second = update_gradio_api_result(second)
+    got_second = update_gradio_api_result(second, status=True)
     assert [(r.event, r.data) for r in got_first if carries_data(r)] == [
         ("generating", ["o"]),
         ("generating", ["one"]),
@@ -218,7 +218,7 @@ def test_a_stream_cut_before_a_calls_result_is_connection_lost_for_it_only(fault
     queue_app(fault, stream)
     first = send_gradio_api(fault.url, "echo", ["a"], session_hash="cut", transport="queue")
     second = send_gradio_api(fault.url, "echo", ["b"], session_hash="cut", transport="queue")
-    assert update_gradio_api_result(second, stream=True).__next__().event == "process_starts"
+    assert update_gradio_api_result(second, stream=True, status=True).__next__().event == "process_starts"
     with pytest.raises(ConnectionLost):
         list(update_gradio_api_result(second))
     assert second.last_query_status == "ConnectionLost" and second.status != "complete"
@@ -275,3 +275,111 @@ def test_a_server_without_cancel_says_so_and_the_call_goes_on(fault):
     assert "does not cancel" in caught.value.message and not event.cancel_requested
     assert update_gradio_api_result(event)[-1].data == ["done"]
     assert event.last_query_status == "complete"  # a real result, not taken for a cancel
+
+
+# --- the queue is the default transport: the same guarantees as /call under faults -------------
+
+
+@pytest.fixture
+def queue_fault(fault, monkeypatch):
+    """The fault server with the library's default transport (the fault fixture picks /call)."""
+    from powershai_py import settings
+
+    monkeypatch.setattr(settings, "transport", "auto")
+    return fault
+
+
+def _generating(event_id: str, value: str) -> bytes:
+    return _message(msg="process_generating", event_id=event_id, output={"data": [value]}, success=True)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        b"",  # the stream ends between messages
+        b'data: {"msg": "process_completed", "event_id": "e1", "output": {"data": ["do',  # cut inside
+        _message(msg="process_completed", event_id="e1", output={"data": ["done"]}, success=True)[:-1],
+    ],
+    ids=["between-messages", "mid-message", "completed-without-its-blank-line"],
+)
+def test_a_queue_stream_that_ends_before_the_result_is_never_complete(queue_fault, tail):
+    def short(handler):
+        start_event_stream(handler)
+        send_chunk(handler, _generating("e1", "only") + tail)
+        end_chunks(handler)
+
+    queue_app(queue_fault, short)
+    event = send_gradio_api(queue_fault.url, "echo", ["x"])  # the default transport: the queue
+    assert event.transport == "queue"
+    with pytest.raises(ConnectionLost):
+        update_gradio_api_result(event, history=True)
+    assert event.data == [["only"]] and event.status != "complete"
+    assert event.last_query_status == "ConnectionLost"
+
+
+def test_a_silent_queue_stream_is_a_timeout_and_keeps_what_came(queue_fault):
+    from powershai_py import RequestTimeout
+
+    release = threading.Event()
+
+    def silent(handler):
+        start_event_stream(handler)
+        send_chunk(handler, _generating("e1", "first"))
+        release.wait(10)  # longer than the 2 s of silence the fault fixture allows
+
+    queue_app(queue_fault, silent)
+    event = send_gradio_api(queue_fault.url, "echo", ["x"])
+    try:
+        with pytest.raises(RequestTimeout):
+            update_gradio_api_result(event, history=True)
+    finally:
+        release.set()
+    assert event.data == [["first"]] and event.status != "complete"
+
+
+def test_a_queue_message_that_is_not_json_is_a_protocol_error_keeping_what_came(queue_fault):
+    def broken(handler):
+        start_event_stream(handler)
+        send_chunk(handler, _generating("e1", "ok") + b"data: {not json\n\n")
+        end_chunks(handler)
+
+    queue_app(queue_fault, broken)
+    event = send_gradio_api(queue_fault.url, "echo", ["x"])
+    with pytest.raises(ProtocolError):
+        update_gradio_api_result(event, history=True)
+    assert event.data == [["ok"]] and event.status != "complete"
+
+
+def test_status_events_are_shown_only_when_asked_for(queue_fault):
+    """Results are what /call gives (as PowershAI's cmdlets return them); the queue's status
+    events update ``event.queue`` and come with ``status=True``, numbered with the last result."""
+
+    joined: list[str] = []
+
+    def stream(handler):
+        start_event_stream(handler)
+        event_id = f"e{len(joined)}"  # the call that joined last
+        for payload in (
+            _message(msg="estimation", event_id=event_id, rank=0, queue_size=1, rank_eta=1.5),
+            _message(msg="process_starts", event_id=event_id, eta=None),
+            _generating(event_id, "a"),
+            _message(msg="progress", event_id=event_id, progress_data=[{"index": 1, "length": 2}]),
+            _message(msg="process_completed", event_id=event_id, output={"data": ["b"]}, success=True),
+            _message(msg="close_stream", event_id=None),
+        ):
+            send_chunk(handler, payload)
+        end_chunks(handler)
+
+    joined = queue_app(queue_fault, stream)
+    plain = update_gradio_api_result(send_gradio_api(queue_fault.url, "echo", ["x"]))
+    assert [(r.num, r.event) for r in plain] == [(1, "generating"), (2, "complete")]
+    shown = send_gradio_api(queue_fault.url, "echo", ["x"])
+    everything = update_gradio_api_result(shown, status=True)
+    assert [(r.num, r.event) for r in everything] == [
+        (0, "estimation"),
+        (0, "process_starts"),
+        (1, "generating"),
+        (1, "progress"),
+        (2, "complete"),
+    ]
+    assert shown.queue.stage == "done" and shown.last_event_num == 2

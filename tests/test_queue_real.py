@@ -67,7 +67,7 @@ def test_calls_queued_for_one_slot_see_their_rank_fall_to_zero_and_an_eta(queue_
     events = [send_gradio_api(queue_lab.url, "slow", [0.3], transport="queue") for _ in range(4)]
     last = events[-1]
     seen = []
-    for result in update_gradio_api_result(last, stream=True):
+    for result in update_gradio_api_result(last, stream=True, status=True):
         if result.event == "estimation":
             assert last.queue.rank == result.data["rank"] and last.queue.stage == "queued"  # at any moment
             seen.append(result.data)
@@ -112,7 +112,9 @@ def test_a_progress_app_shows_every_step(queue_lab):
     session = new_gradio_session(queue_lab.url, transport="queue")
     call = invoke_gradio_session_api("steps", [4], session=session)
     steps = [
-        r.data[-1] for r in update_gradio_session_api_result(call, session=session) if r.event == "progress"
+        r.data[-1]
+        for r in update_gradio_session_api_result(call, session=session, status=True)
+        if r.event == "progress"
     ]
     assert {step["index"] for step in steps} >= {1, 2, 3}
     assert all((s["length"], s["unit"], s["desc"]) == (4, "steps", "denoising") for s in steps)
@@ -124,7 +126,7 @@ def test_info_and_warning_messages_arrive(queue_lab, caplog):
     caplog.set_level(logging.INFO, logger="powershai_py")
     event = send_gradio_api(queue_lab.url, "talk", ["hi"], transport="queue")
     with pytest.warns(PowershaiWarning, match="/talk says: careful: hi") as record:
-        results = update_gradio_api_result(event)
+        results = update_gradio_api_result(event, status=True)
     assert record[0].filename == __file__  # shown at the caller's line, however deep the reader
     logs = [(r.data["level"], r.data["message"]) for r in results if r.event == "log"]
     assert logs == [("info", "info: hi"), ("warning", "careful: hi")]
@@ -167,10 +169,10 @@ def test_cancel_stops_a_running_generator_on_the_server(queue_lab, transport):
 def test_cancel_takes_a_waiting_call_out_of_the_queue(queue_lab):
     blocker = send_gradio_api(queue_lab.url, "slow", [1.5], transport="queue")
     waiting = send_gradio_api(queue_lab.url, "slow", [0.1], transport="queue")
-    first = next(iter(update_gradio_api_result(waiting, stream=True)))
+    first = next(iter(update_gradio_api_result(waiting, stream=True, status=True)))
     assert first.event == "estimation" and waiting.queue.stage == "queued"  # behind the blocker
     assert stop_gradio_api(waiting) is True
-    rest = update_gradio_api_result(waiting)
+    rest = update_gradio_api_result(waiting, status=True)
     assert "process_starts" not in [r.event for r in rest]  # it never ran
     assert waiting.last_query_status == "Cancelled" and waiting.error is None
     assert update_gradio_api_result(blocker)[-1].data == ["slept 1.5"]  # the other call goes on

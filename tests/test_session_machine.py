@@ -25,6 +25,7 @@ from powershai_py import (
     set_gradio_session,
     update_gradio_session_api_result,
 )
+from powershai_py import settings as client_settings
 from powershai_py.gradio.protocol.app import forget_app
 from powershai_py.gradio.sessions.sessions import remove_gradio_session
 from powershai_py.gradio.sessions.store import MemoryStore, use_store
@@ -76,6 +77,8 @@ class SessionCalls(RuleBasedStateMachine):
         self.mocker = requests_mock.Mocker()
         self.mocker.start()
         self.posts = fake_app(self.mocker)
+        self.previous_transport = client_settings.transport
+        client_settings.transport = "call"  # the fake app speaks /call (options may be forgotten below)
         self.session = new_gradio_session(BASE, "model")
         self.kept: list[str] = []
         self.finished: set[str] = set()
@@ -84,6 +87,7 @@ class SessionCalls(RuleBasedStateMachine):
         self.policy: object = "warning"
 
     def teardown(self) -> None:
+        client_settings.transport = self.previous_transport
         remove_gradio_session("*")
         use_store(self.previous_store)
         self.mocker.stop()

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from ...errors import AuthenticationRequired, HttpError, PowershaiError
 from ...http import origin_of, request
 from .models import AppLayout
-from .shapes import check_config
+from .shapes import check_config, component_types, usable_dependencies
 
 __all__ = [
     "is_url",
@@ -133,31 +133,22 @@ def _fetch_config(root: str, token: str | None, credentials: Any = None) -> dict
 def layout_from_config(root: str, config: dict[str, Any]) -> AppLayout:
     """Build an :class:`AppLayout` from a ``/config`` document (pure).
 
-    A field of the wrong type is a :class:`ProtocolError` that names it.
+    A top-level field of the wrong type is a :class:`ProtocolError` that names it; a dependency
+    or component of the wrong shape costs only its own endpoint (see ``shapes``).
     """
     check_config(config, root)
     prefix = config.get("api_prefix") or ""
     if prefix and not prefix.startswith("/"):
         prefix = "/" + prefix
-    kinds = {
-        component.get("id"): component.get("type")
-        for component in config.get("components") or []
-        if isinstance(component, dict)
-    }
+    kinds = component_types(config)
     slots: dict[str, tuple[int, tuple[int, ...]]] = {}
     names: list[str] = []
     indexes: dict[str, int] = {}
-    for position, dependency in enumerate(config.get("dependencies") or []):
-        if not isinstance(dependency, dict):
-            continue
-        name = dependency.get("api_name")
-        if not isinstance(name, str) or not name:
-            continue
-        name = name.lstrip("/")
+    for position, name, dependency in usable_dependencies(config):
         names.append(name)
-        index = dependency.get("id", position)  # Gradio 4+ numbers dependencies with "id"
-        if isinstance(index, int) and not isinstance(index, bool):
-            indexes.setdefault(name, index)
+        if dependency is None:
+            continue  # its inputs or id are unreadable: called over /call, without state slots
+        indexes.setdefault(name, dependency.get("id", position))  # Gradio 4+ numbers them with "id"
         inputs = dependency.get("inputs") or []
         hidden = tuple(i for i, cid in enumerate(inputs) if kinds.get(cid) == "state")
         slots[name] = (len(inputs), hidden)

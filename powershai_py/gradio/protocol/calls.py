@@ -42,7 +42,15 @@ from ...sse import SSEEvent, SSEParser
 from .app import app_layout, pad_state_slots
 from .files import fix_file_urls
 from .login import login_for
-from .models import STATUS_EVENTS, STREAM_ENDED, AppLayout, GradioApiEvent, GradioApiEventResult, Secret
+from .models import (
+    STATUS_EVENTS,
+    STREAM_ENDED,
+    AppLayout,
+    GradioApiEvent,
+    GradioApiEventResult,
+    GradioInfo,
+    Secret,
+)
 from .queue import QueueEvent, QueueStream, channel_for, forget_call
 
 __all__ = [
@@ -54,6 +62,8 @@ __all__ = [
     "choose_transport",
     "to_data_list",
     "endpoint_not_found",
+    "unusable_endpoint",
+    "find_callable",
     "check_event_id",
 ]
 
@@ -94,6 +104,32 @@ def check_event_id(value: Any, source: str = "the event id given") -> str:
         "see 'calls list' or get_gradio_session_api for the ids)",
         event_id=shown,
     )
+
+
+def unusable_endpoint(api_name: str, reason: str, app_url: str) -> ProtocolError:
+    """The error for an endpoint that ``/info`` lists but describes in a way no call can be made
+    from (the rest of the app stays callable)."""
+    return ProtocolError(
+        f"/{api_name} of {app_url} cannot be called: its /info description is not what Gradio "
+        f"serves ({reason}); the app's other endpoints still work. send_gradio_api calls it "
+        "with a list of values, without /info",
+        api_name=api_name,
+        url=app_url,
+        field=reason[: reason.find(" is ", reason.find("]"))],  # the reason starts "<field> is ..."
+    )
+
+
+def find_callable(info: GradioInfo, api_name: str, app_url: str) -> tuple[str, dict[str, Any]]:
+    """``(name as the app spells it, description)`` of an endpoint a call can be made to;
+    :class:`ProtocolError` for one whose description is unusable, :class:`EndpointNotFound`
+    for one the app does not have."""
+    found = info.find_endpoint(api_name)
+    if found is not None:
+        return found
+    broken = info.why_unusable(api_name)
+    if broken is not None:
+        raise unusable_endpoint(broken[0], broken[1], app_url)
+    raise endpoint_not_found(api_name.strip().lstrip("/"), info.endpoint_names, app_url)
 
 
 def endpoint_not_found(api_name: str, available: list[str], app_url: str) -> EndpointNotFound:
@@ -175,15 +211,17 @@ def check_transport(transport: Any) -> str:
 def choose_transport(layout: AppLayout, api_name: str, transport: str | None, attached: bool = False) -> str:
     """``"call"`` or ``"queue"`` for a call to ``api_name`` (pure).
 
-    An explicit choice wins. ``"auto"`` (or None: ``settings.transport``) picks the queue on
-    Gradio 4 and 5, where ``/call`` drops error texts and cannot keep ``gr.State``, when
-    ``/config`` gives the endpoint's ``fn_index``; ``/call`` otherwise. A call ``attached``
-    by event id without a session hash can only be read over ``/call``.
+    An explicit choice wins. ``"auto"`` (or None: ``settings.transport``) picks the queue, the
+    route the official clients use, whenever ``/config`` gives the endpoint's ``fn_index``:
+    on Gradio 4 and 5 ``/call`` drops error texts and cannot keep ``gr.State``, on Gradio 6 it
+    fails on values a plain JSON encoder refuses (numpy numbers, a component in a chat reply),
+    and on every version it carries no progress, warnings or place in the queue. ``/call``
+    otherwise. A call ``attached`` by event id without a session hash can only be read over
+    ``/call``.
     """
     wanted = check_transport(transport or settings.transport or "auto")
     if wanted == "auto":
-        old = layout.major is not None and layout.major < 6
-        return "queue" if old and api_name in layout.fn_indexes and not attached else "call"
+        return "queue" if api_name in layout.fn_indexes and not attached else "call"
     if wanted == "queue" and api_name not in layout.fn_indexes:
         raise PowershaiError(
             f"/{api_name} cannot be called over the queue: the app's /config does not list it "
@@ -313,6 +351,7 @@ def update_gradio_api_result(
     stream: bool = False,
     *,
     read_timeout: float | None = None,
+    status: bool = False,
 ) -> Any:
     """Read a call's events until it completes, fails, or the heartbeat limit is reached.
 
@@ -328,13 +367,18 @@ def update_gradio_api_result(
     for each event that is not a heartbeat. ``read_timeout`` (seconds) is how long the
     server may stay silent; the default is ``settings.stream_read_timeout``. A list of
     events is read one after the other, as piping several events to the cmdlet would.
+    ``status=True`` also returns (and passes to ``script``) the queue transport's status
+    events (``estimation``, ``process_starts``, ``progress``, ``log``); without it they only
+    update ``api_event.queue``, so the results are those ``/call`` gives, as in PowershAI.
     """
     events = list(api_event) if isinstance(api_event, (list, tuple)) else [api_event]
     for item in events:
         if not isinstance(item, GradioApiEvent):
             raise InvalidEvent(f"expected a GradioApiEvent (from send_gradio_api), got {type(item).__name__}")
     reader = (
-        result for item in events for result in _read(item, script, max_heartbeats, history, read_timeout)
+        result
+        for item in events
+        for result in _read(item, script, max_heartbeats, history, read_timeout, status)
     )
     if stream and not no_output:
         return reader
@@ -425,6 +469,7 @@ def _read(
     max_heartbeats: int | None,
     history: bool,
     read_timeout: float | None,
+    status: bool = False,
 ) -> Iterator[GradioApiEventResult]:
     if event.status == COMPLETE:
         warn(f"event {event.event_id} of /{event.api_name} already completed; there is nothing more to read")
@@ -480,9 +525,10 @@ def _read(
             if name in STATUS_EVENTS:  # on the QueueStatus, not in the history (as with /call)
                 _note_status(event, name, result.data)
                 mine.busy = False
-                if script is not None:
-                    script({"event": result, "api_event": event})
-                yield result
+                if status:
+                    if script is not None:
+                        script({"event": result, "api_event": event})
+                    yield result
                 continue
             if history:
                 event.events.append(result)
@@ -550,7 +596,10 @@ def _note_status(event: GradioApiEvent, name: str, data: Any) -> None:
 
 
 def _result(event: GradioApiEvent, sse: SSEEvent) -> GradioApiEventResult:
-    event.last_event_num += 1
+    """The result of one event. Results are numbered from 1 (heartbeats count, as in PowershAI);
+    a queue status event is not a result: it carries the number of the last result before it."""
+    if (sse.event or "").lower() not in STATUS_EVENTS:
+        event.last_event_num += 1
     data: Any = None
     if isinstance(sse, QueueEvent):
         data = sse.value

@@ -19,7 +19,7 @@ from ...http import iter_body, request, settings
 from .app import app_layout, normalize_url
 from .login import login_for
 from .models import AppLayout, GradioInfo
-from .shapes import check_info
+from .shapes import read_info
 
 __all__ = ["get_gradio_info", "invoke_gradio_http", "HttpResult"]
 
@@ -60,11 +60,11 @@ def get_gradio_info(
             raise
         layout = AppLayout(root_url=layout.root_url, api_prefix=FALLBACK_PREFIX, from_config=False)
         info = _get_info(layout.real_app_url, token, credentials)
-    named = info.get("named_endpoints") or {}
-    unnamed = info.get("unnamed_endpoints") or {}
+    read = read_info(info, f"{layout.real_app_url}/info")
     return GradioInfo(
-        named_endpoints=named,
-        unnamed_endpoints=unnamed,
+        named_endpoints=read.named_endpoints,
+        unnamed_endpoints=read.unnamed_endpoints,
+        unusable_endpoints=read.unusable,
         real_app_url=layout.real_app_url,
         root_url=layout.root_url,
         api_prefix=layout.api_prefix,
@@ -111,8 +111,11 @@ def _get_info(api_root: str, token: str | None, credentials: Any = None) -> dict
     except ValueError:
         raise ProtocolError(f"GET {url} did not answer JSON: {excerpt(response.text)}", url=url) from None
     if not isinstance(info, dict) or "named_endpoints" not in info:
-        raise ProtocolError(f"GET {url} is not a Gradio /info document: {excerpt(response.text)}", url=url)
-    check_info(info, url)
+        raise ProtocolError(
+            f"GET {url} is not a Gradio /info document: {excerpt(response.text)}",
+            url=url,
+            field="named_endpoints" if isinstance(info, dict) else "the document",
+        )
     return info
 
 

@@ -160,6 +160,8 @@ class GradioInfo:
     root_url: str
     api_prefix: str
     version: str | None = None
+    # "/name" -> why it cannot be called (its parameters are unreadable); the others still can
+    unusable_endpoints: dict[str, str] = field(default_factory=dict)
 
     def endpoint(self, api_name: str) -> dict[str, Any] | None:
         """The description of an endpoint, by name with or without "/", any case."""
@@ -180,6 +182,15 @@ class GradioInfo:
                 return name[1:], spec
         return None
 
+    def why_unusable(self, api_name: str) -> tuple[str, str] | None:
+        """``(name as the app spells it, why it cannot be called)`` for an endpoint that
+        ``/info`` lists but describes in a way no call can be made from; else None."""
+        wanted = ("/" + api_name.strip().lstrip("/")).casefold()
+        for name, reason in self.unusable_endpoints.items():
+            if name.casefold() == wanted:
+                return name.lstrip("/"), reason
+        return None
+
     @property
     def endpoint_names(self) -> list[str]:
         """Endpoint names without the leading "/", in the order ``/info`` gives them."""
@@ -194,12 +205,15 @@ class GradioInfo:
                 str(p.get("parameter_name") or p.get("label") or "") for p in spec.get("parameters") or []
             ]
             rows.append((name, "(" + ", ".join(params) + ")"))
+        for name, reason in self.unusable_endpoints.items():
+            rows.append((name, f"cannot be called: {reason}"))
         return table(rows)
 
     def __repr__(self) -> str:
         names = self.endpoint_names
         shown = ", ".join(names[:12]) + (f", ... ({len(names)} in all)" if len(names) > 12 else "")
-        return f"GradioInfo(app={self.real_app_url!r}, version={self.version!r}, endpoints=[{shown}])"
+        broken = f", unusable={list(self.unusable_endpoints)!r}" if self.unusable_endpoints else ""
+        return f"GradioInfo(app={self.real_app_url!r}, version={self.version!r}, endpoints=[{shown}]{broken})"
 
 
 @dataclass

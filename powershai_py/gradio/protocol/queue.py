@@ -173,6 +173,15 @@ def _error_of(output: dict[str, Any], unquote: bool) -> Any:
     return error
 
 
+def _decoded(data: str) -> Any:
+    """A message's JSON, or a short text saying why it is not one."""
+    try:
+        message = json.loads(data)
+    except (ValueError, RecursionError):
+        return "not JSON"
+    return message if isinstance(message, dict) else "not an object"
+
+
 class Channel:
     """The shared ``queue/data`` stream of one session hash, and the events waiting in it.
 
@@ -194,6 +203,7 @@ class Channel:
         self.parser = SSEParser(settings.max_event_bytes)
         self.reading = False  # a thread is reading the network now
         self.broken: str | None = None  # why the stream cannot be read any more
+        self.broken_by: type[ConnectionLost] | type[ProtocolError] = ConnectionLost
 
     def register(self, event_id: str) -> None:
         with self.condition:
@@ -233,7 +243,7 @@ class Channel:
                 if box:
                     return box.popleft()
                 if self.broken:
-                    raise ConnectionLost(f"{self.what}: {self.broken}", url=self.url)
+                    raise self.broken_by(f"{self.what}: {self.broken}", url=self.url)
                 left = until - time.monotonic()
                 if left <= 0:
                     raise RequestTimeout(
@@ -267,27 +277,38 @@ class Channel:
         events = self.parser.feed(chunk) if chunk else self.parser.close()
         closed = False
         for sse in events:
-            if sse.data is None:
-                continue
-            try:
-                message = json.loads(sse.data)
-            except (ValueError, RecursionError):
-                raise ProtocolError(f"{self.what}: a message that is not JSON: {excerpt(sse.data)}") from None
-            if not isinstance(message, dict):
-                raise ProtocolError(f"{self.what}: a message that is not an object: {excerpt(sse.data)}")
+            if sse.data is None or not sse.terminated:
+                continue  # a message cut before its blank line is not one: the stream was cut
+            message = _decoded(sse.data)
+            if not isinstance(message, dict):  # what came before it is handed out first
+                self._give_up(ProtocolError, f"a message that is {message}: {excerpt(sse.data)}")
+                return
             closed = closed or message.get("msg") == "close_stream"
             self._sort(message)
         if not (chunk and not closed):
-            with self.condition:
-                response, self.response = self.response, None
-                self.parser = SSEParser(settings.max_event_bytes)
-                if not closed:  # the body ended without close_stream: cut, not finished
-                    self.broken = (
-                        "the server ended the stream before the call completed (no complete or error event)"
-                    )
-            if response is not None:
-                drain(response, self.what)
+            if closed:
+                self._let_go()
+            else:  # the body ended without close_stream: cut, not finished
+                self._give_up(
+                    ConnectionLost,
+                    "the server ended the stream before the call completed (no complete or error event)",
+                )
         # after close_stream, a call still waiting joined after it: the next take reopens
+
+    def _let_go(self) -> None:
+        """The server ended the stream: drain it and start afresh on the next read."""
+        with self.condition:
+            response, self.response = self.response, None
+            self.parser = SSEParser(settings.max_event_bytes)
+        if response is not None:
+            drain(response, self.what)
+
+    def _give_up(self, kind: type[ConnectionLost] | type[ProtocolError], why: str) -> None:
+        """The stream cannot be read further: every call still waiting gets ``kind`` once the
+        messages already sorted for it are handed out."""
+        with self.condition:
+            self.broken, self.broken_by = why, kind
+        self._let_go()
 
     def _sort(self, message: dict[str, Any]) -> None:
         event_id = message.get("event_id")

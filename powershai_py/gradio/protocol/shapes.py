@@ -7,11 +7,13 @@ wherever the field is first used.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from ...errors import ProtocolError, excerpt
 
-__all__ = ["check_config", "check_info"]
+__all__ = ["check_config", "read_info", "readable", "ReadInfo"]
 
 _JSON_NAMES = {
     dict: "an object",
@@ -47,64 +49,168 @@ def _names(types: tuple[type, ...]) -> str:
 
 
 def check_config(config: dict[str, Any], url: str) -> None:
-    """Raise :class:`ProtocolError` unless ``config`` has the shape of a Gradio ``/config``
-    in the fields this library reads (``version``, ``api_prefix``, ``components``,
-    ``dependencies`` with their ``api_name`` and ``inputs``)."""
+    """Raise :class:`ProtocolError` unless ``config`` has the shape of a Gradio ``/config`` in
+    the fields every call depends on (``version``, ``api_prefix``, the ``components`` and
+    ``dependencies`` lists). One entry of those lists with the wrong shape is not checked here:
+    :func:`usable_dependencies` and :func:`component_types` leave it out, so it costs at most
+    its own endpoint."""
     doc = "/config"
     _expect(doc, "version", config.get("version"), (str, type(None)), url)
     _expect(doc, "api_prefix", config.get("api_prefix"), (str, type(None)), url)
-    components = config.get("components")
-    _expect(doc, "components", components, (list, type(None)), url)
-    for i, component in enumerate(components or []):
-        _expect(doc, f"components[{i}]", component, (dict,), url)
-        _expect(doc, f"components[{i}].type", component.get("type"), (str, type(None)), url)
-        _expect(doc, f"components[{i}].id", component.get("id"), (int, str, type(None)), url)
-    dependencies = config.get("dependencies")
-    _expect(doc, "dependencies", dependencies, (list, type(None)), url)
-    for i, dependency in enumerate(dependencies or []):
-        _expect(doc, f"dependencies[{i}]", dependency, (dict,), url)
-        # api_name is false (or null) for events that are not in the API
-        _expect(doc, f"dependencies[{i}].api_name", dependency.get("api_name"), (str, bool, type(None)), url)
+    _expect(doc, "components", config.get("components"), (list, type(None)), url)
+    _expect(doc, "dependencies", config.get("dependencies"), (list, type(None)), url)
+
+
+def component_types(config: dict[str, Any]) -> dict[Any, str]:
+    """Component id -> its type, for the components whose id and type are readable (pure)."""
+    found: dict[Any, str] = {}
+    for component in config.get("components") or []:
+        if isinstance(component, dict) and isinstance(component.get("type"), str):
+            cid = component.get("id")
+            if isinstance(cid, (int, str)) and not isinstance(cid, bool):
+                found[cid] = component["type"]
+    return found
+
+
+def usable_dependencies(config: dict[str, Any]) -> list[tuple[int, str, dict[str, Any] | None]]:
+    """``(position, API name, dependency)`` for each dependency of ``config`` in the API (pure).
+
+    A dependency without a readable name is not in the API and is left out. The dependency is
+    None when its ``inputs`` or ``id`` have the wrong shape: its name stays callable, without
+    what those fields give (the queue's ``fn_index``, the hidden state inputs).
+    """
+    found: list[tuple[int, str, dict[str, Any] | None]] = []
+    for position, dependency in enumerate(config.get("dependencies") or []):
+        if not isinstance(dependency, dict):
+            continue
+        name = dependency.get("api_name")  # false or null for events that are not in the API
+        if not isinstance(name, str) or not name.strip("/"):
+            continue
         inputs = dependency.get("inputs")
-        _expect(doc, f"dependencies[{i}].inputs", inputs, (list, type(None)), url)
-        for j, item in enumerate(inputs or []):
-            _expect(doc, f"dependencies[{i}].inputs[{j}]", item, (int, str), url)
+        index = dependency.get("id", position)
+        sound = (
+            isinstance(inputs, (list, type(None)))
+            and all(isinstance(i, (int, str)) and not isinstance(i, bool) for i in inputs or [])
+            and isinstance(index, int)
+            and not isinstance(index, bool)
+        )
+        found.append((position, name.lstrip("/"), dependency if sound else None))
+    return found
 
 
-_PARAMETER_FIELDS: tuple[tuple[str, tuple[type, ...]], ...] = (
-    ("label", (str, type(None))),
-    ("parameter_name", (str, type(None))),
-    ("parameter_has_default", (bool, type(None))),
-    ("component", (str, type(None))),
-    ("python_type", (dict, type(None))),
-    ("type", (dict, bool, type(None))),
+# Fields of a parameter that a call acts on: a wrong type makes that endpoint unusable.
+_ACTED_ON: tuple[tuple[str, tuple[type, ...]], ...] = (
+    ("parameter_name", (str, type(None))),  # orders a dict of parameters
+    ("parameter_has_default", (bool, type(None))),  # whether a missing value may be left out
+    ("type", (dict, bool, type(None))),  # the JSON schema: where files are uploaded
 )
+# Fields only shown (labels, type texts, component names): any JSON is read as a string.
+_SHOWN = ("label", "component", "description")
+READABLE_LIMIT = 200
 
 
-def check_info(info: Any, url: str) -> None:
-    """Raise :class:`ProtocolError` unless ``info`` has the shape of a Gradio ``/info``: two
-    objects of endpoints, each with lists of ``parameters`` and ``returns`` whose fields have
-    the documented types."""
+def readable(value: Any) -> str | None:
+    """A field that is only shown, as a string (pure): a string as it is, a Gradio 6 translation
+    object (``{"key": ..., "_type": "translation_meta"}``) as its key, None as None, anything
+    else as compact JSON, cut to :data:`READABLE_LIMIT` characters."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("key"), str):
+        return value["key"]
+    try:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    return excerpt(text, READABLE_LIMIT)
+
+
+class Unusable(Exception):
+    """An endpoint that cannot be called: ``field`` is where its description is wrong."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+def _need(where: str, value: Any, types: tuple[type, ...]) -> None:
+    if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
+        got = _JSON_NAMES.get(type(value), type(value).__name__)
+        raise Unusable(where, f"{where} is {got} ({excerpt(repr(value), 60)}), expected {_names(types)}")
+
+
+def _shown_fields(item: dict[str, Any]) -> dict[str, Any]:
+    """``item`` with its display-only fields made readable strings (a new dict)."""
+    clean = dict(item)
+    for key in _SHOWN:
+        if key in clean:
+            clean[key] = readable(clean[key])
+    python_type = clean.get("python_type")
+    if python_type is not None:
+        if isinstance(python_type, dict):
+            clean["python_type"] = {
+                **python_type,
+                "type": readable(python_type.get("type")) or "",
+                "description": readable(python_type.get("description")) or "",
+            }
+        else:
+            clean["python_type"] = {"type": readable(python_type) or "", "description": ""}
+    return clean
+
+
+def _read_endpoint(where: str, spec: Any) -> dict[str, Any]:
+    """One endpoint's description, display fields made readable; :class:`Unusable` when a call
+    could not be made from it."""
+    _need(where, spec, (dict,))
+    parameters = spec.get("parameters")
+    _need(f"{where}.parameters", parameters, (list, type(None)))
+    read: list[dict[str, Any]] = []
+    for i, item in enumerate(parameters or []):
+        _need(f"{where}.parameters[{i}]", item, (dict,))
+        for field, types in _ACTED_ON:
+            _need(f"{where}.parameters[{i}].{field}", item.get(field), types)
+        read.append(_shown_fields(item))
+    returns = spec.get("returns")
+    # returns are only shown: what a call returns is read from its events, not from here
+    shown = [
+        _shown_fields(item) if isinstance(item, dict) else {"label": readable(item)}
+        for item in (returns if isinstance(returns, list) else [])
+    ]
+    return {**spec, "parameters": read, "returns": shown}
+
+
+@dataclass
+class ReadInfo:
+    """A ``/info`` document as the library uses it (see :func:`read_info`)."""
+
+    named_endpoints: dict[str, Any]
+    unnamed_endpoints: dict[str, Any]
+    unusable: dict[str, str]  # "/name" -> why it cannot be called (the field named)
+
+
+def read_info(info: Any, url: str) -> ReadInfo:
+    """Read a Gradio ``/info`` document, liberal in what is only shown, strict in what a call
+    acts on (pure).
+
+    The document and its two endpoint groups must be objects, or nothing can be called: a
+    :class:`ProtocolError` naming the field. An endpoint whose parameter list, parameter names,
+    defaults or schemas have the wrong type is set aside in ``unusable`` with the reason; the
+    others stay callable. Labels, component names, type texts and unknown fields never stop
+    anything: they are made readable strings (:func:`readable`).
+    """
     doc = "/info"
     _expect(doc, "the document", info, (dict,), url)
+    groups: list[dict[str, Any]] = []
+    unusable: dict[str, str] = {}
     for group in ("named_endpoints", "unnamed_endpoints"):
         endpoints = info.get(group)
         _expect(doc, group, endpoints, (dict, type(None)), url)
+        usable: dict[str, Any] = {}
         for name, spec in (endpoints or {}).items():
-            where = f"{group}[{name!r}]"
-            _expect(doc, where, spec, (dict,), url)
-            for part in ("parameters", "returns"):
-                items = spec.get(part)
-                _expect(doc, f"{where}.{part}", items, (list, type(None)), url)
-                for i, item in enumerate(items or []):
-                    _expect(doc, f"{where}.{part}[{i}]", item, (dict,), url)
-                    for field, types in _PARAMETER_FIELDS:
-                        _expect(doc, f"{where}.{part}[{i}].{field}", item.get(field), types, url)
-                    python_type = item.get("python_type") or {}
-                    _expect(
-                        doc,
-                        f"{where}.{part}[{i}].python_type.type",
-                        python_type.get("type"),
-                        (str, type(None)),
-                        url,
-                    )
+            try:
+                usable[name] = _read_endpoint(f"{group}[{name!r}]", spec)
+            except Unusable as exc:
+                if group == "named_endpoints":  # unnamed ones are never called by name
+                    unusable[name] = exc.reason
+        groups.append(usable)
+    return ReadInfo(named_endpoints=groups[0], unnamed_endpoints=groups[1], unusable=unusable)

@@ -49,7 +49,10 @@ POWERSHELL_RESERVED = frozenset(
         "Confirm",
     ]
 )
-PYTHON_RESERVED = frozenset({"manual", "api_result_map", "map", "debug_data", "api_token", "pipe"})
+# The keyword-only parameters of every generated function (proxy._FIXED; a test keeps them equal)
+PYTHON_RESERVED = frozenset(
+    {"manual", "api_result_map", "map", "debug_data", "api_token", "pipe", "transport"}
+)
 
 
 def _kind(ch: str) -> str:

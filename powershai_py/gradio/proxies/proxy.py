@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from ...errors import CallFailed, PowershaiError, SessionNotFound, warn
-from ..protocol.calls import endpoint_not_found
+from ..protocol.calls import endpoint_not_found, find_callable
 from ..protocol.models import GradioApiEventResult, GradioSession, carries_data
 from ..sessions.session_calls import invoke_gradio_session_api
 from ..sessions.sessions import as_items, resolve_session
@@ -122,35 +122,27 @@ def new_gradio_session_api_proxy_function(
             for name, spec in target.info.named_endpoints.items()
             if wanted is None or name.lstrip("/").casefold() in wanted
         ]
+        unusable = [
+            (name.lstrip("/"), reason)
+            for name, reason in target.info.unusable_endpoints.items()
+            if wanted is None or name.lstrip("/").casefold() in wanted
+        ]
         if wanted is not None:
-            found = {name.casefold() for name, _ in endpoints}
+            found = {name.casefold() for name, _ in endpoints + unusable}
             missing = sorted(wanted - found)
             if missing:
                 raise endpoint_not_found(missing[0], target.info.endpoint_names, target.app_url)
+        for name, reason in unusable:
+            warn(f"no function for /{name} of {target.app_url}: its /info description is unusable ({reason})")
         ps_taken: set[str] = set()
         py_taken: set[str] = set()
         functions = []
         for name, spec in endpoints:
-            ps_name = _unique(prefix + clean_name(name), ps_taken, "")
-            py_name = _unique(
-                python_identifier(
-                    python_prefix + snake_name(name), f"{python_prefix}endpoint{len(py_taken)}"
-                ),
-                py_taken,
-                "_",
-            )
-            proxy = GradioProxy(
-                session_name=target.name,
-                session_id=target.session_id,
-                app_url=target.app_url,
-                api_name=name,
-                powershell_name=ps_name,
-                python_name=py_name,
-                parameters=_parameters(spec),
-                returns=tuple(spec.get("returns") or ()),
-                api_filter=tuple(sorted(wanted)) if wanted else (),
-            )
-            functions.append(_make_function(proxy))
+            try:
+                proxy = _proxy_for(target, name, spec, prefix, python_prefix, ps_taken, py_taken, wanted)
+                functions.append(_make_function(proxy))
+            except (PowershaiError, ValueError, TypeError) as exc:  # one endpoint never costs the others
+                warn(f"no function for /{name} of {target.app_url}: {exc}")
         if namespace is not None:
             _check_free(namespace, functions, force)
         for function in functions:
@@ -160,6 +152,34 @@ def new_gradio_session_api_proxy_function(
 
 
 gradio_api_function = new_gradio_session_api_proxy_function
+
+
+def _proxy_for(
+    target: GradioSession,
+    name: str,
+    spec: dict[str, Any],
+    prefix: str,
+    python_prefix: str,
+    ps_taken: set[str],
+    py_taken: set[str],
+    wanted: set[str] | None,
+) -> GradioProxy:
+    """The :class:`GradioProxy` of one endpoint, its names made unique among ``*_taken``."""
+    parameters = _parameters(spec)
+    ps_name = _unique(prefix + clean_name(name), ps_taken, "")
+    fallback = f"{python_prefix}endpoint{len(py_taken)}"
+    py_name = _unique(python_identifier(python_prefix + snake_name(name), fallback), py_taken, "_")
+    return GradioProxy(
+        session_name=target.name,
+        session_id=target.session_id,
+        app_url=target.app_url,
+        api_name=name,
+        powershell_name=ps_name,
+        python_name=py_name,
+        parameters=parameters,
+        returns=tuple(spec.get("returns") or ()),
+        api_filter=tuple(sorted(wanted)) if wanted else (),
+    )
 
 
 def _unique(name: str, taken: set[str], joiner: str) -> str:
@@ -216,9 +236,32 @@ _FIXED = (
 )
 
 
+class _Required:
+    """The default of a required parameter that follows one with a default: it keeps the
+    documented positional order callable (``fn(5, "add", 3)``), and a call that leaves it
+    out is refused naming it, as the session way refuses it."""
+
+    _instance: _Required | None = None
+
+    def __new__(cls) -> _Required:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "<required>"
+
+    def __reduce__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED = _Required()
+
+
 def _signature(proxy: GradioProxy) -> inspect.Signature:
-    """Required parameters (no default in ``/info``) have no default; one that follows a
-    parameter with a default is keyword-only (Python's rule for signatures)."""
+    """Every endpoint parameter is positional-or-keyword, in the app's order. One without a
+    default in ``/info`` has none, unless a parameter with a default comes before it: then its
+    default is :data:`REQUIRED` (Python allows no required parameter after a defaulted one)."""
     parameters = []
     seen_default = False
     for p in proxy.parameters:
@@ -226,11 +269,13 @@ def _signature(proxy: GradioProxy) -> inspect.Signature:
         if p.has_default and p.default is None:
             annotation = annotation | None
         seen_default = seen_default or p.has_default
-        kind = inspect.Parameter.KEYWORD_ONLY if seen_default and not p.has_default else (
-            inspect.Parameter.POSITIONAL_OR_KEYWORD
-        )  # fmt: skip
-        default = p.default if p.has_default else inspect.Parameter.empty
-        parameters.append(inspect.Parameter(p.name, kind, default=default, annotation=annotation))
+        no_default = REQUIRED if seen_default else inspect.Parameter.empty
+        default = p.default if p.has_default else no_default
+        parameters.append(
+            inspect.Parameter(
+                p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default, annotation=annotation
+            )
+        )
     for name, annotation, default in _FIXED:
         parameters.append(
             inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
@@ -430,7 +475,9 @@ def _single(
     fixed: dict[str, Any],
     pipeline: list[GradioApiEventResult],
 ) -> Any:
-    missing = [p for p in proxy.parameters if not p.has_default and p.name not in arguments]
+    missing = [
+        p for p in proxy.parameters if not p.has_default and arguments.get(p.name, REQUIRED) is REQUIRED
+    ]
     if missing:
         described = ", ".join(f"{p.name} ({p.component} {p.label!r})" for p in missing)
         raise PowershaiError(
@@ -623,6 +670,8 @@ def invoke_gradio_dynamic_api(api_name: str, session: Any = ".", **params: Any) 
     """
     target = resolve_session(session)
     found = target.info.find_endpoint(api_name)
+    if found is None and target.info.why_unusable(api_name):
+        find_callable(target.info, api_name, target.app_url)  # raises: which endpoint, and why
     if found is None:
         error = endpoint_not_found(api_name.strip().lstrip("/"), target.info.endpoint_names, target.app_url)
         raise type(error)(

@@ -1,7 +1,8 @@
 """What a proxy function returns: a call already started, whose events stream when iterated.
 
-:class:`ProxyResult` wraps one session call. Iterating it yields each event (heartbeats
-skipped) the moment it arrives, and iterating it again replays what was read. ``result()``
+:class:`ProxyResult` wraps one session call. Iterating it yields each result event (data
+or error; heartbeats and the queue's status events skipped) the moment it arrives, and
+iterating it again replays what was read; ``updates()`` yields the status events too. ``result()``
 reads to the end and gives the final data, raising :class:`CallFailed` when the app
 answered with an ``error`` event. :class:`PipelineResult` is the same for the several
 calls a ``pipe=`` made, in order.
@@ -47,6 +48,13 @@ class ProxyResult:
     # --- reading ---
 
     def __iter__(self) -> Iterator[GradioApiEventResult]:
+        """The call's results as PowershAI's function outputs them: data and error events, each
+        the moment it arrives (heartbeats and the queue's status events skipped)."""
+        return (event for event in self.updates() if carries_data(event))
+
+    def updates(self) -> Iterator[GradioApiEventResult]:
+        """Every event as it arrives, the queue's status events included (``estimation``,
+        ``process_starts``, ``progress``, ``log``): to follow a call while it waits."""
         position = 0
         while True:
             if position < len(self.events):
@@ -60,7 +68,9 @@ class ProxyResult:
         if self._over:
             return False
         if self._reader is None:
-            self._reader = update_gradio_session_api_result(self.call, session=self.session, stream=True)
+            self._reader = update_gradio_session_api_result(
+                self.call, session=self.session, stream=True, status=True
+            )
         for event in self._reader:
             if (event.event or "").lower() == "heartbeat":
                 continue

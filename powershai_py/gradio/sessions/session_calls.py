@@ -31,12 +31,19 @@ from ...http import settings
 from ..protocol.calls import (
     check_transport,
     close_gradio_api_event,
-    endpoint_not_found,
+    find_callable,
     send_gradio_api,
     stop_gradio_api,
     update_gradio_api_result,
 )
-from ..protocol.models import CallList, GradioApiEventResult, GradioSession, SessionApiEvent, carries_data
+from ..protocol.models import (
+    STATUS_EVENTS,
+    CallList,
+    GradioApiEventResult,
+    GradioSession,
+    SessionApiEvent,
+    carries_data,
+)
 from .policy import decide, effective_limit, max_calls_reached
 from .session_files import prepare_inputs, save_file_outputs
 from .sessions import as_items, resolve_session, retire_call
@@ -78,10 +85,7 @@ def invoke_gradio_session_api(
         check_transport(transport)
     if not isinstance(api_name, str) or not api_name.strip("/ "):
         raise PowershaiError("give the endpoint name, e.g. 'predict'", code="POWERSHAI_GRADIO_NOAPINAME")
-    found = target.info.find_endpoint(api_name)
-    if found is None:
-        raise endpoint_not_found(api_name.strip().lstrip("/"), target.info.endpoint_names, target.app_url)
-    name, spec = found
+    name, spec = find_callable(target.info, api_name, target.app_url)
     if event_id:
         with target.lock:
             existing = target.api_calls.by_id.get(event_id)
@@ -189,6 +193,7 @@ def update_gradio_session_api_result(
     history: bool = False,
     stream: bool = False,
     read_timeout: float | None = None,
+    status: bool = False,
 ) -> Any:
     """Read the results of calls of a session, as :func:`update_gradio_api_result` does.
 
@@ -198,12 +203,17 @@ def update_gradio_session_api_result(
     order; each must belong to the session. Returns the list of results (heartbeats
     included), or with ``stream=True`` an iterator that reads as you iterate. File URLs
     in the results are rebuilt for the app; with a session ``download_path`` the files
-    are saved there and their FileData gets a ``local_path``.
+    are saved there and their FileData gets a ``local_path``. ``status=True`` also returns the
+    queue transport's status events (place in the queue, progress, the app's messages); they
+    always update ``call.queue``.
     """
     target = resolve_session(session)
     calls = [_find_call(target, item) for item in as_items(id)]
     reader = (
-        result for call in calls for result in _hand_out(target, call, max_heartbeats, history, read_timeout)
+        result
+        for call in calls
+        for result in _hand_out(target, call, max_heartbeats, history, read_timeout)
+        if status or (result.event or "").lower() not in STATUS_EVENTS
     )
     if stream and not no_output:
         return reader
@@ -498,7 +508,13 @@ def _pull(
     if call.api_event.credentials is None:
         call.api_event.credentials = session.login  # a call read back from a store has none
     reader = update_gradio_api_result(
-        call.api_event, None, max_heartbeats, history=history, stream=True, read_timeout=read_timeout
+        call.api_event,
+        None,
+        max_heartbeats,
+        history=history,
+        stream=True,
+        read_timeout=read_timeout,
+        status=True,  # kept with the call's results; update_gradio_session_api_result filters
     )
     try:
         for result in reader:
