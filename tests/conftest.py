@@ -172,21 +172,43 @@ def heartbeat_app(lab_beats):
     return lab_beats, 33
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _never_the_users_store(tmp_path_factory):
+    """No test can reach the user's own session store: the default store lives in a folder of
+    the test run (``XDG_STATE_HOME``), and a store the user chose (``POWERSHAI_PY_STORE``) is
+    not seen. CLI processes started by the tests inherit both."""
+    saved = {name: os.environ.get(name) for name in ("XDG_STATE_HOME", "POWERSHAI_PY_STORE")}
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
+    os.environ.pop("POWERSHAI_PY_STORE", None)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(autouse=True)
 def _fresh_sessions():
-    """Each test starts with an empty session store and no proxies; all are removed after it."""
+    """Each test starts with an empty session store and no proxies; all are removed after it.
+
+    Only the sessions of the memory store made here are removed: a test that switched stores
+    (the CLI run in-process opens the default one) leaves that store as it is."""
     from powershai_py.gradio.proxies.proxy import (
         get_gradio_session_api_proxy_function,
         remove_gradio_session_api_proxy_function,
     )
     from powershai_py.gradio.sessions.sessions import remove_gradio_session
-    from powershai_py.gradio.sessions.store import MemoryStore, use_store
+    from powershai_py.gradio.sessions.store import MemoryStore, current_store, use_store
 
-    previous = use_store(MemoryStore())
+    mine = MemoryStore()
+    previous = use_store(mine)
     yield
     remove_gradio_session_api_proxy_function(get_gradio_session_api_proxy_function("*"))
+    use_store(mine)
     remove_gradio_session("*")
     use_store(previous)
+    assert current_store() is previous
 
 
 @pytest.fixture(scope="session")

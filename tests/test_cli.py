@@ -325,3 +325,34 @@ def test_no_cli_message_names_a_python_argument(lab, lab_auth, store):
     said += [again.stderr, no_default.stderr, refused.stderr, warned.stderr, missing.stderr, unknown.stderr,
              locked.stderr, stateful.stderr, cut.stderr]  # fmt: skip
     assert [text for text in said if PYTHON_ADVICE.search(text)] == []
+
+
+def test_the_test_suite_never_touches_the_users_store(tmp_path, requests_mock):
+    """A store made by the README's ``powershai-py session new`` in the default place, or named
+    by POWERSHAI_PY_STORE, keeps its sessions through tests that run the CLI in-process (which
+    once emptied the user's real store)."""
+    from powershai_py import new_gradio_session
+    from powershai_py.gradio.protocol.app import forget_app
+    from powershai_py.gradio.sessions.store import use_store
+    from powershai_py.gradio.storage.sqlite_store import SQLiteStore
+
+    state = tmp_path / "state"
+    path = state / "powershai-py" / "store.sqlite3"
+    base = "http://127.0.0.1:9"
+    requests_mock.get(base + "/config", json={"version": "6.31.0", "api_prefix": "", "dependencies": []})
+    requests_mock.get(base + "/info", json={"named_endpoints": {}, "unnamed_endpoints": {}})
+    previous = use_store(SQLiteStore(path))
+    try:
+        new_gradio_session(base, "precious")
+    finally:
+        use_store(previous)
+        forget_app(base)
+    for env in ({"XDG_STATE_HOME": str(state)}, {"POWERSHAI_PY_STORE": str(path)}):
+        ran = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_cli.py",
+             "-k", "test_every_help_reads_well"],
+            capture_output=True, text=True, timeout=300, env={**os.environ, **env},
+            cwd=Path(__file__).parent.parent,
+        )  # fmt: skip
+        assert ran.returncode == 0, ran.stdout[-2000:]
+        assert [s.name for s in SQLiteStore(path).all()] == ["precious"], env
