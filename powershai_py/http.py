@@ -471,6 +471,7 @@ def request(
     max_redirects: int | None = None,
     raise_for_status: bool = True,
     credentials: Any = None,
+    deadline: float | None = None,
 ) -> requests.Response:
     """Send one HTTP request and return the response.
 
@@ -481,9 +482,9 @@ def request(
     this is the one place that decides where a token goes.
 
     ``timeout`` is ``(connect, read)``; the default comes from :data:`settings`. The whole
-    request must end within ``settings.request_deadline`` (for ``stream=True``, its
-    headers must arrive within it; the caller bounds the body). ``max_redirects`` None
-    uses ``settings.max_redirects``; 0 makes any redirect an ``HTTP_REDIRECT`` error.
+    request must end within ``deadline`` seconds, by default ``settings.request_deadline``
+    (for ``stream=True``, its headers must arrive within it; the caller bounds the body).
+    ``max_redirects`` None uses ``settings.max_redirects``; 0 makes any redirect an ``HTTP_REDIRECT`` error.
     HTTP statuses of 400 and above raise :class:`HttpError` (or a subclass) unless
     ``raise_for_status`` is False.
 
@@ -496,7 +497,7 @@ def request(
     send = {
         "token": token, "token_origin": token_origin, "headers": headers, "json": json, "data": data,
         "files": files, "params": params, "stream": stream, "timeout": timeout,
-        "max_redirects": max_redirects,
+        "max_redirects": max_redirects, "deadline": deadline,
     }  # fmt: skip
     response = _request(method, url, cookie=cookie, cookie_origin=cookie_origin, **send)
     if response.status_code == 401 and cookie is not None:
@@ -527,6 +528,7 @@ def _request(
     max_redirects: int | None,
     cookie: str | None,
     cookie_origin: tuple[str, str, int | None] | None,
+    deadline: float | None = None,
 ) -> requests.Response:
     """One request and its redirects; an error status is returned unread, for :func:`http_error`."""
     if not isinstance(method, str) or not _METHOD.fullmatch(method):
@@ -542,7 +544,7 @@ def _request(
     session = get_session()
     hops = 0
     _disarm()
-    _local.deadline = time.monotonic() + settings.request_deadline
+    _local.deadline = time.monotonic() + (deadline or settings.request_deadline)
     try:
         while True:
             send_headers = dict(headers or {})

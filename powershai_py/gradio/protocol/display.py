@@ -4,7 +4,9 @@ The objects' ``_repr_html_`` and ``_repr_mimebundle_`` methods (in ``models.py``
 functions. A media file is fetched by the library, through the same request function as every
 call (so a token only ever goes to its app's origin), and embedded as a ``data:`` URI: the
 notebook holds the bytes, never a URL a browser would need a credential for, and never a token.
-Files over ``MAX_INLINE_BYTES`` are shown by name only. Nothing here changes the objects.
+Only files of the app's own origin and of a type in ``DISPLAYABLE`` are embedded, within a
+budget per rendering; others are shown by name. Every text from the server is escaped here,
+and the only markup is written here. Nothing here changes the objects.
 """
 
 from __future__ import annotations
@@ -18,42 +20,101 @@ from typing import Any
 from ...errors import PowershaiError, excerpt
 from .models import is_filedata
 
-__all__ = ["MAX_INLINE_BYTES", "table", "grid", "media_kind", "value_html", "single_image", "Fetcher"]
+__all__ = [
+    "MAX_INLINE_BYTES",
+    "MAX_FETCHES",
+    "MAX_RENDER_BYTES",
+    "FETCH_DEADLINE",
+    "DISPLAYABLE",
+    "table",
+    "grid",
+    "media_kind",
+    "value_html",
+    "single_image",
+    "Fetcher",
+]
 
-MAX_INLINE_BYTES = 8 * 1024 * 1024
-_KINDS = ("image", "audio", "video")
+MAX_INLINE_BYTES = 8 * 1024 * 1024  # one file
+MAX_FETCHES = 12  # files fetched for one rendering
+MAX_RENDER_BYTES = 24 * 1024 * 1024  # bytes fetched for one rendering
+FETCH_DEADLINE = 10.0  # seconds for one file, however slowly the server sends it
+# The only types shown inline, each as written here (never the server's own text). No SVG: it
+# can carry script. A type outside this list is shown by the file's name.
+DISPLAYABLE = {
+    "image/png": "image", "image/jpeg": "image", "image/gif": "image", "image/webp": "image",
+    "audio/mpeg": "audio", "audio/wav": "audio", "audio/x-wav": "audio", "audio/wave": "audio",
+    "audio/ogg": "audio", "audio/flac": "audio", "audio/mp4": "audio", "audio/webm": "audio",
+    "video/mp4": "video", "video/webm": "video", "video/ogg": "video",
+}  # fmt: skip
 
 
 class Fetcher:
-    """Fetches the bytes of a FileData of one app with that app's credentials (or none)."""
+    """Fetches the bytes of files of one app for one rendering, with that app's credentials.
+
+    Only files on the app's own origin (scheme, host, port) are fetched, never through a
+    redirect, each within :data:`FETCH_DEADLINE` and :data:`MAX_INLINE_BYTES`, and at most
+    :data:`MAX_FETCHES` files and :data:`MAX_RENDER_BYTES` in all: a display must not wait
+    long, grow without end, or send requests where a server points it.
+    """
 
     def __init__(self, app_url: str | None, token: str | None = None, credentials: Any = None) -> None:
         self.app_url = app_url
         self.token = token
         self.credentials = credentials
+        self.fetches = 0
+        self.bytes = 0
+        self.why_not = ""  # why the last file was not fetched
 
     def __call__(self, filedata: dict[str, Any]) -> bytes | None:
-        """The file's bytes, or None when it cannot be fetched or is larger than the limit."""
+        """The file's bytes, or None (``why_not`` says why)."""
+        from .files import fetch_bytes, same_origin
+
         url = filedata.get("url")
         if not self.app_url or not isinstance(url, str):
+            self.why_not = "no address"
             return None
-        from .files import fetch_bytes
-
+        if not same_origin(url, self.app_url):
+            self.why_not = "on another site"
+            return None
+        if self.fetches >= MAX_FETCHES or self.bytes >= MAX_RENDER_BYTES:
+            self.why_not = "more files than one display shows"
+            return None
+        self.fetches += 1
+        limit = min(MAX_INLINE_BYTES, MAX_RENDER_BYTES - self.bytes)
         try:
-            return fetch_bytes(url, self.app_url, self.token, self.credentials, MAX_INLINE_BYTES)
+            content = fetch_bytes(
+                url,
+                self.app_url,
+                self.token,
+                self.credentials,
+                limit,
+                deadline=FETCH_DEADLINE,
+                redirects=False,
+            )
         except PowershaiError:
+            self.why_not = "not reachable"
             return None
+        if content is None:
+            self.why_not = "too large"
+            return None
+        self.bytes += len(content)
+        return content
 
 
 def media_kind(filedata: dict[str, Any]) -> tuple[str | None, str | None]:
-    """``("image" | "audio" | "video" | None, MIME type)`` of a FileData, from its
-    ``mime_type`` or else its file name."""
+    """``("image" | "audio" | "video", MIME type)`` of a FileData whose type (its ``mime_type``,
+    else its file name's) is one of :data:`DISPLAYABLE`, spelled as written there; else
+    ``(None, None)``."""
     mime = filedata.get("mime_type")
-    if not isinstance(mime, str) or "/" not in mime:
+    if isinstance(mime, str):
+        mime = mime.split(";", 1)[0].strip().lower()
+    if mime not in DISPLAYABLE:
         name = filedata.get("orig_name") or filedata.get("path") or ""
         mime = mimetypes.guess_type(str(name))[0]
-    kind = mime.split("/", 1)[0] if mime else None
-    return (kind if kind in _KINDS else None), mime
+    for known, kind in DISPLAYABLE.items():
+        if mime == known:
+            return kind, known
+    return None, None
 
 
 def _name(filedata: dict[str, Any]) -> str:
@@ -63,13 +124,13 @@ def _name(filedata: dict[str, Any]) -> str:
 
 def _media_html(filedata: dict[str, Any], fetch: Fetcher) -> str:
     kind, mime = media_kind(filedata)
-    label = html.escape(_name(filedata))
+    label = html.escape(_name(filedata), quote=True)
     if kind is None or fetch.app_url is None:  # not a medium, or shown by name only
         return f"<code>{label}</code>"
     content = fetch(filedata)
     if content is None:
-        return f"<code>{label}</code> <small>({kind}, not shown: too large or not reachable)</small>"
-    source = f"data:{mime};base64,{base64.b64encode(content).decode()}"
+        return f"<code>{label}</code> <small>({kind}, not shown: {html.escape(fetch.why_not)})</small>"
+    source = f"data:{mime};base64,{base64.b64encode(content).decode()}"  # both from our own alphabet
     if kind == "image":
         return f'<img src="{source}" alt="{label}" style="max-width: 100%">'
     return f'<{kind} controls src="{source}" title="{label}"></{kind}>'

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from ...errors import PathNotFound, PowershaiError, ProtocolError, excerpt
-from ...http import iter_body, request, settings
+from ...http import iter_body, origin_of, request, settings
 from .app import app_layout, is_url, normalize_url
 from .login import login_for
 from .models import FILEDATA_TYPE, is_filedata
@@ -303,24 +303,51 @@ def download_gradio_file(
     return target
 
 
-def fetch_bytes(url: str, app_url: str, token: str | None, credentials: Any, limit: int) -> bytes | None:
+def fetch_bytes(
+    url: str,
+    app_url: str,
+    token: str | None,
+    credentials: Any,
+    limit: int,
+    *,
+    deadline: float | None = None,
+    redirects: bool = True,
+) -> bytes | None:
     """The body of a file URL of the app at ``app_url`` (its credentials go to its origin only),
-    or None when it is larger than ``limit`` bytes. For showing a result, not for saving one."""
+    or None when it is larger than ``limit`` bytes. For showing a result, not for saving one.
+    ``deadline`` bounds the whole body (default ``settings.download_deadline``); with
+    ``redirects=False`` a redirect is an error, not followed."""
     response = request(
-        "GET", url, token=token, token_origin=_app_origin(app_url), stream=True, credentials=credentials
+        "GET",
+        url,
+        token=token,
+        token_origin=_app_origin(app_url),
+        stream=True,
+        credentials=credentials,
+        max_redirects=None if redirects else 0,
+        timeout=None if deadline is None else (min(settings.connect_timeout, deadline), deadline),
+        deadline=deadline,
     )
     try:
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             return None
         content = bytearray()
-        for chunk in iter_body(response, f"GET {url}", deadline=settings.download_deadline):
+        for chunk in iter_body(response, f"GET {url}", deadline=deadline or settings.download_deadline):
             content += chunk
             if len(content) > limit:
                 return None
         return bytes(content)
     finally:
         response.close()
+
+
+def same_origin(url: str, app_url: str) -> bool:
+    """True when ``url`` has the scheme, host and port of the app at ``app_url`` (pure)."""
+    try:
+        return origin_of(url) == origin_of(_app_origin(app_url))
+    except PowershaiError:
+        return False
 
 
 def _app_origin(app_url: Any) -> str:

@@ -1,0 +1,258 @@
+"""Trust, second round (issue 23): what a hostile app can do through the notebook, the login,
+the queue and the terminal. Each test plays the hostile side with the local fault server (or a
+real app where one can play it) and checks what the user gets.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from faultserver import FaultServer, end_chunks, send_chunk, start_event_stream
+from hypothesis import example, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from powershai_py import (
+    invoke_gradio_session_api,
+    new_gradio_session,
+    new_gradio_session_api_proxy_function,
+    send_gradio_api,
+    update_gradio_api_result,
+    update_gradio_session_api_result,
+)
+from powershai_py.gradio.protocol import display
+
+FILEDATA = {"_type": "gradio.FileData"}
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def events(*items: tuple[str, object]) -> bytes:
+    return b"".join(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode() for name, data in items)
+
+
+def stream_of(payload: bytes):
+    def route(handler):
+        start_event_stream(handler)
+        send_chunk(handler, payload)
+        end_chunks(handler)
+
+    return route
+
+
+def send_bytes(handler, payload: bytes, kind: str = "image/png") -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", kind)
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)
+
+
+def redirect(handler, target: str) -> None:
+    handler.send_response(302)
+    handler.send_header("Location", target)
+    handler.send_header("Content-Length", "0")
+    handler.end_headers()
+
+
+def filedata(path: str, **fields: Any) -> dict[str, Any]:
+    """A FileData as a server sends it: a server path (whose URL the library builds for the app)
+    or a URL, which is kept as the server wrote it."""
+    url = path if path.startswith("http") else None
+    return {"path": path, "url": url, "orig_name": "x.png", "meta": FILEDATA, **fields}
+
+
+@pytest.fixture
+def other(fast):
+    """Another origin: whatever it is asked, it answers a PNG and records the request."""
+    with FaultServer() as server:
+        server.route_prefix("GET", "/", lambda h: send_bytes(h, PNG))
+        yield server
+
+
+class Markup(HTMLParser):
+    """The elements and attributes of a piece of HTML, as a browser's parser would find them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attributes: set[str] = set()
+        self.sources: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        for name, value in attrs:
+            self.attributes.add(name)
+            if name == "src":
+                self.sources.append(value or "")
+
+    handle_startendtag = handle_starttag
+
+
+def markup(text: str) -> Markup:
+    parser = Markup()
+    parser.feed(text)
+    parser.close()
+    return parser
+
+
+OUR_TAGS = {"table", "thead", "tbody", "tr", "th", "td", "ol", "li", "code", "small", "img", "audio", "video"}
+OUR_ATTRIBUTES = {"style", "start", "src", "alt", "controls", "title"}
+
+
+def assert_only_ours(text: str) -> Markup:
+    found = markup(text)
+    assert found.tags <= OUR_TAGS, found.tags - OUR_TAGS
+    assert found.attributes <= OUR_ATTRIBUTES, found.attributes - OUR_ATTRIBUTES
+    for source in found.sources:
+        kind, _, rest = source.partition(";base64,")
+        assert kind.removeprefix("data:") in display.DISPLAYABLE and rest, source[:80]
+    return found
+
+
+# --- 1. the notebook: a file's mime_type cannot write markup ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "mime",
+    [
+        'image/png" onerror="alert(1)" x="',
+        'video/mp4"><script>alert(3)</script>',
+        "image/svg+xml",
+        "text/html",
+    ],
+)
+def test_a_mime_type_from_the_server_never_becomes_markup(fault, mime):
+    fault.route_prefix("GET", "/file=", lambda h: send_bytes(h, PNG))
+    result = filedata("/tmp/x.png", mime_type=mime)
+    fault.gradio_app("make", stream_of(events(("complete", [result]))))
+    session = new_gradio_session(fault.url, "shown")
+    call = invoke_gradio_session_api("make", [], session=session)
+    [event] = update_gradio_session_api_result(call, session=session)
+    bundle = event._repr_mimebundle_()
+    assert set(bundle) <= {"text/html", "text/plain", *display.DISPLAYABLE}
+    for text in (bundle.get("text/html", ""), call._repr_html_(), call.api_event._repr_html_()):
+        assert "script" not in markup(text).tags and "onerror" not in markup(text).attributes
+        assert_only_ours(text)
+    [function] = new_gradio_session_api_proxy_function("make", session=session)
+    proxied = function()
+    proxied.result()
+    assert_only_ours(proxied._repr_mimebundle_().get("text/html", ""))
+
+
+class Canned(display.Fetcher):
+    """A fetcher that answers every file with a PNG, without a network (for the property)."""
+
+    def __init__(self) -> None:
+        super().__init__("http://app")
+
+    def __call__(self, filedata: dict[str, Any]) -> bytes | None:
+        return PNG
+
+
+HOSTILE = ['"><script>alert(1)</script>', "' onerror='x", "</td><img src=x>"]
+MIMES = [
+    'image/png" onerror="alert(1)" x="',
+    'video/mp4"><script>alert(3)</script>',
+    "image/svg+xml",
+    "text/html",
+]
+TEXT = st.text(max_size=40) | st.sampled_from(HOSTILE)
+MIME = (
+    st.sampled_from(MIMES)
+    | st.builds("/".join, st.tuples(st.sampled_from(["image", "audio", "video", "text"]), TEXT))
+    | TEXT
+    | st.integers()
+)
+ANY_FILEDATA = st.fixed_dictionaries(
+    {"meta": st.just(FILEDATA)},
+    optional={"path": TEXT, "url": TEXT, "orig_name": TEXT, "mime_type": MIME, "size": st.integers()},
+)
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | TEXT | ANY_FILEDATA,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(VALUES, st.lists(st.tuples(TEXT, VALUES), max_size=3))
+@example({"meta": FILEDATA, "mime_type": MIMES[0]}, [])
+@example([{"meta": FILEDATA, "mime_type": MIMES[1], "orig_name": HOSTILE[0]}], [(HOSTILE[2], HOSTILE[1])])
+def test_no_server_text_adds_an_element_or_attribute(value, rows):
+    assert_only_ours(display.value_html(value, Canned()))
+    assert_only_ours(display.table(rows, Canned()))
+    assert_only_ours(display.grid([str(k) for k, _ in rows], [[v for _, v in rows]]))
+
+
+# --- 2. the display fetches from the app's own origin only, never through a redirect --------------
+
+
+def test_the_display_fetches_nothing_from_another_origin(fault, other):
+    fault.route_prefix(
+        "GET",
+        "/file=",
+        lambda h: redirect(h, other.url + "/bounced.png") if "bounce" in h.path else send_bytes(h, PNG),
+    )
+    results = [
+        filedata(other.url + "/elsewhere.png"),  # another port
+        filedata(other.url.replace("127.0.0.1", "localhost") + "/elsewhere.png"),  # another host
+        filedata("/tmp/bounce.png"),  # the app's own file, redirecting away
+        filedata("/tmp/own.png"),
+    ]
+    fault.gradio_app("make", stream_of(events(("complete", results))))
+    session = new_gradio_session(fault.url, "origins")
+    call = invoke_gradio_session_api("make", [], session=session)
+    [event] = update_gradio_session_api_result(call, session=session)
+    shown = event._repr_mimebundle_()["text/html"]
+    assert other.requests == []  # not one request to a host the server named
+    assert len(markup(shown).sources) == 1  # the app's own file, embedded
+    assert shown.count("not shown: on another site") == 2 and "not shown: not reachable" in shown
+
+
+# --- 3. the display has bounds of its own ----------------------------------------------------------
+
+
+def test_a_trickled_image_cannot_hold_the_display(fault, monkeypatch):
+    monkeypatch.setattr(display, "FETCH_DEADLINE", 1.0)
+    stop = threading.Event()
+
+    def trickle(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "image/png")
+        handler.send_header("Content-Length", str(len(PNG)))
+        handler.end_headers()
+        for byte in PNG:
+            if stop.wait(0.3):
+                return
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+
+    fault.route_prefix("GET", "/file=", trickle)
+    fault.gradio_app("make", stream_of(events(("complete", [filedata("/tmp/slow.png")]))))
+    event = send_gradio_api(fault.url, "make", [])
+    [result] = update_gradio_api_result(event)
+    try:
+        shown = result._repr_mimebundle_()
+    finally:
+        stop.set()
+    assert "image/png" not in shown and "not shown: not reachable" in shown["text/html"]
+
+
+def test_one_rendering_fetches_a_bounded_number_of_files(fault):
+    fault.route_prefix("GET", "/file=", lambda h: send_bytes(h, PNG))
+    grid = [[filedata(f"/tmp/{row}-{column}.png") for column in range(40)] for row in range(40)]
+    fault.gradio_app("make", stream_of(events(("complete", [grid]))))
+    event = send_gradio_api(fault.url, "make", [])
+    [result] = update_gradio_api_result(event)
+    before = len(fault.requests)
+    shown = result._repr_mimebundle_()["text/html"]
+    assert len(fault.requests) - before <= display.MAX_FETCHES
+    assert len(markup(shown).sources) <= display.MAX_FETCHES
+    assert "more files than one display shows" in shown
