@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+import http.cookiejar
 import itertools
 import json
 import logging
@@ -370,6 +371,16 @@ _local = threading.local()
 _generation = 0  # raised by close_session(all_threads=True): older sessions are replaced
 
 
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """A cookie policy that accepts no cookie (the shared sessions keep none)."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+
+_NO_COOKIES = _NoCookies()
+
+
 def get_session() -> requests.Session:
     """The calling thread's pooled ``requests.Session`` (created on first use)."""
     session = getattr(_local, "session", None)
@@ -383,6 +394,9 @@ def get_session() -> requests.Session:
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers["User-Agent"] = "powershai-py"
+        # No cookie is kept between requests: a login's cookie lives with its GradioLogin and is
+        # sent by request() to its app's origin only; a jar would send it to every port of the host.
+        session.cookies = requests.cookies.RequestsCookieJar(policy=_NO_COOKIES)
         # The environment is read once per session, not on every request as requests does
         # with trust_env (that scan cost ~1 ms a call), and ~/.netrc is never used: a token
         # is only what resolve_token gives, so "public" really sends nothing.

@@ -256,3 +256,26 @@ def test_one_rendering_fetches_a_bounded_number_of_files(fault):
     assert len(fault.requests) - before <= display.MAX_FETCHES
     assert len(markup(shown).sources) <= display.MAX_FETCHES
     assert "more files than one display shows" in shown
+
+
+# --- 4. the login's cookie goes to its app only ---------------------------------------------------
+
+
+def test_the_login_cookie_goes_to_its_app_only(lab_auth, other, tmp_path):
+    """A login to one app, then requests to another port of the same host: a result file shown or
+    saved, a file of the app that redirects there, and an unrelated app's /info. None carries
+    the cookie, which the app itself gets."""
+    from powershai_py import get_gradio_info, invoke_gradio_http
+    from powershai_py.gradio.protocol.files import fetch_bytes
+
+    login = ("user", "secret")
+    session = new_gradio_session(lab_auth.url, "locked", auth=login)
+    call = invoke_gradio_session_api("greet", {"name": "Ana"}, session=session)
+    assert update_gradio_session_api_result(call, session=session)[-1].data == ["Hello Ana! Hello Ana!"]
+    other.route("GET", "/config", lambda h: send_bytes(h, b'{"version": "6.31.0", "dependencies": []}'))
+    with pytest.raises(Exception):  # noqa: B017 - whatever it answers, only its headers matter
+        get_gradio_info(other.url)
+    fetch_bytes(other.url + "/elsewhere.png", lab_auth.url, None, session.login, 1000)
+    invoke_gradio_http(other.url + "/plain", auth=None)
+    sent = [r for r in other.requests if "cookie" in map(str.lower, r["headers"])]
+    assert other.requests and sent == [], sent
