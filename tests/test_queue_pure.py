@@ -383,3 +383,61 @@ def test_status_events_are_shown_only_when_asked_for(queue_fault):
         (2, "complete"),
     ]
     assert shown.queue.stage == "done" and shown.last_event_num == 2
+
+
+# --- what a hostile queue can grow or break (issue 23) ------------------------------------------
+
+
+def _one_call_stream(messages):
+    """A queue/data route that sends ``messages("e1")``: the messages of the first call."""
+
+    def stream(handler):
+        start_event_stream(handler)
+        for payload in messages("e1"):
+            send_chunk(handler, payload)
+        end_chunks(handler)
+
+    return stream
+
+
+def test_wrongly_typed_status_fields_never_crash_a_read_or_its_display(queue_fault):
+    def messages(event_id):
+        yield _message(msg="estimation", event_id=event_id, rank="1", queue_size=[2], rank_eta="soon")
+        yield _message(msg="progress", event_id=event_id, progress_data=[{"index": "3", "length": None}])
+        yield _message(msg="log", event_id=event_id, level=5, log={"x": 1}, title=None)
+        yield _message(msg="process_completed", event_id=event_id, output={"data": ["ok"]}, success=True)
+        yield _message(msg="close_stream", event_id=None)
+
+    queue_app(queue_fault, _one_call_stream(messages))
+    event = send_gradio_api(queue_fault.url, "echo", ["x"])
+    results = update_gradio_api_result(event, status=True)
+    assert results[-1].data == ["ok"]
+    assert event.queue.rank is None and event.queue.progress[0]["index"] is None
+    assert isinstance(event.queue.describe(), str) and "<table>" in event._repr_html_()
+
+
+def test_app_messages_are_kept_up_to_a_bound_and_counted(queue_fault):
+    def messages(event_id):
+        for n in range(300):
+            yield _message(msg="log", event_id=event_id, level="info", log=f"{n} " + "x" * 5000, title=None)
+        yield _message(msg="process_completed", event_id=event_id, output={"data": ["ok"]}, success=True)
+        yield _message(msg="close_stream", event_id=None)
+
+    queue_app(queue_fault, _one_call_stream(messages))
+    event = send_gradio_api(queue_fault.url, "echo", ["x"])
+    assert update_gradio_api_result(event)[-1].data == ["ok"]
+    kept = event.queue.messages
+    assert len(kept) + event.queue.messages_dropped == 300 and len(kept) <= 100
+    assert sum(len(text) for _, text in kept) <= 256 * 1024 + 5000
+
+
+def test_an_endless_estimate_stops_at_the_heartbeat_limit(queue_fault):
+    def messages(event_id):
+        for _ in range(500):  # the same estimate, again and again, and never a result
+            yield _message(msg="estimation", event_id=event_id, rank=0, queue_size=1, rank_eta=1.0)
+
+    queue_app(queue_fault, _one_call_stream(messages))
+    event = send_gradio_api(queue_fault.url, "echo", ["x"])
+    results = update_gradio_api_result(event, max_heartbeats=10, status=True)
+    assert event.last_query_status == "HeartBeatExpired" and len(results) <= 11
+    assert event.status != "complete"

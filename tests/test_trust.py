@@ -279,3 +279,33 @@ def test_the_login_cookie_goes_to_its_app_only(lab_auth, other, tmp_path):
     invoke_gradio_http(other.url + "/plain", auth=None)
     sent = [r for r in other.requests if "cookie" in map(str.lower, r["headers"])]
     assert other.requests and sent == [], sent
+
+
+# --- 7. a generator's diffs cost what changed --------------------------------------------------------
+
+
+def test_a_long_stream_of_appends_keeps_results_small():
+    """1,200 one-message appends to a chat history, every result kept (as a reader keeps them):
+    the results share what did not change instead of each holding a deep copy."""
+    import tracemalloc
+
+    from powershai_py.gradio.protocol.queue import translate
+
+    message = {"role": "assistant", "content": [{"type": "text", "text": "x" * 200}], "metadata": {"a": 1}}
+    previous = None
+    kept = []
+    tracemalloc.start()
+    try:
+        first = {"msg": "process_generating", "output": {"data": [[message]]}, "success": True}
+        _, data, previous = translate(first, previous)
+        kept.append(data)
+        for _ in range(1200):
+            diff = [[["append", [], [json.loads(json.dumps(message))]]]]
+            update = {"msg": "process_generating", "output": {"data": diff}, "success": True}
+            _, data, previous = translate(update, previous)
+            kept.append(data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(kept[-1][0]) == 1201 and kept[0][0] == [message] and len(kept[600][0]) == 601
+    assert peak < 40 * 1024 * 1024, f"{peak / 2**20:.0f} MiB"  # deep copies: 447 MiB

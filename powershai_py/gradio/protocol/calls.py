@@ -490,6 +490,7 @@ def _read(
     limit = max_heartbeats or settings.heartbeat_limit
     silence = read_timeout or settings.stream_read_timeout
     heartbeats = 0
+    said_last: tuple[str, Any] | None = None  # the last status event, to tell a repeat
     event.last_query_status = RUNNING
     mine: _OpenStream | QueueStream | None = None
     try:
@@ -521,15 +522,25 @@ def _read(
                 if expired:
                     return
                 continue
-            heartbeats = 0
             if name in STATUS_EVENTS:  # on the QueueStatus, not in the history (as with /call)
                 _note_status(event, name, result.data)
+                # a status that says nothing new (the same estimate again and again) is a
+                # heartbeat by another name: it counts toward the limit instead of resetting it
+                repeated = (name, result.data) == said_last
+                said_last = (name, result.data)
+                heartbeats = heartbeats + 1 if repeated else 0
+                expired = heartbeats >= limit
+                if expired:
+                    event.last_query_status = EXPIRED
                 mine.busy = False
                 if status:
                     if script is not None:
                         script({"event": result, "api_event": event})
                     yield result
+                if expired:
+                    return
                 continue
+            heartbeats = 0
             if history:
                 event.events.append(result)
                 if result.data is not None:
@@ -572,6 +583,10 @@ def _read(
         raise
 
 
+MAX_APP_MESSAGES = 100  # gr.Info/gr.Warning texts kept on a call's QueueStatus ...
+MAX_APP_TEXT = 256 * 1024  # ... and their characters; the rest are counted (messages_dropped)
+
+
 def _note_status(event: GradioApiEvent, name: str, data: Any) -> None:
     """Record what a status event tells on the event's :class:`QueueStatus`; pass on the
     app's messages (``gr.Warning`` as a warning, ``gr.Info`` to the logger)."""
@@ -585,7 +600,10 @@ def _note_status(event: GradioApiEvent, name: str, data: Any) -> None:
         status.stage, status.progress = "running", data
     elif name == "log" and isinstance(data, dict):
         level, text = str(data.get("level") or "info"), str(data.get("message") or "")
-        status.messages.append((level, text))
+        if len(status.messages) < MAX_APP_MESSAGES and sum(len(t) for _, t in status.messages) < MAX_APP_TEXT:
+            status.messages.append((level, text))
+        else:
+            status.messages_dropped += 1
         said = f"/{event.api_name} says: {text}"
         if level in ("warning", "error") and settings.app_warnings != "log":
             warn(said)

@@ -253,7 +253,7 @@ class QueueStatus:
     ``eta`` the estimated seconds (None when the server has no estimate yet); ``progress``
     holds the latest ``gr.Progress`` steps (dicts with ``index``, ``length``, ``unit``,
     ``progress``, ``desc``). ``messages`` are the app's ``gr.Info``/``gr.Warning`` texts as
-    ``(level, text)``.
+    ``(level, text)``, the first 100 (256 KiB) of them; ``messages_dropped`` counts the rest.
     """
 
     stage: str = "queued"
@@ -262,6 +262,7 @@ class QueueStatus:
     eta: float | None = None
     progress: list[dict[str, Any]] = field(default_factory=list)
     messages: list[tuple[str, str]] = field(default_factory=list)
+    messages_dropped: int = 0  # messages past the first 100 (or 256 KiB), counted, not kept
 
     def describe(self) -> str:
         """One short line: ``queued 3/7 · about 12 s``, ``running 45% · step 9/20 · denoising``."""

@@ -19,7 +19,6 @@ mix. See docs/protocol/queue-*.txt for what real servers send.
 
 from __future__ import annotations
 
-import copy
 import json
 import threading
 import time
@@ -56,10 +55,13 @@ def apply_diff(value: Any, operations: Any) -> Any:
     Each operation is ``[action, path, argument]``: ``replace`` sets the item at ``path``
     (the whole value for ``[]``), ``append`` adds to the string or list there, ``add``
     inserts into a list (at an index) or a dict (at a key), ``delete`` removes the item.
+    Only the lists and dicts on an operation's path are copied; the rest is shared with
+    ``value``, so a generator's results cost what changed, not their whole size, each time.
     """
     if not isinstance(operations, list):
         raise ProtocolError(f"a generator update is not a list of changes: {excerpt(repr(operations))}")
-    result = copy.deepcopy(value)
+    result = value
+    copied: set[int] = set()  # containers this call made, which it may change in place
     for operation in operations:
         if not (isinstance(operation, list) and len(operation) == 3 and isinstance(operation[1], list)):
             raise ProtocolError(
@@ -67,39 +69,52 @@ def apply_diff(value: Any, operations: Any) -> Any:
             )
         action, path, argument = operation
         try:
-            result = _apply_one(result, action, path, argument)
-        except (LookupError, TypeError, ValueError) as exc:
+            result = _apply_one(result, action, path, argument, copied)
+        except (LookupError, TypeError, ValueError, AttributeError) as exc:
             raise ProtocolError(
                 f"a generator update does not fit the value it changes ({action} at {path}: {exc})"
             ) from None
     return result
 
 
-def _apply_one(value: Any, action: str, path: list[Any], argument: Any) -> Any:
+def _own(value: Any, copied: set[int]) -> Any:
+    """``value`` if this diff made it, else a shallow copy that it may change."""
+    if id(value) in copied:
+        return value
+    if not isinstance(value, (list, dict)):
+        raise TypeError(f"cannot change inside a {type(value).__name__}")
+    mine = list(value) if isinstance(value, list) else dict(value)
+    copied.add(id(mine))
+    return mine
+
+
+def _apply_one(value: Any, action: str, path: list[Any], argument: Any, copied: set[int]) -> Any:
     if not path:
         if action == "replace":
-            return copy.deepcopy(argument)
+            return argument  # freshly decoded JSON: nobody else holds it
         if action == "append":
             return value + argument
         raise ValueError(f"{action!r} needs a path")
-    parent = value
+    root = parent = _own(value, copied)
     for key in path[:-1]:
-        parent = parent[key]
+        child = _own(parent[key], copied)
+        parent[key] = child
+        parent = child
     last = path[-1]
     if action == "replace":
-        parent[last] = copy.deepcopy(argument)
+        parent[last] = argument
     elif action == "append":
         parent[last] = parent[last] + argument
     elif action == "add":
         if isinstance(parent, list):
-            parent.insert(last, copy.deepcopy(argument))
+            parent.insert(last, argument)
         else:
-            parent[last] = copy.deepcopy(argument)
+            parent[last] = argument
     elif action == "delete":
         del parent[last]
     else:
         raise ValueError(f"unknown action {action!r}")
-    return value
+    return root
 
 
 def translate(
@@ -117,24 +132,30 @@ def translate(
         return (
             "estimation",
             {
-                "rank": message.get("rank"),
-                "queue_size": message.get("queue_size"),
-                "eta": message.get("rank_eta"),
+                "rank": _whole(message.get("rank")),
+                "queue_size": _whole(message.get("queue_size")),
+                "eta": _number(message.get("rank_eta")),
             },
             previous,
         )
     if kind == "process_starts":
-        return "process_starts", {"eta": message.get("eta")}, previous
+        return "process_starts", {"eta": _number(message.get("eta"))}, previous
     if kind == "progress":
-        steps = message.get("progress_data") or []
-        return "progress", [dict(step) for step in steps if isinstance(step, dict)], previous
+        steps = message.get("progress_data")
+        return (
+            "progress",
+            [_step(step) for step in steps if isinstance(step, dict)][-16:]
+            if isinstance(steps, list)
+            else [],
+            previous,
+        )
     if kind == "log":
         return (
             "log",
             {
-                "level": message.get("level") or "info",
-                "message": message.get("log"),
-                "title": message.get("title"),
+                "level": _text(message.get("level")) or "info",
+                "message": _text(message.get("log")),
+                "title": _text(message.get("title")),
             },
             previous,
         )
@@ -163,6 +184,30 @@ def translate(
             return "error", _error_of(output, unquote), previous
         return "complete", output.get("data"), previous
     raise ProtocolError(f"the queue sent a message of unknown kind: {excerpt(json.dumps(message))}")
+
+
+# Status fields are only shown: one of the wrong type is left out (None), never a crash
+def _whole(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _number(value: Any) -> float | None:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _text(value: Any, limit: int = 4000) -> str | None:
+    return excerpt(value, limit) if isinstance(value, str) else None
+
+
+def _step(step: dict[str, Any]) -> dict[str, Any]:
+    """A ``gr.Progress`` step with its fields of the right type (the others None)."""
+    return {
+        "index": _number(step.get("index")),
+        "length": _number(step.get("length")),
+        "unit": _text(step.get("unit"), 100),
+        "progress": _number(step.get("progress")),
+        "desc": _text(step.get("desc"), 500),
+    }
 
 
 def _error_of(output: dict[str, Any], unquote: bool) -> Any:
