@@ -153,3 +153,30 @@ def trickle(handler: BaseHTTPRequestHandler, payload: bytes, interval: float, he
             handler.wfile.flush()
         except OSError:
             return  # the client gave up: that is the point
+
+
+def send_bytes(
+    handler: BaseHTTPRequestHandler, payload: bytes, kind: str = "application/octet-stream"
+) -> None:
+    """A whole body of ``kind`` with its length."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", kind)
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)
+
+
+def events(*items: tuple[str, object]) -> bytes:
+    """SSE events of the /call protocol: ``(name, data)`` pairs, data as JSON."""
+    return b"".join(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode() for name, data in items)
+
+
+def stream_of(payload: bytes) -> Route:
+    """A route that sends ``payload`` as one chunk of an event stream, then ends it."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        start_event_stream(handler)
+        send_chunk(handler, payload)
+        end_chunks(handler)
+
+    return route

@@ -26,9 +26,12 @@ import pytest
 from faultserver import (
     FaultServer,
     end_chunks,
+    events,
+    send_bytes,
     send_chunk,
     send_json,
     start_event_stream,
+    stream_of,
     trickle,
     wait_for_release,
 )
@@ -74,27 +77,6 @@ def foreign(fast):
     with FaultServer() as server:
         server.route_prefix("GET", "/", lambda h: send_bytes(h, b"foreign file body"))
         yield server
-
-
-def send_bytes(handler, payload: bytes) -> None:
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/octet-stream")
-    handler.send_header("Content-Length", str(len(payload)))
-    handler.end_headers()
-    handler.wfile.write(payload)
-
-
-def events(*items: tuple[str, object]) -> bytes:
-    return b"".join(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode() for name, data in items)
-
-
-def stream_of(payload: bytes):
-    def route(handler):
-        start_event_stream(handler)
-        send_chunk(handler, payload)
-        end_chunks(handler)
-
-    return route
 
 
 def cli(*args: str, env: dict[str, str] | None = None, **options) -> subprocess.CompletedProcess:

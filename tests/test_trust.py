@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from faultserver import FaultServer, end_chunks, send_chunk, start_event_stream
+from faultserver import FaultServer, events, send_bytes, stream_of
 from hypothesis import example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -33,25 +33,8 @@ PNG = base64.b64decode(
 )
 
 
-def events(*items: tuple[str, object]) -> bytes:
-    return b"".join(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode() for name, data in items)
-
-
-def stream_of(payload: bytes):
-    def route(handler):
-        start_event_stream(handler)
-        send_chunk(handler, payload)
-        end_chunks(handler)
-
-    return route
-
-
-def send_bytes(handler, payload: bytes, kind: str = "image/png") -> None:
-    handler.send_response(200)
-    handler.send_header("Content-Type", kind)
-    handler.send_header("Content-Length", str(len(payload)))
-    handler.end_headers()
-    handler.wfile.write(payload)
+def send_png(handler, payload: bytes = PNG) -> None:
+    send_bytes(handler, payload, "image/png")
 
 
 def redirect(handler, target: str) -> None:
@@ -72,7 +55,7 @@ def filedata(path: str, **fields: Any) -> dict[str, Any]:
 def other(fast):
     """Another origin: whatever it is asked, it answers a PNG and records the request."""
     with FaultServer() as server:
-        server.route_prefix("GET", "/", lambda h: send_bytes(h, PNG))
+        server.route_prefix("GET", "/", lambda h: send_png(h))
         yield server
 
 
@@ -129,7 +112,7 @@ def assert_only_ours(text: str) -> Markup:
     ],
 )
 def test_a_mime_type_from_the_server_never_becomes_markup(fault, mime):
-    fault.route_prefix("GET", "/file=", lambda h: send_bytes(h, PNG))
+    fault.route_prefix("GET", "/file=", lambda h: send_png(h))
     result = filedata("/tmp/x.png", mime_type=mime)
     fault.gradio_app("make", stream_of(events(("complete", [result]))))
     session = new_gradio_session(fault.url, "shown")
@@ -198,7 +181,7 @@ def test_the_display_fetches_nothing_from_another_origin(fault, other):
     fault.route_prefix(
         "GET",
         "/file=",
-        lambda h: redirect(h, other.url + "/bounced.png") if "bounce" in h.path else send_bytes(h, PNG),
+        lambda h: redirect(h, other.url + "/bounced.png") if "bounce" in h.path else send_png(h),
     )
     results = [
         filedata(other.url + "/elsewhere.png"),  # another port
@@ -246,7 +229,7 @@ def test_a_trickled_image_cannot_hold_the_display(fault, monkeypatch):
 
 
 def test_one_rendering_fetches_a_bounded_number_of_files(fault):
-    fault.route_prefix("GET", "/file=", lambda h: send_bytes(h, PNG))
+    fault.route_prefix("GET", "/file=", lambda h: send_png(h))
     grid = [[filedata(f"/tmp/{row}-{column}.png") for column in range(40)] for row in range(40)]
     fault.gradio_app("make", stream_of(events(("complete", [grid]))))
     event = send_gradio_api(fault.url, "make", [])
@@ -272,7 +255,8 @@ def test_the_login_cookie_goes_to_its_app_only(lab_auth, other, tmp_path):
     session = new_gradio_session(lab_auth.url, "locked", auth=login)
     call = invoke_gradio_session_api("greet", {"name": "Ana"}, session=session)
     assert update_gradio_session_api_result(call, session=session)[-1].data == ["Hello Ana! Hello Ana!"]
-    other.route("GET", "/config", lambda h: send_bytes(h, b'{"version": "6.31.0", "dependencies": []}'))
+    config = b'{"version": "6.31.0", "dependencies": []}'
+    other.route("GET", "/config", lambda h: send_bytes(h, config, "application/json"))
     with pytest.raises(Exception):  # noqa: B017 - whatever it answers, only its headers matter
         get_gradio_info(other.url)
     fetch_bytes(other.url + "/elsewhere.png", lab_auth.url, None, session.login, 1000)
