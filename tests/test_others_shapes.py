@@ -59,14 +59,15 @@ def test_a_translation_object_as_a_label_costs_nothing(shapes, client):
     assert session_result("chat", ["hi"], session) == by_client(client, "chat", ["hi"]) == ["echo: hi"]
     functions = {f.gradio_proxy.api_name: f for f in new_gradio_session_api_proxy_function(session=session)}
     assert ({"chat", "flag"} if shapes.major >= 5 else {"chat"}) <= set(functions)  # manual flags: 5+
-    assert "chat_interface.chatbot" in (functions["flag"].__doc__ or "") or shapes.major < 6
+    if shapes.major >= 6:
+        assert "chat_interface.chatbot" in (functions["flag"].__doc__ or "")
     shown = subprocess.run(
         [sys.executable, "-m", "powershai_py", "info", shapes.url],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert shown.returncode == 0 and "/flag" in shown.stdout, shown.stderr
+    assert shown.returncode == 0 and ("/flag" in shown.stdout or shapes.major < 5), shown.stderr
 
 
 def test_every_pattern_of_defaults_gets_a_function_that_takes_the_documented_order(shapes, client):
