@@ -293,3 +293,22 @@ def test_a_long_stream_of_appends_keeps_results_small():
         tracemalloc.stop()
     assert len(kept[-1][0]) == 1201 and kept[0][0] == [message] and len(kept[600][0]) == 601
     assert peak < 40 * 1024 * 1024, f"{peak / 2**20:.0f} MiB"  # deep copies: 447 MiB
+
+
+# --- 15. careless arguments get clear errors ------------------------------------------------------
+
+
+def test_careless_arguments_are_powershai_errors(fault):
+    from powershai_py import PowershaiError, invoke_gradio_dynamic_api, invoke_gradio_http
+
+    fault.gradio_app("make", stream_of(events(("complete", ["x"]))))
+    new_gradio_session(fault.url, "careless")
+    for careless in (
+        lambda: invoke_gradio_http(fault.url + "/config", "POST", {}, content_type=None),
+        lambda: invoke_gradio_http(fault.url + "/config", None),
+        lambda: invoke_gradio_dynamic_api(None),
+        lambda: new_gradio_session_api_proxy_function(5),
+    ):
+        with pytest.raises(PowershaiError) as caught:
+            careless()
+        assert caught.value.code.startswith("POWERSHAI_") and "not" in caught.value.message

@@ -156,8 +156,15 @@ def invoke_gradio_http(
     line by line as it arrives, each line (without its line end) is passed to the
     callback, and an :class:`HttpResult` is returned.
     """
-    method = method.upper()
+    if not isinstance(method, str) or not isinstance(content_type, str):
+        raise PowershaiError(
+            f"method and content_type are text (e.g. 'POST', 'json'), not {method!r} and {content_type!r}",
+            code="POWERSHAI_HTTP_INVALIDMETHOD"
+            if not isinstance(method, str)
+            else "POWERSHAI_HTTP_CONTENTTYPE",
+        )
     kind = _CONTENT_TYPES.get(content_type.lower(), content_type)
+    method = method.upper()
     normalize_url(url)  # a clear error for a bad URL
     options: dict[str, Any] = {}
     if method in ("GET", "HEAD", "DELETE"):

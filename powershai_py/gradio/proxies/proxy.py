@@ -113,7 +113,13 @@ def new_gradio_session_api_proxy_function(
     proxy is an error (``POWERSHAI_HUGGINGFACE_NEWGRADIOPROXY_EXISTS``) unless
     ``force=True``. ``session`` may be an iterable of sessions.
     """
-    wanted = None if api_name is None else {n.strip().lstrip("/").casefold() for n in as_items(api_name)}
+    names = None if api_name is None else list(as_items(api_name))
+    if names is not None and not all(isinstance(n, str) for n in names):
+        raise PowershaiError(
+            f"api_name is an endpoint name or a list of them, not {api_name!r}",
+            code="POWERSHAI_GRADIO_NOAPINAME",
+        )
+    wanted = None if names is None else {n.strip().lstrip("/").casefold() for n in names}
     made: list[Callable[..., Any]] = []
     for item in as_items(session):
         target = resolve_session(item)
@@ -668,6 +674,10 @@ def invoke_gradio_dynamic_api(api_name: str, session: Any = ".", **params: Any) 
     options of proxies (``manual``, ``api_token``, ``debug_data``...) work here too.
     Returns a :class:`ProxyResult`.
     """
+    if not isinstance(api_name, str) or not api_name.strip("/ "):
+        raise PowershaiError(
+            f"give the endpoint name, e.g. 'predict', not {api_name!r}", code="POWERSHAI_GRADIO_NOAPINAME"
+        )
     target = resolve_session(session)
     found = target.info.find_endpoint(api_name)
     if found is None and target.info.why_unusable(api_name):
