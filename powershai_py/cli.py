@@ -118,6 +118,13 @@ CLI_WORDS = (
 _DYNAMIC_CALL = re.compile(r"invoke_gradio_dynamic_api\('([^']*)'\)")
 
 
+class _SafeFormatter(logging.Formatter):
+    """Log lines with every control character written as an escape (see :func:`terminal_safe`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_safe(super().format(record))
+
+
 def _show_warning(message: Any, category: Any, *_: Any, **__: Any) -> None:
     """A warning as one line on stderr, in the command line's words (no Python file and line)."""
     _say(f"powershai-py: warning: {cli_words(str(message))}", err=True)
@@ -266,9 +273,11 @@ def main(ctx: click.Context, store: Path | None, verbose: bool, auth: str | None
       powershai-py call greet -p name=Ana
       powershai-py calls list
     """
-    if verbose:
-        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
-    else:
+    # Every log line goes through the terminal escaper: an app's gr.Warning is server text
+    handler = logging.StreamHandler()
+    handler.setFormatter(_SafeFormatter("%(name)s: %(message)s" if verbose else "powershai-py: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler])
+    if not verbose:
         warnings.showwarning = _show_warning
     ctx.obj = {"store_path": store, "auth": auth}
 
@@ -549,6 +558,20 @@ def _event_json(result: GradioApiEventResult) -> dict[str, Any]:
 
 
 def _stream(
+    call: SessionApiEvent, session_ref: Any, max_heartbeats: int | None, as_json: bool, cancel: bool = True
+) -> None:
+    """Print each event the moment it arrives (see :func:`_stream_events`); the library's own
+    log of the app's messages is quiet meanwhile, since they are printed here."""
+    app_log = logging.getLogger("powershai_py.app")
+    was = app_log.disabled
+    app_log.disabled = True
+    try:
+        _stream_events(call, session_ref, max_heartbeats, as_json, cancel)
+    finally:
+        app_log.disabled = was
+
+
+def _stream_events(
     call: SessionApiEvent, session_ref: Any, max_heartbeats: int | None, as_json: bool, cancel: bool = True
 ) -> None:
     """Print each event the moment it arrives; exit 1 on an error event, 3 if the wait ran out.

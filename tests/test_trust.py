@@ -312,3 +312,24 @@ def test_careless_arguments_are_powershai_errors(fault):
         with pytest.raises(PowershaiError) as caught:
             careless()
         assert caught.value.code.startswith("POWERSHAI_") and "not" in caught.value.message
+
+
+# --- 10. the app's messages reach the terminal escaped ----------------------------------------------
+
+
+def test_an_apps_warning_never_reaches_the_terminal_raw(queue_lab):
+    import os
+    import subprocess
+    import sys
+
+    evil = "\x1b]0;PWNED\x07\x1b[2J\u202e"
+    for verbose in ([], ["--verbose"]):
+        ran = subprocess.run(
+            [sys.executable, "-m", "powershai_py", *verbose, "call", "--url", queue_lab.url, "talk",
+             "-p", f"text={evil}"],
+            capture_output=True, text=True, timeout=120, env=dict(os.environ),
+        )  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+        shown = ran.stdout + ran.stderr
+        assert "careful" in ran.stderr and "\\x1b" in shown
+        assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 import re
 import time
 import uuid
@@ -37,7 +38,7 @@ from ...errors import (
     excerpt,
     warn,
 )
-from ...http import drain, logger, open_event_stream, read_some, request, retry_refused_posts, settings
+from ...http import drain, open_event_stream, read_some, request, retry_refused_posts, settings
 from ...sse import SSEEvent, SSEParser
 from .app import app_layout, pad_state_slots
 from .files import fix_file_urls
@@ -583,6 +584,7 @@ def _read(
         raise
 
 
+app_logger = logging.getLogger("powershai_py.app")  # the apps' gr.Info/gr.Warning texts
 MAX_APP_MESSAGES = 100  # gr.Info/gr.Warning texts kept on a call's QueueStatus ...
 MAX_APP_TEXT = 256 * 1024  # ... and their characters; the rest are counted (messages_dropped)
 
@@ -608,9 +610,9 @@ def _note_status(event: GradioApiEvent, name: str, data: Any) -> None:
         if level in ("warning", "error") and settings.app_warnings != "log":
             warn(said)
         elif level in ("warning", "error"):
-            logger.warning("%s", said)
+            app_logger.warning("%s", said)
         else:
-            logger.info("%s", said)
+            app_logger.info("%s", said)
 
 
 def _result(event: GradioApiEvent, sse: SSEEvent) -> GradioApiEventResult:
