@@ -88,6 +88,11 @@ def _json_safe(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def _json_line(value: Any) -> None:
+    """``value`` as one line of JSON on stdout: valid JSON, with no raw control character."""
+    click.echo(_json_safe(json.dumps(value, ensure_ascii=False, default=str)))
+
+
 def _say(text: str, err: bool = False, nl: bool = True) -> None:
     click.echo(terminal_safe(text), err=err, nl=nl)
 
@@ -599,7 +604,7 @@ def _stream_events(
                 continue
             if as_json:
                 progress.clear()
-                click.echo(_json_safe(json.dumps(_event_json(result), ensure_ascii=False, default=str)))
+                _json_line(_event_json(result))
             elif name == "log" and isinstance(result.data, dict):
                 progress.clear()
                 level = str(result.data.get("level") or "info")
@@ -941,7 +946,7 @@ def _show_object(item: GradioSession | SessionApiEvent, as_json: bool) -> None:
     else:
         row = _call_row(item)
     if as_json:
-        _say(json.dumps(row, ensure_ascii=False, default=str))
+        _json_line(row)
     else:
         from tabulate import tabulate
 
@@ -976,15 +981,12 @@ def ps_line(ctx: click.Context, line: str, as_json: bool) -> None:
         if isinstance(plain, (ps.GradioSession, ps.SessionApiEvent)):
             _show_object(plain, as_json)
             continue
-        if isinstance(plain, ps.GradioApiEventResult):
-            plain = (
-                _event_json(plain)
-                if as_json
-                else f"#{plain.num:<3} {plain.event or '':<10} {_compact(plain.data)}"
-            )
-        elif as_json:
-            plain = json.dumps(plain, ensure_ascii=False, default=str)
-        _say(plain if isinstance(plain, str) else json.dumps(plain, ensure_ascii=False, default=str))
+        if as_json:  # one JSON line per output, written by the one JSON writer
+            _json_line(_event_json(plain) if isinstance(plain, ps.GradioApiEventResult) else plain)
+        elif isinstance(plain, ps.GradioApiEventResult):
+            _say(f"#{plain.num:<3} {plain.event or '':<10} {_compact(plain.data)}")
+        else:
+            _say(plain if isinstance(plain, str) else json.dumps(plain, ensure_ascii=False, default=str))
 
 
 def run() -> None:

@@ -333,3 +333,21 @@ def test_an_apps_warning_never_reaches_the_terminal_raw(queue_lab):
         shown = ran.stdout + ran.stderr
         assert "careful" in ran.stderr and "\\x1b" in shown
         assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
+
+
+# --- 12. --json output is JSON ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["a\x7fb", "bidi\u202eoverride", "c1\x85x"])
+def test_ps_json_output_is_valid_json_with_no_raw_control_character(text):
+    import os
+    import subprocess
+    import sys
+
+    ran = subprocess.run(
+        [sys.executable, "-m", "powershai_py", "ps", f'"{text}"', "--json"],
+        capture_output=True, text=True, timeout=120, env=dict(os.environ),
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert [json.loads(line) for line in ran.stdout.splitlines()] == [text]
+    assert text not in ran.stdout  # escaped, not raw
