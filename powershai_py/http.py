@@ -558,7 +558,8 @@ def _request(
     session = get_session()
     hops = 0
     _disarm()
-    _local.deadline = time.monotonic() + (deadline or settings.request_deadline)
+    _local.budget = deadline or settings.request_deadline  # for the error's words
+    _local.deadline = time.monotonic() + _local.budget
     try:
         while True:
             send_headers = dict(headers or {})
@@ -623,10 +624,17 @@ def _request(
         _disarm()
 
 
+def _deadline_words() -> str:
+    """The deadline of the calling thread's request, named as the user can change it."""
+    budget = getattr(_local, "budget", None)
+    if budget is None or budget == settings.request_deadline:
+        return f"settings.request_deadline ({settings.request_deadline:g} s)"
+    return f"its own deadline ({budget:g} s)"
+
+
 def _deadline_error(method: str, url: str) -> RequestTimeout:
     return RequestTimeout(
-        f"{method} {url}: no complete answer within settings.request_deadline "
-        f"({settings.request_deadline:g} s); the server is sending too slowly",
+        f"{method} {url}: no complete answer within {_deadline_words()}; the server is sending too slowly",
         url=url,
         kind="deadline",
     )

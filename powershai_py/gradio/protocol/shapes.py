@@ -26,21 +26,18 @@ _JSON_NAMES = {
 }
 
 
-def _wrong(document: str, where: str, value: Any, expected: str, url: str) -> ProtocolError:
+def _mismatch(where: str, value: Any, types: tuple[type, ...]) -> str | None:
+    """What is wrong when ``value`` (at ``where``) is none of ``types``; None when it is one."""
+    if isinstance(value, types) and not (isinstance(value, bool) and bool not in types):
+        return None
     got = _JSON_NAMES.get(type(value), type(value).__name__)
-    return ProtocolError(
-        f"{document} of {url} is not what Gradio serves: {where} is {got} "
-        f"({excerpt(repr(value), 60)}), expected {expected}",
-        url=url,
-        field=where,
-    )
+    return f"{where} is {got} ({excerpt(repr(value), 60)}), expected {_names(types)}"
 
 
 def _expect(document: str, where: str, value: Any, types: tuple[type, ...], url: str) -> None:
-    if isinstance(value, bool) and bool not in types:
-        raise _wrong(document, where, value, _names(types), url)
-    if not isinstance(value, types):
-        raise _wrong(document, where, value, _names(types), url)
+    problem = _mismatch(where, value, types)
+    if problem:
+        raise ProtocolError(f"{document} of {url} is not what Gradio serves: {problem}", url=url, field=where)
 
 
 def _names(types: tuple[type, ...]) -> str:
@@ -111,7 +108,8 @@ READABLE_LIMIT = 200
 
 def readable(value: Any) -> str | None:
     """A field that is only shown, as a string (pure): a string as it is, a Gradio 6 translation
-    object (``{"key": ..., "_type": "translation_meta"}``) as its key, None as None, anything
+    object (``{"key": ..., "_type": "translation_metadata"}``, or any object with a text
+    ``key``) as its key, None as None, anything
     else as compact JSON, cut to :data:`READABLE_LIMIT` characters."""
     if value is None or isinstance(value, str):
         return value
@@ -125,18 +123,13 @@ def readable(value: Any) -> str | None:
 
 
 class Unusable(Exception):
-    """An endpoint that cannot be called: ``field`` is where its description is wrong."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
+    """An endpoint that cannot be called; the message starts with the field that is wrong."""
 
 
 def _need(where: str, value: Any, types: tuple[type, ...]) -> None:
-    if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
-        got = _JSON_NAMES.get(type(value), type(value).__name__)
-        raise Unusable(where, f"{where} is {got} ({excerpt(repr(value), 60)}), expected {_names(types)}")
+    problem = _mismatch(where, value, types)
+    if problem:
+        raise Unusable(problem)
 
 
 def _shown_fields(item: dict[str, Any]) -> dict[str, Any]:
@@ -211,6 +204,6 @@ def read_info(info: Any, url: str) -> ReadInfo:
                 usable[name] = _read_endpoint(f"{group}[{name!r}]", spec)
             except Unusable as exc:
                 if group == "named_endpoints":  # unnamed ones are never called by name
-                    unusable[name] = exc.reason
+                    unusable[name] = str(exc)
         groups.append(usable)
     return ReadInfo(named_endpoints=groups[0], unnamed_endpoints=groups[1], unusable=unusable)
