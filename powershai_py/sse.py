@@ -2,9 +2,9 @@
 
 Pure: bytes in, events out, no I/O. Feed it chunks as they arrive, split anywhere (inside a
 line, inside a CRLF pair, inside a UTF-8 character); it returns the events each chunk
-completes. It follows the WHATWG rules for fields and line ends (LF, CRLF and CR), with one
-difference that keeps data from being lost: :meth:`SSEParser.close` returns an event whose
-closing blank line never came, marked ``terminated=False``.
+completes. It follows the WHATWG rules for fields and line ends (LF, CRLF and CR): an event
+whose closing blank line never came is not dispatched. So that nothing received is lost, the
+event the stream cut is kept on :attr:`SSEParser.unfinished` for the caller to report.
 
     parser = SSEParser()
     for chunk in chunks:
@@ -44,7 +44,6 @@ class SSEEvent:
     event: str | None
     data: str | None
     id: str | None = None
-    terminated: bool = True
 
 
 class SSEParser:
@@ -64,6 +63,7 @@ class SSEParser:
         self._id: str | None = None
         self._has_fields = False
         self._closed = False
+        self.unfinished: SSEEvent | None = None  # set by close(): the event the end cut
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         """Parse ``chunk`` and return the events it completes (often none, sometimes many)."""
@@ -82,8 +82,8 @@ class SSEParser:
     def close(self) -> list[SSEEvent]:
         """Signal the end of the stream and return what it left unfinished.
 
-        An unterminated last line counts as a line, and an event with fields but no closing
-        blank line is returned with ``terminated=False``.
+        An unterminated last line counts as a line. An event with fields but no closing
+        blank line is not dispatched (the SSE rule): it goes to :attr:`unfinished`.
         """
         if self._closed:
             return []
@@ -100,7 +100,7 @@ class SSEParser:
         if self._failure is not None:
             raise self._failure
         if self._has_fields:
-            events.append(self._take_event(terminated=False))
+            self.unfinished = self._take_event()
         return events
 
     def _feed_text(self, text: str) -> list[SSEEvent]:
@@ -164,7 +164,7 @@ class SSEParser:
     def _line(self, line: str, events: list[SSEEvent]) -> None:
         if not line:
             if self._has_fields:
-                events.append(self._take_event(terminated=True))
+                events.append(self._take_event())
             self._data_size = 0
             return
         if line[0] == ":":
@@ -189,13 +189,8 @@ class SSEParser:
             return  # "id" alone dispatches nothing; "retry" and unknown fields are unused
         self._has_fields = True
 
-    def _take_event(self, terminated: bool) -> SSEEvent:
-        event = SSEEvent(
-            event=self._event,
-            data="\n".join(self._data) if self._data else None,
-            id=self._id,
-            terminated=terminated,
-        )
+    def _take_event(self) -> SSEEvent:
+        event = SSEEvent(event=self._event, data="\n".join(self._data) if self._data else None, id=self._id)
         self._event = None
         self._data = []
         self._data_size = 0

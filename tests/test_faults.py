@@ -94,9 +94,12 @@ def test_a_stream_that_ends_without_a_final_event_is_never_complete(fault, tail)
     event = send_gradio_api(fault.url, "short", [])
     with pytest.raises(ConnectionLost, match="ended the stream before the call completed"):
         update_gradio_api_result(event, history=True)
-    assert event.data[0] == ["only"]  # what came is kept
+    assert event.data == [["only"]]  # what came is kept; an event the end cut is not a result
+    assert [r.event for r in event.events] == ["generating"]
     assert event.status != "complete"
     assert event.last_query_status == "ConnectionLost"
+    # ... but its text is kept too, as text
+    assert event.unfinished == {b"": None, b'event: generating\ndata: ["cut': '["cut'}.get(tail, '["done"]')
     with pytest.raises(StreamLost):
         update_gradio_api_result(event)
 

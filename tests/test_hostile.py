@@ -207,6 +207,20 @@ def test_a_stream_cut_mid_event_is_not_complete_in_the_cli(fault):
     ran = cli("call", "--url", fault.url, "cut", "--transport", "call")
     assert ran.returncode == 3, (ran.stdout, ran.stderr)
     assert '["one"]' in ran.stdout and "before the call completed" in ran.stderr
+    assert "tw" not in ran.stdout  # the event the end cut is not shown as a result
+
+
+def test_a_complete_cut_at_the_end_is_not_shown_as_one(fault):
+    def cut(handler):
+        start_event_stream(handler)
+        send_chunk(handler, b'event: generating\ndata: ["one"]\n\nevent: complete\ndata: ["par')
+        end_chunks(handler)
+
+    fault.gradio_app("cut", cut)
+    ran = cli("call", "--url", fault.url, "cut", "--transport", "call")
+    assert ran.returncode == 3, (ran.stdout, ran.stderr)
+    assert "complete" not in ran.stdout and "par" not in ran.stdout
+    assert "cut a complete event before its end" in ran.stderr
 
 
 INTERRUPTED_READER = textwrap.dedent(

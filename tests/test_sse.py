@@ -57,8 +57,30 @@ def test_a_utf8_character_split_across_chunks():
     assert parser.feed(encoded[7:]) == [SSEEvent(None, "✓")]
 
 
-def test_close_returns_an_unterminated_event():
-    assert parse(b"event: complete\ndata: [1]") == [SSEEvent("complete", "[1]", terminated=False)]
+def test_an_event_the_end_cuts_is_not_dispatched_but_kept_as_unfinished():
+    # the SSE rule: an event without its closing blank line is not an event
+    parser = SSEParser()
+    assert parser.feed(b'data: [1]\n\nevent: complete\ndata: ["par') == [SSEEvent(None, "[1]")]
+    assert parser.close() == []
+    assert parser.unfinished == SSEEvent("complete", '["par')
+    assert parse(b"event: complete\ndata: [1]") == []
+
+
+def test_a_stream_closed_between_events_leaves_nothing_unfinished():
+    parser = SSEParser()
+    parser.feed(b"event: x\ndata: 1\n\n")
+    assert parser.close() == []
+    assert parser.unfinished is None
+
+
+def test_one_leading_space_is_dropped_and_the_rest_kept():
+    assert parse(b"data:  x\n\n") == [SSEEvent(None, " x")]
+    assert parse(b"data:x\n\n") == [SSEEvent(None, "x")]
+    assert parse(b"data: \n\n") == [SSEEvent(None, "")]
+    # the same when the line arrives in pieces
+    parser = SSEParser()
+    assert parser.feed(b"data:") == [] and parser.feed(b"  x") == []
+    assert parser.feed(b"\n\n") == [SSEEvent(None, " x")]
 
 
 def test_invalid_utf8_is_the_parsers_own_error():

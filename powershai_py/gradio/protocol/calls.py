@@ -503,11 +503,7 @@ def _read(
             mine.busy = True
             sse = mine.next_event(silence)
             if sse is None:
-                raise ConnectionLost(
-                    f"{mine.what}: the server ended the stream before the call completed "
-                    "(no complete or error event)",
-                    url=mine.url,
-                )
+                raise _cut(event, mine)
             if event.stream is not mine:
                 mine.busy = False
                 return  # closed or finished by another reader meanwhile: its results went there
@@ -547,9 +543,7 @@ def _read(
                 if result.data is not None:
                     event.data.append(result.data)
             final = name in (COMPLETE, ERROR)
-            if sse.terminated or not final:
-                event.status = result.event
-            final = final and sse.terminated  # a final event cut before its end is not one
+            event.status = result.event
             if final:
                 _finish(event, ERROR if name == ERROR else COMPLETE, result.data)
             mine.busy = False
@@ -582,6 +576,21 @@ def _read(
         if mine is not None and mine.busy and event.stream is mine and not event.done:
             _close(event, INTERRUPTED)
         raise
+
+
+def _cut(event: GradioApiEvent, stream: _OpenStream | QueueStream) -> ConnectionLost:
+    """The stream ended without ``complete`` or ``error``. An event it cut before its blank
+    line is not one (the SSE rule), but its text is kept on ``event.unfinished``."""
+    cut = stream.parser.unfinished if isinstance(stream, _OpenStream) else None
+    said = ""
+    if cut is not None:
+        event.unfinished = cut.data
+        said = f"; it cut a {cut.event or 'nameless'} event before its end, kept as text on event.unfinished"
+    return ConnectionLost(
+        f"{stream.what}: the server ended the stream before the call completed "
+        f"(no complete or error event{said})",
+        url=stream.url,
+    )
 
 
 app_logger = logging.getLogger("powershai_py.app")  # the apps' gr.Info/gr.Warning texts
@@ -631,15 +640,13 @@ def _result(event: GradioApiEvent, sse: SSEEvent) -> GradioApiEventResult:
         try:
             data = json.loads(sse.data)
         except (ValueError, RecursionError):
-            if sse.terminated and (sse.event or "").lower() != ERROR:
+            if (sse.event or "").lower() != ERROR:
                 raise ProtocolError(
                     f"event {sse.event!r} carried data that is not JSON (or nested too deep): "
                     f"{excerpt(sse.data)}",
                     body=excerpt(sse.data),
                 ) from None
-            # the app's error as text (an HTML page, a traceback), or the stream ended inside
-            # this event: keep the text as received
-            data = sse.data
+            data = sse.data  # the app's error as text (an HTML page, a traceback)
         try:
             fix_file_urls(data, event.app_url)
         except RecursionError:

@@ -310,6 +310,8 @@ class GradioApiEvent:
     ``data`` fill only when reading with ``history=True``; ``data`` then holds each
     event's data list in order. ``error`` is what the server sent with an ``error`` event
     (None, a string or an object), or ``"UnknownError"`` when it sent nothing.
+    ``unfinished`` is the data text of an event the stream cut before its end: not a result
+    (the call did not complete), kept so that nothing received is lost.
     """
 
     event_id: str
@@ -330,6 +332,7 @@ class GradioApiEvent:
     fn_index: int | None = None  # the endpoint's index in /config (the queue and cancel need it)
     queue: QueueStatus = field(default_factory=QueueStatus, repr=False, compare=False)
     cancel_requested: bool = field(default=False, repr=False, compare=False)
+    unfinished: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def update_url(self) -> str:

@@ -322,8 +322,8 @@ class Channel:
         events = self.parser.feed(chunk) if chunk else self.parser.close()
         closed = False
         for sse in events:
-            if sse.data is None or not sse.terminated:
-                continue  # a message cut before its blank line is not one: the stream was cut
+            if sse.data is None:
+                continue
             message = _decoded(sse.data)
             if not isinstance(message, dict):  # what came before it is handed out first
                 self._give_up(ProtocolError, f"a message that is {message}: {excerpt(sse.data)}")
