@@ -441,3 +441,83 @@ def test_an_endless_estimate_stops_at_the_heartbeat_limit(queue_fault):
     results = update_gradio_api_result(event, max_heartbeats=10, status=True)
     assert event.last_query_status == "HeartBeatExpired" and len(results) <= 11
     assert event.status != "complete"
+
+
+def test_messages_for_calls_nobody_joined_are_not_kept(queue_fault):
+    """A server that sends 30 MB of messages for 300 event ids nobody joined, in the middle of
+    one call: they are dropped as they come, nothing is held once the call has ended."""
+    import tracemalloc
+
+    from powershai_py.gradio.protocol import queue
+
+    def messages(event_id):
+        for n in range(300):
+            yield _message(msg="process_generating", event_id=f"foreign{n}", output={"data": ["x" * 100_000]})
+        yield _message(msg="process_completed", event_id=event_id, output={"data": ["ok"]}, success=True)
+        yield _message(msg="close_stream", event_id=None)
+
+    queue_app(queue_fault, _one_call_stream(messages))
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        event = send_gradio_api(queue_fault.url, "echo", ["x"])
+        assert update_gradio_api_result(event)[-1].data == ["ok"]
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 3_000_000, f"{held:,} bytes still held after the call"
+    assert not [key for key in queue._channels if key[0] == queue_fault.url]  # the channel went with it
+
+
+def test_a_calls_messages_that_come_before_its_join_answers_are_kept_for_it(fault, monkeypatch):
+    """The stream, read for a first call, brings a second call's result (among 40 messages of
+    100 KB for ids nobody joined) before the second call's join has answered: the result
+    waits for it, the strays are bounded by bytes meanwhile, and all goes with the calls."""
+    from powershai_py import settings
+    from powershai_py.gradio.protocol import queue
+
+    monkeypatch.setattr(settings, "max_event_bytes", 1024 * 1024)
+    sent, release = threading.Event(), threading.Event()
+    peak: list[int] = []
+
+    def stream(handler):
+        start_event_stream(handler)
+        send_chunk(handler, _message(msg="process_starts", event_id="e1", eta=None))
+        for n in range(40):
+            send_chunk(
+                handler,
+                _message(msg="process_generating", event_id=f"x{n}", output={"data": ["y" * 100_000]}),
+            )
+        send_chunk(
+            handler, _message(msg="process_completed", event_id="e2", output={"data": ["two"]}, success=True)
+        )
+        sent.set()
+        release.wait(10)
+        send_chunk(
+            handler, _message(msg="process_completed", event_id="e1", output={"data": ["one"]}, success=True)
+        )
+        send_chunk(handler, _message(msg="close_stream", event_id=None))
+        end_chunks(handler)
+
+    joined = queue_app(fault, stream)
+
+    def join(handler):
+        joined.append("h")
+        if len(joined) == 2:  # the second join answers only once its result went by
+            sent.wait(10)
+            channel = queue._channels[(fault.url, "h")]
+            with channel.condition:
+                peak.append(channel.stray_bytes)
+        send_json(handler, 200, {"event_id": f"e{len(joined)}"})
+
+    fault.route("POST", "/queue/join", join)
+    first = send_gradio_api(fault.url, "echo", ["a"], session_hash="h", transport="queue")
+    reader = threading.Thread(target=lambda: update_gradio_api_result(first))
+    reader.start()
+    second = send_gradio_api(fault.url, "echo", ["b"], session_hash="h", transport="queue")
+    assert update_gradio_api_result(second)[-1].data == ["two"]
+    release.set()
+    reader.join(timeout=20)
+    assert first.last_query_status == "complete"
+    assert peak and 0 < peak[0] <= 1024 * 1024
+    assert (fault.url, "h") not in queue._channels

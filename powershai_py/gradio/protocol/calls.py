@@ -254,12 +254,16 @@ def _join(
         "trigger_id": None,
     }
     url = f"{layout.real_app_url}/queue/join"
+    # from the join on, the session's stream may carry the call's messages, read by any call
+    # of the hash: the channel keeps them until the event id is registered
+    channel = channel_for(layout.real_app_url, session_hash, token, credentials)
     if event_id:
         check_event_id(event_id)
+        channel.register(event_id)
     else:
-        event_id = _submit(url, url, body, name, token, credentials)
-    # from now on the session's stream may carry its messages, read by any call of the hash
-    channel_for(layout.real_app_url, session_hash, token, credentials).register(event_id)
+        with channel.joining():
+            event_id = _submit(url, url, body, name, token, credentials)
+            channel.register(event_id)
     return _event(layout, name, event_id, url, body, session_hash, token, credentials, "queue")
 
 

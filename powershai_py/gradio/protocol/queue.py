@@ -23,6 +23,8 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +41,7 @@ __all__ = [
     "QueueStream",
 ]
 
-_STRAY_LIMIT = 1000  # messages kept for event ids not (yet) registered on a channel
+_STRAY_LIMIT = 1000  # messages kept for event ids not registered yet, while a join may claim them
 
 
 @dataclass(frozen=True)
@@ -243,16 +245,43 @@ class Channel:
         self.what = f"GET {url}?session_hash={session_hash}"
         self.condition = threading.Condition()
         self.waiting: dict[str, deque[dict[str, Any]]] = {}  # event id -> messages not taken
-        self.stray: dict[str, deque[dict[str, Any]]] = {}  # for ids not registered (yet)
+        # messages for ids not registered yet, with their sizes: only a join in flight can
+        # claim them (its answer may come after its first messages), so they are kept while
+        # one is, up to _STRAY_LIMIT messages and settings.max_event_bytes, the oldest going
+        # first; with no join in flight they belong to no call of ours and are dropped
+        self.stray: dict[str, deque[tuple[int, dict[str, Any]]]] = {}
+        self.stray_count = 0
+        self.stray_bytes = 0
+        self.strays_dropped = 0
+        self.joins = 0  # joins in flight on this session hash
         self.response: Any = None
         self.parser = SSEParser(settings.max_event_bytes)
         self.reading = False  # a thread is reading the network now
         self.broken: str | None = None  # why the stream cannot be read any more
         self.broken_by: type[ConnectionLost] | type[ProtocolError] = ConnectionLost
 
+    @contextmanager
+    def joining(self) -> Iterator[None]:
+        """Around a join and the registration of its event id: messages for ids not
+        registered yet are kept meanwhile, since they may be this join's."""
+        with self.condition:
+            self.joins += 1
+        try:
+            yield
+        finally:
+            with self.condition:
+                self.joins -= 1
+                if not self.joins:
+                    self.strays_dropped += self.stray_count
+                    self.stray.clear()
+                    self.stray_count = self.stray_bytes = 0
+
     def register(self, event_id: str) -> None:
         with self.condition:
-            self.waiting.setdefault(event_id, deque()).extend(self.stray.pop(event_id, ()))
+            claimed = self.stray.pop(event_id, ())
+            self.stray_count -= len(claimed)
+            self.stray_bytes -= sum(size for size, _ in claimed)
+            self.waiting.setdefault(event_id, deque()).extend(message for _, message in claimed)
 
     def forget(self, event_id: str, close: bool = False) -> None:
         """Stop routing ``event_id``. With no call left, the stream is drained or closed:
@@ -329,7 +358,7 @@ class Channel:
                 self._give_up(ProtocolError, f"a message that is {message}: {excerpt(sse.data)}")
                 return
             closed = closed or message.get("msg") == "close_stream"
-            self._sort(message)
+            self._sort(message, len(sse.data))
         if not (chunk and not closed):
             if closed:
                 self._let_go()
@@ -355,7 +384,7 @@ class Channel:
             self.broken, self.broken_by = why, kind
         self._let_go()
 
-    def _sort(self, message: dict[str, Any]) -> None:
+    def _sort(self, message: dict[str, Any], size: int) -> None:
         event_id = message.get("event_id")
         with self.condition:
             if event_id is None:
@@ -367,10 +396,20 @@ class Channel:
             if mine is not None:
                 mine.append(message)
                 return
-            stray = self.stray.setdefault(str(event_id), deque(maxlen=_STRAY_LIMIT))
-            stray.append(message)
-            while len(self.stray) > _STRAY_LIMIT:
-                self.stray.pop(next(iter(self.stray)))
+            if not self.joins:
+                self.strays_dropped += 1  # no join in flight can claim it
+                return
+            self.stray.setdefault(str(event_id), deque()).append((size, message))
+            self.stray_count += 1
+            self.stray_bytes += size
+            while self.stray_count > _STRAY_LIMIT or self.stray_bytes > settings.max_event_bytes:
+                oldest = next(iter(self.stray))
+                dropped, _ = self.stray[oldest].popleft()
+                if not self.stray[oldest]:
+                    del self.stray[oldest]
+                self.stray_count -= 1
+                self.stray_bytes -= dropped
+                self.strays_dropped += 1
 
     def _open(self) -> Any:
         params = {"session_hash": self.session_hash}
@@ -403,10 +442,10 @@ def forget_call(app_url: str, session_hash: str, event_id: str) -> None:
 
 
 def _drop_channel(channel: Channel) -> None:
-    """Forget a channel no call waits on (one holding messages of unknown calls stays)."""
+    """Forget a channel no call waits on and no join is about to use."""
     with _channels_lock:
         for key, known in list(_channels.items()):
-            if known is channel and not channel.waiting and not channel.stray:
+            if known is channel and not channel.waiting and not channel.joins:
                 del _channels[key]
 
 
