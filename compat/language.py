@@ -687,8 +687,11 @@ def _number(text: str) -> int | float:
         if lowered.endswith(suffix):
             lowered, multiplier = lowered[:-2], factor
     if lowered.startswith("0x"):
-        return int(lowered, 16) * multiplier
-    value = float(lowered.rstrip("dl")) if any(c in lowered for c in ".e") else int(lowered.rstrip("l"))
+        return int(lowered.rstrip("lusyn"), 16) * multiplier
+    if lowered.endswith("d"):  # [decimal]: a float here
+        return float(lowered[:-1]) * multiplier
+    digits = lowered.rstrip("lusyn")  # long, unsigned, short, byte, bigint: integers
+    value = float(digits) if any(c in digits for c in ".e") else int(digits)
     return value * multiplier
 
 

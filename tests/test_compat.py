@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from hubserver import TOKEN, FakeSpace, LocalHub
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import compat
@@ -220,6 +220,8 @@ def test_unsupported_syntax_names_line_and_column(script, line, column, words):
 
 
 @given(st.text(max_size=80))
+@example("0d")  # a [decimal] literal, found by hypothesis
+@example("0x1fl + 3ul + 2y + 1.5d")
 def test_the_parser_never_raises(text):
     tree = compat.parse(text)
     assert tree.kind == "script"
