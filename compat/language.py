@@ -164,8 +164,8 @@ class _Builder:
 
     def statement(self, node: Any) -> Node:
         try:
-            if node.has_error or node.type == "ERROR":
-                bad = _first_error(node)
+            bad = _first_error(node) if node.has_error or node.type == "ERROR" else None
+            if bad is not None:
                 excerpt = self.text(bad).splitlines()[0][:40] if self.text(bad) else ""
                 raise _Unsupported(bad, f"the grammar cannot read {excerpt!r}", "check the syntax")
             return self._statement(node)
@@ -417,6 +417,10 @@ class _Builder:
                 colon = text.endswith(":")
                 out.children.append(("named", text.lstrip("-").rstrip(":"), None, colon))
                 pending_colon = colon or self._glued_colon(argument)
+                continue
+            if _parameter_digits(argument) and out.children and out.children[-1][0] == "named":
+                _, param, _, _ = out.children[-1]  # -Param1: the grammar reads the 1 apart
+                out.children[-1] = ("named", param + self.text(argument), None, False)
                 continue
             inner = _unwrap(argument)
             if inner.type == "variable" and self.text(inner).startswith("@"):
@@ -706,12 +710,33 @@ def _unwrap(node: Any) -> Any:
 
 
 def _first_error(node: Any) -> Any:
+    """The first node the grammar could not read, or None when the only "errors" are the
+    digits that end a parameter name (see :func:`_parameter_digits`)."""
     if node.type == "ERROR" or node.is_missing:
         return node
     for child in node.children:
+        if _parameter_digits(child):
+            continue
         if child.has_error or child.type == "ERROR" or child.is_missing:
-            return _first_error(child)
-    return node
+            found = _first_error(child)
+            if found is not None:
+                return found
+    return None
+
+
+def _parameter_digits(node: Any) -> bool:
+    """tree-sitter-powershell reads the digits that end a parameter name (``-Param1``,
+    ``-Top5``) as a redirection (``1>``) missing its ``>``: a redirection glued to the
+    parameter before it, made of digits only, is the rest of that name."""
+    before = node.prev_sibling
+    return (
+        node.type == "redirection"
+        and node.has_error
+        and before is not None
+        and before.type == "command_parameter"
+        and before.end_byte == node.start_byte
+        and node.text.isdigit()
+    )
 
 
 def _find(node: Any, kind: str) -> Any:

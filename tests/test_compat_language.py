@@ -172,6 +172,14 @@ def test_a_proxy_function_is_known_by_its_powershell_name(lab):
     assert "compat.call('LabEcho', 'positional')" in source.replace('"', "'")
 
 
+def test_a_parameter_name_that_ends_in_digits_is_one_name():
+    # tree-sitter-powershell reads `-Param1 'a'` as `-Param`, then a redirection `1>` missing
+    # its `>`: the names PowershAI gives unnamed endpoint parameters end in digits
+    script = "function Show($Param1, $Top25) { \"$Param1/$Top25\" }\nShow -Param1 'a' -Top25 7"
+    output, source = both(script, {}, lambda: None)
+    assert output == ["a/7"]
+
+
 # --- common parameters --------------------------------------------------------------------------------
 
 
