@@ -8,7 +8,7 @@ Generated proxy functions are bound the same way, by their PowerShell names.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ __all__ = [
     "CMDLETS",
     "find_command",
     "invoke",
+    "invoke_named",
     "call",
     "call_proxy",
     "bind",
@@ -364,7 +365,8 @@ def bind(
         except CompatError:
             if not cmdlet.open_params:
                 raise
-            kwargs[given.lstrip("-")] = unwrap(value)
+            # the endpoint's own parameters, apart from the function's options
+            kwargs.setdefault("params", {})[given.lstrip("-")] = unwrap(value)
             continue
         if param.python in kwargs:
             raise CompatError(f"-{param.name} is given twice", command=cmdlet.name)
@@ -402,28 +404,39 @@ def output_items(value: Any) -> list[Any]:
     return [wrap(value)]
 
 
-def invoke(name: str, *args: Any, pipeline: list[Any] | None = None, **params: Any) -> list[Any]:
+def invoke(name: str, /, *args: Any, pipeline: list[Any] | None = None, **params: Any) -> list[Any]:
     """Call a cmdlet (or proxy function) by its PowerShell name with PowerShell parameter names.
 
     ``compat.invoke("Invoke-GradioSessionApi", ApiName="Op1", Params={"val": 1})``. Returns the
-    items the cmdlet writes to the pipeline, as PSObject views.
+    items the cmdlet writes to the pipeline, as PSObject views. A parameter named like this
+    function's own keywords goes with its dash: ``**{"-pipeline": 1}``.
     """
+    return invoke_named(name, args, params.items(), pipeline)
+
+
+def invoke_named(
+    name: str, positional: Sequence[Any], named: Iterable[tuple[str, Any]], pipeline: list[Any] | None = None
+) -> list[Any]:
+    """:func:`invoke` with the named parameters as pairs, apart from everything else: any
+    parameter name works (``name``, ``pipeline``...). The runner calls this."""
+    named = list(named)
     cmdlet = find_command(name)
     if pipeline is not None and len(pipeline) > 1 and cmdlet.python_name in _ONE_AT_A_TIME:
-        return [out for item in pipeline for out in invoke(name, *args, pipeline=[item], **params)]
-    kwargs = bind(cmdlet, args, params.items(), pipeline)
+        return [out for item in pipeline for out in invoke_named(name, positional, named, [item])]
+    kwargs = bind(cmdlet, positional, named, pipeline)
     if is_proxy(cmdlet.function) and "api_result_map" in kwargs:
         kwargs["map"] = kwargs.pop("api_result_map")
     result = cmdlet.function(**kwargs)
     return [] if cmdlet.quiet else output_items(result)
 
 
-def call(name: str, *args: Any, pipe: Any = None, **params: Any) -> Any:
+def call(name: str, /, *args: Any, pipe: Any = None, **params: Any) -> Any:
     """Call a cmdlet or a proxy function PowerShell's way and return what its Python function
     returns: ``call("SrcNumbers", Count=3)``, ``call("New-GradioSession", url, **options)``.
     Positional arguments go in the cmdlet's positions, keywords are PowerShell parameter names
-    (any case, unique prefixes), ``pipe`` is pipeline input. Translated scripts use it for
-    proxies and for splatting (``@params``)."""
+    (any case, unique prefixes, a leading dash allowed: ``**{"-pipe": 1}`` for a parameter
+    named ``pipe``), ``pipe`` is pipeline input. Translated scripts use it for proxies and for
+    splatting (``@params``)."""
     cmdlet = find_command(name)
     pipeline = None if pipe is None or is_proxy(cmdlet.function) else output_items(pipe)
     kwargs = bind(cmdlet, args, params.items(), pipeline)

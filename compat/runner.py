@@ -21,7 +21,7 @@ from typing import Any
 from powershai_py.errors import PowershaiError
 
 from . import semantics as ps
-from .cmdlets import CompatError, bind, find_command, invoke
+from .cmdlets import CompatError, bind, find_command, invoke_named
 from .language import CompatSyntaxError, Node, parse
 from .objects import Hashtable, PSObject, unwrap, wrap
 
@@ -268,7 +268,7 @@ class _Runner:
         if common.get("WhatIf"):
             self.result.host.append(f"What if: {node.value}")
             return []
-        return self.guarded(common, lambda: invoke(node.value, *positional, pipeline=piped, **dict(named)))
+        return self.guarded(common, lambda: invoke_named(node.value, positional, named, piped))
 
     def guarded(self, common: dict[str, Any], call: Callable[[], list[Any]]) -> list[Any]:
         """Apply -ErrorAction and -WarningAction around a call."""

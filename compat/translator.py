@@ -536,13 +536,14 @@ class _Translator:
         if arguments.splats:
             return self.splatted(cmdlet, arguments, piped)
         kwargs: dict[str, str] = {}
+        dynamic: list[str] = []  # an endpoint's own parameters (Invoke-GradioDynamicApi), apart
         for given, expr in arguments.named:
             try:
                 param = _match(cmdlet, given)
             except CompatError:
-                if not cmdlet.open_params or not given.isidentifier():
+                if not cmdlet.open_params:
                     raise
-                kwargs[given] = "True" if expr is None else self.expr(expr)
+                dynamic.append(f"{given!r}: {'True' if expr is None else self.expr(expr)}")
                 continue
             kwargs[param.python] = "True" if expr is None else self.expr(expr)
             if param.switch and expr is not None:
@@ -556,6 +557,8 @@ class _Translator:
             raise _Untranslatable(f"too many positional arguments for {cmdlet.name}")
         for param, value in zip(free, positional, strict=False):
             kwargs[param.python] = value
+        if dynamic:
+            kwargs["params"] = "{" + ", ".join(dynamic) + "}"
         if piped is not None:
             target = cmdlet.pipeline_param
             if target is None:
@@ -578,9 +581,11 @@ class _Translator:
         parts = [repr(name)] + [self.expr(arg) for arg in arguments.positional]
         parts += [f"**{self.var(splat)}" for splat in arguments.splats]
         for given, expr in arguments.named:
-            if not given.isidentifier():
-                raise _Untranslatable(f"the parameter name -{given}")
-            parts.append(f"{given}={'True' if expr is None else self.expr(expr)}")
+            value = "True" if expr is None else self.expr(expr)
+            if given.isidentifier() and given != "pipe":
+                parts.append(f"{given}={value}")
+            else:  # with its dash, apart from compat.call's own keywords
+                parts.append(f"**{{{'-' + given!r}: {value}}}")
         if piped is not None:
             parts.append(f"pipe={piped}")
         return f"compat.call({', '.join(parts)})"

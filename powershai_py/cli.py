@@ -709,7 +709,7 @@ def call(
         _open_store(ctx)
     _resolve(session_ref)  # attaches the --auth login to the stored session
     started = ps.invoke_gradio_dynamic_api(
-        endpoint, session_ref, manual=True, api_token=chosen, transport=transport, **values
+        endpoint, session_ref, params=values, manual=True, api_token=chosen, transport=transport
     )
     if manual:
         _emit(

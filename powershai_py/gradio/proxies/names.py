@@ -18,7 +18,6 @@ __all__ = [
     "snake_name",
     "python_identifier",
     "POWERSHELL_RESERVED",
-    "PYTHON_RESERVED",
 ]
 
 # Parameters every generated function has, and PowerShell's common parameters: an endpoint
@@ -48,10 +47,6 @@ POWERSHELL_RESERVED = frozenset(
         "WhatIf",
         "Confirm",
     ]
-)
-# The keyword-only parameters of every generated function (proxy._FIXED; a test keeps them equal)
-PYTHON_RESERVED = frozenset(
-    {"manual", "api_result_map", "map", "debug_data", "api_token", "pipe", "transport"}
 )
 
 

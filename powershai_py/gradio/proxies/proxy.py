@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import threading
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -23,7 +23,7 @@ from ..protocol.calls import endpoint_not_found, find_callable
 from ..protocol.models import GradioApiEventResult, GradioSession, carries_data
 from ..sessions.session_calls import invoke_gradio_session_api
 from ..sessions.sessions import as_items, resolve_session
-from .names import POWERSHELL_RESERVED, PYTHON_RESERVED, clean_name, python_identifier, snake_name
+from .names import POWERSHELL_RESERVED, clean_name, python_identifier, snake_name
 from .param_types import ParamType, coerce, param_type
 from .proxy_result import PipelineResult, ProxyResult, error_message
 
@@ -206,7 +206,7 @@ def _parameters(spec: dict[str, Any]) -> tuple[ProxyParam, ...]:
     for position, param in enumerate(spec.get("parameters") or []):
         source = str(param.get("parameter_name") or "")
         fallback = f"param{position}"
-        py_name = python_identifier(source, fallback, py_taken, PYTHON_RESERVED)
+        py_name = python_identifier(source, fallback, py_taken, RESERVED)
         if py_name == fallback and fallback in py_taken:
             py_name = f"param{position}_"
         py_taken.add(py_name)
@@ -240,6 +240,8 @@ _FIXED = (
     ("pipe", Any, None),
     ("transport", str | None, None),
 )
+# The names an endpoint parameter cannot take in a generated function (it gets another one)
+RESERVED = frozenset(name for name, _, _ in _FIXED)
 
 
 class _Required:
@@ -666,17 +668,30 @@ class PipeStage:
 # --- the dynamic API ------------------------------------------------------------------------------
 
 
-def invoke_gradio_dynamic_api(api_name: str, session: Any = ".", **params: Any) -> Any:
-    """Call an endpoint with keyword parameters checked against ``/info``, as a proxy would.
+def invoke_gradio_dynamic_api(
+    api_name: str, session: Any = ".", *, params: Mapping[str, Any] | None = None, **keywords: Any
+) -> Any:
+    """Call an endpoint with named parameters checked against ``/info``, as a proxy would.
 
     PowerShell equivalent: ``Invoke-GradioDynamicApi NAME -Param1 V1 ...`` (which never made
-    the call; D-19). Names match the endpoint's parameter names in any case. The keyword
-    options of proxies (``manual``, ``api_token``, ``debug_data``...) work here too.
-    Returns a :class:`ProxyResult`.
+    the call; D-19). The endpoint's parameters go in ``params`` (a dict; names in any case),
+    apart from this function's own options, so any name works there, ``session`` or
+    ``transport`` included. For convenience, a parameter whose name is not one of ours
+    (:data:`RESERVED`, ``api_name``, ``session``, ``params``) may also be given as a keyword.
+    The keyword options of proxies (``manual``, ``api_token``, ``debug_data``...) work here
+    too. Returns a :class:`ProxyResult`.
+
+        invoke_gradio_dynamic_api("greet", name="Ana")
+        invoke_gradio_dynamic_api("route", params={"session": 3, "transport": "bus"}, manual=True)
     """
     if not isinstance(api_name, str) or not api_name.strip("/ "):
         raise PowershaiError(
             f"give the endpoint name, e.g. 'predict', not {api_name!r}", code="POWERSHAI_GRADIO_NOAPINAME"
+        )
+    if params is not None and not isinstance(params, Mapping):
+        raise PowershaiError(
+            f"params is the endpoint's parameters by name (a dict), not {type(params).__name__}",
+            code="POWERSHAI_GRADIO_INVOKEAPI_PARAM",
         )
     target = resolve_session(session)
     found = target.info.find_endpoint(api_name)
@@ -701,28 +716,33 @@ def invoke_gradio_dynamic_api(api_name: str, session: Any = ".", **params: Any) 
         parameters=_parameters(spec),
         returns=tuple(spec.get("returns") or ()),
     )
-    fixed_names = {n for n, _, _ in _FIXED}
+    options = {key: value for key, value in keywords.items() if key in RESERVED}
+    given = [(key, value) for key, value in keywords.items() if key not in RESERVED]
+    given += list((params or {}).items())
     arguments: dict[str, Any] = {}
-    for key, value in params.items():
-        if key in fixed_names:
-            arguments[key] = value
-            continue
-        folded = key.casefold()
-        param = next(
-            (
-                p
-                for p in proxy.parameters
-                if folded in (p.name.casefold(), p.source.casefold(), p.powershell_name.casefold())
-            ),
-            None,
-        )
-        if param is None:
-            valid = ", ".join(p.source or p.name for p in proxy.parameters) or "none"
+    for key, value in given:
+        param = _named(proxy, str(key))
+        if param.name in arguments:
             raise PowershaiError(
-                f"/{name} has no parameter {key!r}; its parameters are: {valid}",
+                f"/{name}: the parameter {param.source or param.name!r} is given twice",
                 code="POWERSHAI_GRADIO_INVOKEAPI_PARAM",
-                unknown=[key],
-                valid=[p.name for p in proxy.parameters],
+                parameter=param.name,
             )
         arguments[param.name] = value
-    return _run(proxy, arguments)
+    return _run(proxy, {**arguments, **options})
+
+
+def _named(proxy: GradioProxy, key: str) -> ProxyParam:
+    """The endpoint parameter ``key`` names: its name in ``/info``, its Python or its PowerShell
+    name, in any case."""
+    folded = key.casefold()
+    for p in proxy.parameters:
+        if folded in (p.name.casefold(), p.source.casefold(), p.powershell_name.casefold()):
+            return p
+    valid = ", ".join(p.source or p.name for p in proxy.parameters) or "none"
+    raise PowershaiError(
+        f"/{proxy.api_name} has no parameter {key!r}; its parameters are: {valid}",
+        code="POWERSHAI_GRADIO_INVOKEAPI_PARAM",
+        unknown=[key],
+        valid=[p.name for p in proxy.parameters],
+    )
