@@ -68,6 +68,8 @@ original's code string (scripts match on it), ``error.facts`` what is known, and
     CallFailed              the app answered with an error event (its text in the message)
     CallCancelled           the call was cancelled before it gave a result
     StillRunning            only heartbeats for a long while; read again to keep waiting
+    Unsupported             the app or its server cannot do it (cancel without /cancel)
+    FileSaveError           a file could not be written here (disk full, no folder)
 """
 
 from __future__ import annotations
@@ -155,6 +157,8 @@ _EXPORTS = {
     "CallFailed": "powershai_py.errors",
     "CallCancelled": "powershai_py.errors",
     "StillRunning": "powershai_py.errors",
+    "Unsupported": "powershai_py.errors",
+    "FileSaveError": "powershai_py.errors",
 }
 
 # What `from powershai_py import *` and help() cover: the functions and the settings. The
@@ -170,6 +174,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         CallFailed,
         ConnectionLost,
         EndpointNotFound,
+        FileSaveError,
         HttpError,
         InvalidEvent,
         MaxCallsReached,
@@ -185,6 +190,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         SessionNotFound,
         StillRunning,
         StreamLost,
+        Unsupported,
         ValidationError,
     )
     from .gradio.protocol.calls import send_gradio_api, stop_gradio_api, update_gradio_api_result  # noqa: F401

@@ -37,6 +37,7 @@ from .errors import (
     CallFailed,
     ConnectionLost,
     EndpointNotFound,
+    FileSaveError,
     HttpError,
     InvalidEvent,
     PowershaiError,
@@ -46,6 +47,7 @@ from .errors import (
     SessionNotFound,
     StillRunning,
     StreamLost,
+    Unsupported,
     ValidationError,
 )
 
@@ -55,7 +57,7 @@ if TYPE_CHECKING:
 STORE_ENV = "POWERSHAI_PY_STORE"  # also in gradio/sqlite_store.py
 PASSWORD_ENV = "POWERSHAI_PY_PASSWORD"  # the password of --auth USER
 
-__all__ = ["main", "parse_param", "EXIT_CODES"]
+__all__ = ["main", "parse_param", "EXIT_CODES", "ERROR_EXITS"]
 
 EXIT_CODES = {
     "ok": 0,
@@ -64,9 +66,9 @@ EXIT_CODES = {
     "connection": 3,
     "not_found": 4,
     "internal": 5,
+    "local_file": 6,
     "interrupted": 130,
 }
-_NOT_FOUND_CODES = {"POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_DEFAULT"}
 
 
 # C0 and C1 control characters, DEL, and the bidirectional overrides that can reorder text
@@ -142,26 +144,31 @@ def cli_words(message: str) -> str:
     return _DYNAMIC_CALL.sub(r"'powershai-py call \1'", message)
 
 
+# The exit code of each kind of library error: the first class the error is an instance of
+# gives it (a class before its bases). tests/test_cli.py checks the README's table against it.
+ERROR_EXITS: tuple[tuple[type[PowershaiError], str], ...] = (
+    (ValidationError, "usage"),  # an HttpError, but the app refused the input: bad input
+    (CallFailed, "app_error"),  # CallCancelled too
+    (SessionNotFound, "not_found"),
+    (EndpointNotFound, "not_found"),
+    (InvalidEvent, "not_found"),
+    (FileSaveError, "local_file"),
+    (HttpError, "connection"),  # AuthenticationRequired, QueueFull, RedirectError too
+    (ConnectionLost, "connection"),
+    (RequestTimeout, "connection"),
+    (ProtocolError, "connection"),
+    (StreamLost, "connection"),
+    (StillRunning, "connection"),
+    (SessionBusy, "connection"),
+    (Unsupported, "connection"),
+    (PowershaiError, "usage"),  # PathNotFound, SessionExists, MaxCallsReached, the rest
+)
+
+
 def exit_code_for(error: PowershaiError) -> int:
-    """The documented exit code of a library error."""
-    if isinstance(error, ValidationError):
-        return EXIT_CODES["usage"]  # the input was refused: bad input
-    if isinstance(error, CallFailed):
-        return EXIT_CODES["app_error"]
-    if isinstance(error, (SessionNotFound, EndpointNotFound, InvalidEvent)) or error.code in _NOT_FOUND_CODES:
-        return EXIT_CODES["not_found"]
-    connection = (
-        ConnectionLost,
-        RequestTimeout,
-        StreamLost,
-        StillRunning,
-        HttpError,
-        ProtocolError,
-        SessionBusy,
-    )
-    if isinstance(error, connection):
-        return EXIT_CODES["connection"]
-    return EXIT_CODES["usage"]
+    """The documented exit code of a library error (see :data:`ERROR_EXITS`)."""
+    kind = next(kind for cls, kind in ERROR_EXITS if isinstance(error, cls))
+    return EXIT_CODES[kind]
 
 
 class _Group(click.Group):
@@ -904,7 +911,11 @@ def download(
             f"the last result of {event_id} holds no file (read it first with 'update')",
             code="POWERSHAI_GRADIO_FILE_INVALID",
         )
-    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = exc.strerror or exc
+        raise FileSaveError(f"cannot create the folder {str(dest)!r}: {why}", path=str(dest)) from None
     saved = [
         str(ps.download_gradio_file(owner.app_url, f, dest, overwrite=overwrite, auth=owner.login))
         for f in files

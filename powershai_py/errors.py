@@ -211,3 +211,17 @@ class StillRunning(PowershaiError):
     """A call sent only heartbeats for ``settings.heartbeat_limit`` in a row; it may still finish."""
 
     default_code = "POWERSHAI_GRADIO_HEARTBEATEXPIRED"
+
+
+class Unsupported(PowershaiError):
+    """The app or its server cannot do what was asked (cancel a call without a ``/cancel``
+    route, or one its ``/config`` does not list)."""
+
+    default_code = "POWERSHAI_GRADIO_UNSUPPORTED"
+
+
+class FileSaveError(PowershaiError):
+    """A file could not be written on this machine (a full disk, a folder that cannot be
+    created). Facts: ``path``. What was received stays on the call."""
+
+    default_code = "POWERSHAI_GRADIO_FILE_SAVE"

@@ -8,12 +8,14 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import re
 import threading
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
-from faultserver import FaultServer, events, send_bytes, stream_of
+from faultserver import FaultServer, end_chunks, events, send_bytes, send_json, start_event_stream, stream_of
 from hypothesis import example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -353,3 +355,111 @@ def test_ps_json_output_is_valid_json_with_no_raw_control_character(text):
     assert ran.returncode == 0, ran.stderr
     assert [json.loads(line) for line in ran.stdout.splitlines()] == [text]
     assert text not in ran.stdout  # escaped, not raw
+
+
+# --- 13. one table from error class to exit code, and the README's is that one ----------------------
+
+
+def _readme_exit_table() -> dict[str, int]:
+    """Class name -> exit code, from the README's table of exit codes."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    table: dict[str, int] = {}
+    for line in readme.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].isdigit():
+            for name in re.findall(r"`(\w+)`", cells[2]):
+                table[name] = int(cells[0])
+    return table
+
+
+def _every_error_class() -> list[type]:
+    import compat  # noqa: F401 (its errors are PowershaiErrors too)
+    import powershai_py.sse  # noqa: F401
+
+    found, todo = [], [PowershaiError]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def test_every_error_class_exits_with_the_code_the_readme_gives():
+    from powershai_py.cli import exit_code_for
+
+    readme = _readme_exit_table()
+    assert {"ValidationError", "HttpError", "FileSaveError", "CallCancelled", "Unsupported"} <= set(readme)
+    for cls in _every_error_class():
+        # a class the README does not name has the code of its nearest base it names
+        named = next(base for base in cls.__mro__ if base.__name__ in readme or base is PowershaiError)
+        expected = readme.get(named.__name__, 2)  # "any other PowershaiError": bad input
+        error = cls.__new__(cls)  # isinstance is all that decides; some need more than a message
+        assert exit_code_for(error) == expected, cls.__name__
+
+
+def test_the_readme_names_only_classes_that_exist():
+    import powershai_py
+
+    for name in _readme_exit_table():
+        assert issubclass(getattr(powershai_py, name), PowershaiError), name
+
+
+def _cli(*args: str, **options) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "powershai_py", *args],
+        capture_output=True, text=True, timeout=120, env={**os.environ, **options.pop("env", {})}, **options,
+    )  # fmt: skip
+
+
+def test_a_login_answered_with_http_500_is_exit_3(fault):
+    fault.route("GET", "/config", lambda h: send_json(h, 401, {"detail": "Not authenticated"}))
+    fault.route("POST", "/login", lambda h: send_json(h, 500, {"detail": "boom"}))
+    ran = _cli("--auth", "alice", "call", "--url", fault.url, "echo", env={"POWERSHAI_PY_PASSWORD": "pw"})
+    assert ran.returncode == 3, ran.stderr
+    assert "POWERSHAI_GRADIO_LOGIN" in ran.stderr and "HTTP 500" in ran.stderr
+
+
+def test_a_server_that_cannot_cancel_is_exit_3(fault, tmp_path):
+    def stalled(handler):
+        start_event_stream(handler)
+        end_chunks(handler)
+
+    fault.gradio_app("slow", stalled)
+    store = {"POWERSHAI_PY_STORE": str(tmp_path / "store.sqlite3")}
+    assert _cli("session", "new", fault.url, "--name", "f", env=store).returncode == 0
+    started = _cli("call", "slow", "--manual", "--transport", "call", "--json", env=store)
+    event_id = json.loads(started.stdout)["event_id"]
+    ran = _cli("cancel", event_id, env=store)
+    assert ran.returncode == 3, ran.stderr
+    assert "POWERSHAI_GRADIO_CANCEL_UNSUPPORTED" in ran.stderr
+
+
+def test_a_file_that_cannot_be_saved_is_exit_6(lab, tmp_path):
+    store = {"POWERSHAI_PY_STORE": str(tmp_path / "store.sqlite3")}
+    assert _cli("session", "new", lab.url, "--name", "lab", env=store).returncode == 0
+    source = tmp_path / "notes.txt"
+    source.write_text("hello")
+    called = _cli("call", "copy_file", "-p", f"path=@{source}", "--manual", "--json", env=store)
+    event_id = json.loads(called.stdout)["event_id"]
+    assert _cli("update", event_id, env=store).returncode == 0
+    dest = tmp_path / "out"
+    first = _cli("download", event_id, "--dest", str(dest), "--json", env=store)
+    saved = Path(json.loads(first.stdout)[0])  # the name it saves under
+    saved.unlink()
+    (saved / "keep.txt").parent.mkdir()
+    (saved / "keep.txt").write_text("the user's")  # a folder of the user's where the file would go
+    blocked = _cli("download", event_id, "--dest", str(dest), "--overwrite", env=store)
+    assert blocked.returncode == 6, blocked.stderr
+    assert "POWERSHAI_GRADIO_FILE_SAVE" in blocked.stderr
+    assert sorted(p.name for p in dest.iterdir()) == [saved.name]  # nothing left behind
+    assert (saved / "keep.txt").read_text() == "the user's"
+    # a destination that cannot be a folder: the same kind of failure, not an internal error
+    (tmp_path / "plain").write_text("a file")
+    inside = _cli("download", event_id, "--dest", str(tmp_path / "plain" / "sub"), env=store)
+    assert inside.returncode == 6, inside.stderr

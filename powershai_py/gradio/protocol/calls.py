@@ -35,6 +35,7 @@ from ...errors import (
     ProtocolError,
     RequestTimeout,
     StreamLost,
+    Unsupported,
     excerpt,
     warn,
 )
@@ -708,7 +709,7 @@ def stop_gradio_api(event: GradioApiEvent) -> bool:
             event.app_url, event.token.value, credentials=event.credentials
         ).fn_indexes.get(event.api_name)
     if event.fn_index is None:
-        raise PowershaiError(
+        raise Unsupported(
             f"/{event.api_name} cannot be cancelled: the app's /config does not list it, and Gradio "
             "needs its index to cancel",
             code="POWERSHAI_GRADIO_CANCEL_UNSUPPORTED",
@@ -733,7 +734,7 @@ def stop_gradio_api(event: GradioApiEvent) -> bool:
     except HttpError as exc:
         event.cancel_requested = False
         if exc.status in (404, 405):
-            raise PowershaiError(
+            raise Unsupported(
                 f"the server does not cancel calls (POST {url} answered {exc.status}); the call goes on",
                 code="POWERSHAI_GRADIO_CANCEL_UNSUPPORTED",
                 url=url,

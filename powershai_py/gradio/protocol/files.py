@@ -7,9 +7,11 @@ percent-encoded path; the ``url`` a server puts in its answers is not trusted (G
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import re
+import tempfile
 import unicodedata
 import uuid
 from collections.abc import Iterator, Sequence
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from ...errors import PathNotFound, PowershaiError, ProtocolError, excerpt
+from ...errors import FileSaveError, PathNotFound, PowershaiError, ProtocolError, excerpt
 from ...http import iter_body, origin_of, request, settings
 from .app import app_layout, is_url, normalize_url
 from .login import login_for
@@ -282,24 +284,27 @@ def download_gradio_file(
         )
     # The token belongs to the app: a file on another origin is fetched without it.
     owner = _app_origin(app_url)
-    partial = target.with_name(target.name + ".part")
     response = request(
         "GET", url, token=token, token_origin=owner, stream=True, credentials=login_for(app_url, auth)
     )
+    partial: str | None = None  # a new file of ours beside the target, renamed when complete
     try:
-        with partial.open("wb") as out:
+        handle, partial = tempfile.mkstemp(dir=target.parent, prefix=".powershai-", suffix=".part")
+        with os.fdopen(handle, "wb") as out:
             for chunk in iter_body(response, f"GET {url}", deadline=settings.download_deadline):
                 out.write(chunk)
-        partial.replace(target)
+        os.replace(partial, target)
+        partial = None
     except OSError as exc:
-        raise PowershaiError(
+        raise FileSaveError(
             f"cannot save {url} as {str(target)!r}: {exc.strerror or exc}",
-            code="POWERSHAI_GRADIO_FILE_SAVE",
             path=str(target),
         ) from None
     finally:
         response.close()
-        partial.unlink(missing_ok=True)
+        if partial is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(partial)
     return target
 
 

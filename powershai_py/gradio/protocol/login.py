@@ -12,7 +12,7 @@ import threading
 from typing import Any
 from urllib.parse import urlsplit
 
-from ...errors import AuthenticationRequired, PowershaiError
+from ...errors import AuthenticationRequired, HttpError, PowershaiError, ProtocolError
 from ...http import request
 from .app import normalize_url
 from .models import Secret
@@ -71,7 +71,7 @@ class GradioLogin:
                 url=self.login_url,
             )
         if response.status_code >= 400:
-            raise PowershaiError(
+            raise HttpError(
                 f"{self.login_url} answered HTTP {response.status_code} to the login: is this a Gradio app "
                 "launched with auth=...?",
                 code="POWERSHAI_GRADIO_LOGIN",
@@ -80,7 +80,7 @@ class GradioLogin:
             )
         cookies = {cookie.name: cookie.value or "" for cookie in response.cookies}
         if not cookies:
-            raise PowershaiError(
+            raise ProtocolError(
                 f"{self.login_url} accepted the login but set no cookie: the app may not need one",
                 code="POWERSHAI_GRADIO_LOGIN",
                 url=self.login_url,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ...errors import PowershaiError
+from ...errors import FileSaveError, PowershaiError
 from ..protocol.app import is_url
 from ..protocol.files import download_gradio_file, local_files, safe_file_name, send_gradio_file
 from ..protocol.models import FILEDATA_TYPE, GradioApiEventResult, GradioSession, is_filedata
@@ -157,10 +157,9 @@ def save_file_outputs(session: GradioSession, result: GradioApiEventResult) -> N
                 name = filedata.get("orig_name") or server_path
                 target = _claim(folder, safe_file_name(name))
             except OSError as exc:
-                raise PowershaiError(
+                raise FileSaveError(
                     f"cannot save the files of this result in {str(folder)!r} "
                     f"({exc.strerror or exc}); the result itself is kept on the call",
-                    code="POWERSHAI_GRADIO_FILE_SAVE",
                     path=str(folder),
                 ) from None
             try:

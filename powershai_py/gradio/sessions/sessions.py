@@ -183,7 +183,7 @@ def _default_session() -> GradioSession:
     default = store.get_default()
     if not default:
         what = "no session is open" if not sessions else f"{len(sessions)} sessions are open"
-        raise PowershaiError(
+        raise SessionNotFound(
             f"'.' means the default session, and there is none ({what}): open one with "
             "new_gradio_session, or choose one with set_gradio_session(name, default=True)",
             code="POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_DEFAULT",
