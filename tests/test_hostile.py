@@ -568,6 +568,49 @@ def test_max_calls_error_holds_across_twenty_processes(lab, tmp_path):
     assert len(listed) == 2
 
 
+def test_max_calls_remove_holds_across_twenty_processes(lab, tmp_path):
+    env = {"POWERSHAI_PY_STORE": str(tmp_path / "store.sqlite3")}
+    assert cli("session", "new", lab.url, "--name", "lab", env=env).returncode == 0
+    assert cli("session", "set", "lab", "--max-calls", "2", "--policy", "remove", env=env).returncode == 0
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "powershai_py", "call", "echo", "-p", f"text={n}", "--manual"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env},
+        )
+        for n in range(20)
+    ]  # fmt: skip
+    outcomes = [(p.wait(timeout=120), p.stderr.read()) for p in procs]  # type: ignore[union-attr]
+    assert all(code == 0 for code, _ in outcomes), outcomes[:2]
+    listed = json.loads(cli("calls", "list", "--json", env=env).stdout)
+    assert len(listed) == 2
+
+
+def test_max_calls_remove_holds_when_processes_reserve_together(tmp_path):
+    """Three processes (three stores on one file) each reserve a slot before any of them has
+    recorded its call, under MaxCalls 2 and policy remove: a slot in flight cannot be evicted,
+    so three rows are held at once; once all have recorded their calls, two remain."""
+    from powershai_py.gradio.protocol.models import GradioApiEvent, GradioInfo, GradioSession, SessionApiEvent
+    from powershai_py.gradio.storage.sqlite_store import SQLiteStore
+
+    path = tmp_path / "store.sqlite3"
+    info = GradioInfo({}, {}, "http://h/api", "http://h", "/api")
+    options = {"MaxCalls": 2, "MaxCallsPolicy": "remove"}
+    SQLiteStore(path).add(
+        GradioSession(session_id="s-id", app_url="http://h/api", info=info, name="s", options=options)
+    )
+    stores = [SQLiteStore(path) for _ in range(3)]
+    sessions = [store.get("s") for store in stores]
+    slots = [store.claim_slot(session) for store, session in zip(stores, sessions, strict=True)]  # all first
+    trimmed = []
+    for n, (store, session, slot) in enumerate(zip(stores, sessions, slots, strict=True)):
+        call = SessionApiEvent(
+            id=f"e{n}", api_event=GradioApiEvent(event_id=f"e{n}", api_name="echo", app_url="http://h")
+        )
+        trimmed += store.add_call(session, call, slot.key)
+    kept = [c.id for c in SQLiteStore(path).get("s").api_calls.all_events]
+    assert kept == ["e1", "e2"] and trimmed == ["e0"]
+
+
 def test_a_stream_is_read_by_one_process_only(lab, tmp_path):
     env = {"POWERSHAI_PY_STORE": str(tmp_path / "store.sqlite3")}
     assert cli("session", "new", lab.url, "--name", "lab", env=env).returncode == 0

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from powershai_py.errors import PowershaiError
-from powershai_py.gradio.sessions.policy import DEFAULT_LIMIT, decide
+from powershai_py.gradio.sessions.policy import DEFAULT_LIMIT, decide, trim
 
 limits = st.one_of(st.none(), st.just(0), st.integers(min_value=1, max_value=50))
 policy_names = st.sampled_from(["error", "warning", "remove"]).flatmap(
@@ -70,3 +70,16 @@ def test_invalid_options_are_refused_with_a_code(max_calls, policy):
     with pytest.raises(PowershaiError) as caught:
         decide(0, max_calls, policy)
     assert caught.value.code == "POWERSHAI_GRADIO_SESSION_INVALIDOPTION"
+
+
+@given(
+    calls=st.lists(st.text(min_size=1, max_size=4), unique=True, max_size=30),
+    limit=st.integers(min_value=1, max_value=12),
+    stay=st.sets(st.text(min_size=1, max_size=4)),
+)
+def test_trim_drops_the_oldest_it_may_until_the_limit(calls, limit, stay):
+    dropped = trim(calls, limit, stay.__contains__)
+    movable = [call for call in calls if call not in stay]
+    assert not set(dropped) & stay  # a call in flight, or the one just made, stays
+    assert dropped == movable[: len(dropped)]  # the oldest first
+    assert len(dropped) == min(max(len(calls) - limit, 0), len(movable))

@@ -14,6 +14,7 @@ As in the original, a limit that is unset or 0 means 10 and an unset policy mean
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,6 +28,7 @@ __all__ = [
     "effective_policy",
     "decide",
     "max_calls_reached",
+    "trim",
 ]
 
 POLICIES = ("error", "warning", "remove")
@@ -81,6 +83,16 @@ def decide(count: int, max_calls: Any = None, policy: Any = None) -> Decision:
     if name == "remove":
         return Decision("evict", count, limit, evict=count - limit + 1)
     return Decision("warn", count, limit)
+
+
+def trim(calls: list[str], limit: int, untouchable: Callable[[str], bool]) -> list[str]:
+    """Under ``remove``: the oldest of ``calls`` (oldest first) to drop so that at most
+    ``limit`` remain, skipping those ``untouchable`` says must stay (a call in flight, the
+    call just made). Fewer are dropped when too many are untouchable."""
+    excess = len(calls) - limit
+    if excess <= 0:
+        return []
+    return [call for call in calls if not untouchable(call)][:excess]
 
 
 def max_calls_reached(count: int, limit: int, session_name: str) -> MaxCallsReached:

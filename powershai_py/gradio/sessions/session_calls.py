@@ -125,7 +125,8 @@ def invoke_gradio_session_api(
         )
         _retire_all(evicted)
         store.remove_calls(target, evicted)
-        store.add_call(target, call, None if shared is None else shared.key)
+        trimmed = store.add_call(target, call, None if shared is None else shared.key)
+        _retire_all(_forget(target, trimmed))
     return call
 
 
@@ -350,13 +351,22 @@ def _take_slot(session: GradioSession) -> list[SessionApiEvent]:
 
 def _take_shared_slot(session: GradioSession, slot: SharedSlot) -> list[SessionApiEvent]:
     """The store decided for all processes: take its evictions out of memory too."""
+    evicted = _forget(session, slot.evicted)
     with session.lock:
-        gone = set(slot.evicted)
-        evicted = [call for call in session.api_calls.all_events if call.id in gone]
-        _drop(session, evicted)
         session.reserved += 1
     if slot.decision.action == "warn":
         _warn_max_calls(session, slot.decision.count, slot.decision.limit)
+    return evicted
+
+
+def _forget(session: GradioSession, event_ids: list[str]) -> list[SessionApiEvent]:
+    """Take the calls the store evicted out of memory too; return them."""
+    if not event_ids:
+        return []
+    with session.lock:
+        gone = set(event_ids)
+        evicted = [call for call in session.api_calls.all_events if call.id in gone]
+        _drop(session, evicted)
     return evicted
 
 

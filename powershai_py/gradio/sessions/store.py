@@ -74,8 +74,13 @@ class SessionStore(Protocol):
     def release_slot(self, session: GradioSession, slot: str) -> None:
         """The call of ``slot`` was not submitted: free its slot."""
 
-    def add_call(self, session: GradioSession, call: SessionApiEvent, slot: str | None = None) -> None:
-        """A call was recorded in the session (in ``slot`` when one was claimed)."""
+    def add_call(self, session: GradioSession, call: SessionApiEvent, slot: str | None = None) -> list[str]:
+        """A call was recorded in the session (in ``slot`` when one was claimed).
+
+        Under the ``remove`` policy a shared store trims, in the same transaction, the oldest
+        calls past the limit that racing processes added meanwhile (never a call in flight
+        nor this one), and returns their event ids.
+        """
 
     def claim_read(self, session: GradioSession, call: SessionApiEvent) -> None:
         """This process is about to open the call's stream, which only one reader can read.
@@ -149,8 +154,8 @@ class MemoryStore:
     def release_slot(self, session: GradioSession, slot: str) -> None:
         pass
 
-    def add_call(self, session: GradioSession, call: SessionApiEvent, slot: str | None = None) -> None:
-        pass
+    def add_call(self, session: GradioSession, call: SessionApiEvent, slot: str | None = None) -> list[str]:
+        return []
 
     def claim_read(self, session: GradioSession, call: SessionApiEvent) -> None:
         pass

@@ -36,7 +36,7 @@ from ..protocol.models import (
     GradioSession,
     SessionApiEvent,
 )
-from ..sessions.policy import decide, max_calls_reached
+from ..sessions.policy import decide, effective_limit, effective_policy, max_calls_reached, trim
 from ..sessions.store import SharedSlot
 
 __all__ = ["SQLiteStore", "default_store_path", "STORE_ENV"]
@@ -358,7 +358,7 @@ class SQLiteStore:
         with self._write() as db:
             db.execute("DELETE FROM calls WHERE session_id = ? AND event_id = ?", (session.session_id, slot))
 
-    def add_call(self, session: GradioSession, call: SessionApiEvent, slot: str | None = None) -> None:
+    def add_call(self, session: GradioSession, call: SessionApiEvent, slot: str | None = None) -> list[str]:
         event = call.api_event
         with self._write() as db:
             if slot is not None:  # the reserved row becomes the call's, keeping its place in line
@@ -379,6 +379,23 @@ class SQLiteStore:
                     ),
                 )
             self._put_call(db, session, call)  # no-op when the row is there
+            if slot is None or effective_policy(session.option("MaxCallsPolicy")) != "remove":
+                return []
+            # processes that reserved their slots together pass the limit together (a slot
+            # in flight cannot be evicted): each one that records its call trims the excess
+            rows = db.execute(
+                "SELECT event_id FROM calls WHERE session_id = ? ORDER BY seq", (session.session_id,)
+            ).fetchall()
+            evicted = trim(
+                [row[0] for row in rows],
+                effective_limit(session.option("MaxCalls")),
+                lambda event_id: event_id.startswith(SLOT_PREFIX) or event_id == call.id,
+            )
+            db.executemany(
+                "DELETE FROM calls WHERE session_id = ? AND event_id = ?",
+                [(session.session_id, event_id) for event_id in evicted],
+            )
+            return evicted
 
     def claim_read(self, session: GradioSession, call: SessionApiEvent) -> None:
         """Mark this process as the reader of the call's stream, unless another one is."""
