@@ -8,14 +8,17 @@ The app runs in a subprocess on a free port; the fixture waits until ``/config``
 from __future__ import annotations
 
 import os
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -72,6 +75,69 @@ def start_app(
     )
     handle.close()  # the app writes through its own copy of the descriptor
     return RunningApp(url=f"http://127.0.0.1:{port}", process=process, log=log)
+
+
+def lines_until(child: subprocess.Popen, wanted: str, timeout: float = 60) -> list[str]:
+    """The lines a child process writes to its stdout, up to the first that holds ``wanted``.
+
+    Fails (never hangs) if the child ends first or ``wanted`` does not come within ``timeout``.
+    A thread reads, so the wait is bounded even when the child writes nothing at all."""
+    assert child.stdout is not None
+    lines: queue.Queue[str] = queue.Queue()
+    stream = child.stdout
+
+    def pump() -> None:
+        for line in iter(stream.readline, ""):
+            lines.put(line)
+            if wanted in line:
+                return
+        lines.put("")  # the end of the output
+
+    threading.Thread(target=pump, daemon=True).start()
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            line = lines.get(timeout=max(deadline - time.monotonic(), 0))
+        except queue.Empty:
+            raise AssertionError(
+                f"no line with {wanted!r} within {timeout:g} s; last lines: {seen[-5:]}"
+            ) from None
+        if not line:
+            raise AssertionError(f"the process ended before writing {wanted!r}; last lines: {seen[-5:]}")
+        seen.append(line)
+        if wanted in line:
+            return seen
+
+
+# The start of a process that cannot read or write what only its owner may: the package is
+# imported whole while its files can be read (wherever the clone lives, a 0700 folder
+# included), then a process of root drops to "nobody"; another user stays itself.
+_DROP_RIGHTS = """
+import importlib, os, pkgutil
+import click, tabulate, powershai_py
+for module in pkgutil.walk_packages(powershai_py.__path__, "powershai_py."):
+    if not module.name.endswith("__main__"):
+        importlib.import_module(module.name)
+if os.geteuid() == 0:
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+"""
+
+
+def run_without_rights(
+    code: str, args: list[str], env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run the Python ``code`` (with ``args`` in ``sys.argv[1:]``) as a user who cannot read
+    a file of mode 0 nor write a read-only one: "nobody" when the tests run as root."""
+    return subprocess.run(
+        [sys.executable, "-c", _DROP_RIGHTS + code, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {}), "HOME": "/tmp"},
+    )
 
 
 def wait_ready(app: RunningApp) -> RunningApp:
@@ -174,18 +240,61 @@ def heartbeat_app(lab_beats):
 
 @pytest.fixture(scope="session", autouse=True)
 def _never_the_users_store(tmp_path_factory):
-    """No test can reach the user's own session store: the default store lives in a folder of
-    the test run (``XDG_STATE_HOME``), and a store the user chose (``POWERSHAI_PY_STORE``) is
-    not seen. CLI processes started by the tests inherit both."""
-    saved = {name: os.environ.get(name) for name in ("XDG_STATE_HOME", "POWERSHAI_PY_STORE")}
-    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
+    """No test can reach the user's own things: the default store lives in a folder of the
+    test run (``XDG_STATE_HOME``), a store the user chose (``POWERSHAI_PY_STORE``) is not seen,
+    and each test has a home of its own (``_own_home``). CLI processes and apps started by the
+    tests inherit all three. At the end the suite fails if the user's store (its file, its
+    journal files, its folder) or the list of names in the user's home has changed."""
+    from powershai_py.gradio.storage.sqlite_store import default_store_path
+
+    home = Path.home()
+    stores = [default_store_path()]  # as the user's environment names it: theirs, or the default
+    saved = {name: os.environ.get(name) for name in ("XDG_STATE_HOME", "POWERSHAI_PY_STORE", "HOME")}
     os.environ.pop("POWERSHAI_PY_STORE", None)
+    stores.append(default_store_path())  # the default place, when the user had chosen another
+    before = _fingerprint(home, stores)
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
     yield
     for name, value in saved.items():
         if value is None:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+    after = _fingerprint(home, stores)
+    changed = sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+    if changed:
+        pytest.fail(f"the test suite changed the user's things: {changed}", pytrace=False)
+
+
+def _fingerprint(home: Path, stores: list[Path]) -> dict[str, Any]:
+    """What the suite must leave as it found it: the names in the user's home, and each store
+    file (with its journal files) and folder."""
+
+    def names(folder: Path) -> list[str] | None:
+        try:
+            return sorted(os.listdir(folder))
+        except OSError:
+            return None
+
+    marks: dict[str, Any] = {str(home): names(home)}
+    for store in stores:
+        marks[str(store.parent)] = names(store.parent)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            file = store.with_name(store.name + suffix)
+            try:
+                info = file.stat()
+            except OSError:
+                marks[str(file)] = None
+            else:
+                marks[str(file)] = (info.st_size, info.st_mtime_ns, info.st_ino)
+    return marks
+
+
+@pytest.fixture(autouse=True)
+def _own_home(monkeypatch, tmp_path_factory):
+    """Each test has a home of its own: nothing a test (or a process it starts) writes under
+    ``~`` reaches the user's."""
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from conftest import lines_until, run_without_rights
 from faultserver import (
     FaultServer,
     end_chunks,
@@ -244,8 +245,8 @@ INTERRUPTED_READER = textwrap.dedent(
         for result in read():
             before.append(result.num)
             print("event", result.num, flush=True)
-            if where == "consumer":
-                time.sleep(0.4)  # the interruption lands here, between two results
+            if where == "consumer" and result.num == 2:
+                time.sleep(120)  # the test interrupts this wait: between two results
     except KeyboardInterrupt:
         status_after_interrupt = event.status
     try:
@@ -276,13 +277,8 @@ def test_ctrl_c_while_streaming_never_fakes_a_complete_call(lab, tmp_path, way, 
         text=True,
         preexec_fn=default_sigint,
     )
-    assert child.stdout is not None
-    lines = []
-    for line in child.stdout:  # interrupt after the second event, with the generator still going
-        lines.append(line)
-        if line.startswith("event 2"):
-            child.send_signal(signal.SIGINT)
-            break
+    lines_until(child, "event 2")  # interrupt after the second event, the generator still going
+    child.send_signal(signal.SIGINT)
     rest, _ = child.communicate(timeout=60)
     assert child.returncode == 0, rest
     report = json.loads(rest.strip().splitlines()[-1])
@@ -705,11 +701,8 @@ def test_a_store_another_process_creates_between_our_reads_is_used(tmp_path, mon
 
 def run_as_other_user(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     """Run the CLI as a user who cannot write the store (nobody, when the tests run as root)."""
-    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
-    return subprocess.run(
-        [*prefix, sys.executable, "-m", "powershai_py", *args],
-        capture_output=True, text=True, timeout=60, env={**os.environ, **env, "HOME": "/tmp"},
-    )  # fmt: skip
+    cli = "import sys\nfrom powershai_py.cli import main\nmain(sys.argv[1:], prog_name='powershai-py')"
+    return run_without_rights(cli, args, env)
 
 
 def test_a_read_only_store_still_lists_and_shows(lab):
@@ -854,9 +847,7 @@ def test_ctrl_c_in_the_cli_exits_130_and_leaves_the_call_marked(lab, tmp_path):
         [sys.executable, "-m", "powershai_py", "call", "count_up", "-p", "n=60"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=default_sigint,
     )  # fmt: skip
-    assert child.stdout is not None
-    first = child.stdout.readline()
-    assert "step 1" in first
+    assert "step 1" in lines_until(child, "step")[0]
     child.send_signal(signal.SIGINT)
     _, err = child.communicate(timeout=60)
     assert child.returncode == 130, err

@@ -19,6 +19,7 @@ import sys
 import time
 
 import pytest
+from conftest import lines_until
 
 from powershai_py import (
     CallCancelled,
@@ -329,9 +330,7 @@ def test_ctrl_c_on_a_cli_call_cancels_it_on_the_server(queue_lab, tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env},
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
-    assert child.stdout is not None
-    while "tick 3" not in child.stdout.readline():
-        pass
+    lines_until(child, "tick 3")
     child.send_signal(signal.SIGINT)
     _, err = child.communicate(timeout=60)
     assert child.returncode == 130, err

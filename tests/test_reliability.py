@@ -10,13 +10,16 @@ import gc
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
 import pytest
+from conftest import run_without_rights
 from faultserver import end_chunks, send_chunk, send_json, start_event_stream
 from hypothesis import given
 from hypothesis import strategies as st
@@ -236,14 +239,25 @@ def test_missing_files_are_reported_before_any_request(fault, tmp_path):
     assert fault.requests == []
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file, so no file is unreadable here")
-def test_unreadable_files_are_reported_before_any_request(fault, tmp_path):
-    locked = tmp_path / "locked.txt"
-    locked.write_text("x")
-    locked.chmod(0)
-    with pytest.raises(PathNotFound, match="cannot read"):
-        send_gradio_file(fault.url, locked)
-    assert fault.requests == []
+def test_unreadable_files_are_reported_before_any_request(fault):
+    # root reads every file: the upload runs as "nobody" then (see run_without_rights)
+    folder = Path(tempfile.mkdtemp(prefix="powershai-locked-"))
+    try:
+        folder.chmod(0o755)
+        locked = folder / "locked.txt"
+        locked.write_text("x")
+        locked.chmod(0)
+        code = (
+            "import sys\nfrom powershai_py import PathNotFound, send_gradio_file\n"
+            "try:\n    send_gradio_file(sys.argv[1], sys.argv[2])\n"
+            "except PathNotFound as error:\n    print(error.code, error.message)"
+        )
+        ran = run_without_rights(code, [fault.url, str(locked)])
+        assert ran.returncode == 0, ran.stderr
+        assert ran.stdout.startswith("PathNotFound") and "cannot read" in ran.stdout
+        assert fault.requests == []
+    finally:
+        shutil.rmtree(folder)
 
 
 def test_download_faults_leave_no_partial_file(fault, tmp_path):

@@ -463,3 +463,54 @@ def test_a_file_that_cannot_be_saved_is_exit_6(lab, tmp_path):
     (tmp_path / "plain").write_text("a file")
     inside = _cli("download", event_id, "--dest", str(tmp_path / "plain" / "sub"), env=store)
     assert inside.returncode == 6, inside.stderr
+
+
+# --- 0. the suite never touches the user's things, and a guard says so -------------------------------
+
+
+BAD_TESTS = """
+import os
+from pathlib import Path
+
+
+def test_writes_in_the_users_home():
+    if os.environ["BAD"] == "home":
+        (Path(os.environ["USERS_HOME"]) / "left-by-a-test").write_text("x")
+
+
+def test_writes_the_users_store():
+    if os.environ["BAD"] == "store":
+        from powershai_py.gradio.storage.sqlite_store import SQLiteStore
+
+        SQLiteStore(os.environ["USERS_STORE"]).close()
+"""
+
+
+@pytest.mark.parametrize("bad", ["home", "store", "none"])
+def test_the_guard_fails_a_suite_that_touches_the_users_things(tmp_path, bad):
+    """A suite run with this project's conftest, whose tests write in what the guard sees as
+    the user's home or default store (here: this test's own home and state folder)."""
+    import os
+    import subprocess
+    import sys
+
+    home, state = tmp_path / "home", tmp_path / "state"
+    home.mkdir()
+    (tmp_path / "suite").mkdir()
+    (tmp_path / "suite" / "test_bad.py").write_text(BAD_TESTS)
+    tests = Path(__file__).parent
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_STATE_HOME": str(state),
+        "PYTHONPATH": str(tests),
+        "BAD": bad,
+        "USERS_HOME": str(home),
+        "USERS_STORE": str(state / "powershai-py" / "store.sqlite3"),
+    }
+    command = [sys.executable, "-m", "pytest", "-p", "conftest", "-q", "-p", "no:cacheprovider", "suite"]
+    ran = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    if bad == "none":
+        assert ran.returncode == 0, ran.stdout
+    else:
+        assert ran.returncode != 0 and "changed the user's things" in ran.stdout, ran.stdout
