@@ -28,6 +28,8 @@ __all__ = [
     "call",
     "call_proxy",
     "bind",
+    "match_param",
+    "find_param",
     "CompatError",
     "output_items",
 ]
@@ -328,7 +330,8 @@ def find_command(name: str, extra: dict[str, Callable[..., Any]] | None = None) 
     raise CompatError(f"{name} is not a ported cmdlet or a proxy function of an open session", command=name)
 
 
-def _match(cmdlet: Cmdlet, given: str) -> Param:
+def match_param(cmdlet: Cmdlet, given: str) -> Param:
+    """The parameter ``-given`` names (any case, a unique prefix, a leading dash allowed)."""
     folded = given.lstrip("-").casefold()
     exact = [p for p in cmdlet.params if folded in (p.name.casefold(), *(a.casefold() for a in p.aliases))]
     if exact:
@@ -350,6 +353,14 @@ def _match(cmdlet: Cmdlet, given: str) -> Param:
     )
 
 
+def find_param(cmdlet: Cmdlet, given: str) -> Param | None:
+    """:func:`match_param`, or None where it would raise."""
+    try:
+        return match_param(cmdlet, given)
+    except CompatError:
+        return None
+
+
 def bind(
     cmdlet: Cmdlet,
     positional: Iterable[Any] = (),
@@ -361,7 +372,7 @@ def bind(
     kwargs: dict[str, Any] = {}
     for given, value in named:
         try:
-            param = _match(cmdlet, given)
+            param = match_param(cmdlet, given)
         except CompatError:
             if not cmdlet.open_params:
                 raise

@@ -21,20 +21,12 @@ from typing import Any
 from powershai_py.errors import PowershaiError
 
 from . import semantics as ps
-from .cmdlets import CompatError, bind, find_command, invoke_named
+from .cmdlets import CompatError, bind, find_command, find_param, invoke_named
 from .language import CompatSyntaxError, Node, parse
+from .names import FOREACH, MAPPED, NOOP_COMMANDS, WHERE, member_name
 from .objects import Hashtable, PSObject, unwrap, wrap
 
 __all__ = ["run", "RunResult", "MAPPED", "NOOP_COMMANDS", "unsupported_in"]
-
-FOREACH = {"foreach-object", "%", "foreach"}
-WHERE = {"where-object", "?", "where"}
-NOOP_COMMANDS = {"import-module", "install-module", "ipmo"}
-# Commands with an obvious Python twin: what the translation writes for them is in translator.py.
-MAPPED = {
-    "convertfrom-json", "convertto-json", "write-host", "write-output", "echo", "out-null",
-    "start-sleep", "sleep", "get-date", "join-path", "test-path", "get-help", "help",
-}  # fmt: skip
 
 
 @dataclass
@@ -242,8 +234,8 @@ class _Runner:
             ) from None
         arguments = ps.split_arguments(
             node.children,
-            lambda given: getattr(_param(cmdlet, given), "switch", False),
-            lambda given: _param(cmdlet, given) is not None,
+            lambda given: getattr(find_param(cmdlet, given), "switch", False),
+            lambda given: find_param(cmdlet, given) is not None,
         )
         positional = [self.expr(arg) for arg in arguments.positional]
         named = [(given, True if value is None else self.expr(value)) for given, value in arguments.named]
@@ -252,7 +244,7 @@ class _Runner:
             if not isinstance(table, Mapping):
                 raise CompatSyntaxError(f"@{splat} is not a hashtable", node.line, node.column)
             named += list(table.items())
-        alone = not positional and piped is None and not any(_param(cmdlet, given) for given, _ in named)
+        alone = not positional and piped is None and not any(find_param(cmdlet, given) for given, _ in named)
         if cmdlet.python_name == "remove_gradio_session" and alone:
             positional = ["*"]  # Remove-GradioSession alone removes every session
         common = {
@@ -477,9 +469,7 @@ class _Runner:
         folded = name.casefold()
         if folded in string_methods and (isinstance(plain, str) or folded == "tostring"):
             return string_methods[folded]()
-        from .translator import snake
-
-        target = getattr(plain, snake(name), None)
+        target = getattr(plain, member_name(name), None)
         if callable(target):
             return wrap(target(*arguments))
         raise CompatSyntaxError(f"the method .{name}() is not supported here", node.line, node.column)
@@ -488,12 +478,3 @@ class _Runner:
 def _substring(text: str, arguments: list[Any]) -> str:
     start = int(arguments[0])
     return text[start : start + int(arguments[1])] if len(arguments) > 1 else text[start:]
-
-
-def _param(cmdlet: Any, given: str) -> Any:
-    from .cmdlets import _match
-
-    try:
-        return _match(cmdlet, given)
-    except CompatError:
-        return None

@@ -15,9 +15,7 @@ the construct; nothing is ever dropped silently.
 
 from __future__ import annotations
 
-import builtins
 import dataclasses
-import keyword
 import re
 import shutil
 import subprocess
@@ -37,11 +35,11 @@ from powershai_py.gradio.proxies.proxy_result import ProxyResult
 from powershai_py.hub import HuggingFaceSpace
 
 from . import semantics
-from .cmdlets import CMDLETS, Cmdlet, CompatError, _match
+from .cmdlets import CMDLETS, Cmdlet, CompatError, find_param, match_param
 from .language import CompatSyntaxError, Node, parse
-from .runner import FOREACH, MAPPED, NOOP_COMMANDS, WHERE
+from .names import FOREACH, MAPPED, NOOP_COMMANDS, WHERE, member_name, variable_name
 
-__all__ = ["translate", "snake", "TODO"]
+__all__ = ["translate", "TODO"]
 
 TODO = "# TODO(migrate):"
 
@@ -69,20 +67,6 @@ _ALIASES = {"errorname": "code"}
 _MAPS = {"invoke_gradio_http", "get_hugging_face_whoami", "invoke_hugging_face_hub", "send_gradio_file",
          "send_gradio_session_files"}  # fmt: skip
 _DEFAULT_PROXY_PREFIX = "invoke-gradioapi"
-
-
-def snake(name: str) -> str:
-    """``AllEvents`` -> ``all_events``, ``LastQueryStatus`` -> ``last_query_status``."""
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
-    text = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", "_", text)
-    text = re.sub(r"[^A-Za-z0-9_]", "_", text).lower()
-    if text[:1].isdigit():
-        text = "_" + text
-    taken = keyword.iskeyword(text) or text in _RESERVED or text in vars(builtins)
-    return text + "_" if taken else text
-
-
-_RESERVED = {"compat", "output", "result", "item", "value", "os", "time", "datetime", "contextlib"}
 
 
 class _Untranslatable(Exception):
@@ -279,8 +263,8 @@ class _Translator:
 
     def function(self, node: Node) -> list[str]:
         parameters, body = node.children
-        name = snake(node.value)
-        names = [snake(p) for p, _ in parameters]
+        name = variable_name(node.value)
+        names = [variable_name(p) for p, _ in parameters]
         self.functions[node.value.casefold()] = (name, [p for p, _ in parameters])
         defaults = []
         for (_, default), python in zip(parameters, names, strict=True):
@@ -339,7 +323,7 @@ class _Translator:
         return f"{target}.append({value})" if scalar else f"{target} += compat.items({value})"
 
     def local(self, name: str) -> str:
-        python = snake(name)
+        python = variable_name(name)
         self.assigned.add(python)
         return python
 
@@ -354,7 +338,7 @@ class _Translator:
         if name.lower().startswith("env:"):
             self.modules.add("os")
             return f"os.environ.get({name[4:]!r})"
-        python = snake(name)
+        python = variable_name(name)
         if python not in self.assigned and python not in self.inputs:
             self.inputs.append(python)  # read before any assignment: the caller gave it
             self.modules.add("os")
@@ -472,8 +456,8 @@ class _Translator:
             ]
             if len(match) != 1:
                 raise _Untranslatable(f"{node.value} has no parameter -{given}")
-            kwargs[snake(match[0])] = "True" if value is None else self.expr(value)
-        free = [snake(p) for p in params if snake(p) not in kwargs]
+            kwargs[variable_name(match[0])] = "True" if value is None else self.expr(value)
+        free = [variable_name(p) for p in params if variable_name(p) not in kwargs]
         positional = [self.expr(arg) for arg in arguments.positional]
         if len(positional) > len(free):
             raise _Untranslatable(f"more arguments than {node.value} has parameters")
@@ -529,8 +513,8 @@ class _Translator:
     def cmdlet(self, cmdlet: Cmdlet, node: Node, piped: str | None) -> str:
         arguments = semantics.split_arguments(
             node.children,
-            lambda given: getattr(_param(cmdlet, given), "switch", False),
-            lambda given: _param(cmdlet, given) is not None,
+            lambda given: getattr(find_param(cmdlet, given), "switch", False),
+            lambda given: find_param(cmdlet, given) is not None,
         )
         self.common(arguments.common, node)
         if arguments.splats:
@@ -539,7 +523,7 @@ class _Translator:
         dynamic: list[str] = []  # an endpoint's own parameters (Invoke-GradioDynamicApi), apart
         for given, expr in arguments.named:
             try:
-                param = _match(cmdlet, given)
+                param = match_param(cmdlet, given)
             except CompatError:
                 if not cmdlet.open_params:
                     raise
@@ -593,7 +577,7 @@ class _Translator:
     def note_prefix(self, arguments: semantics.Arguments, cmdlet: Cmdlet) -> None:
         """Remember the prefix of proxy functions the script creates, to know their calls."""
         prefix = next(
-            (v for k, v in arguments.named if _param(cmdlet, k) and _param(cmdlet, k).python == "prefix"),
+            (v for k, v in arguments.named if getattr(find_param(cmdlet, k), "python", None) == "prefix"),
             None,
         )
         if prefix is None and len(arguments.positional) > 1:
@@ -738,7 +722,7 @@ class _Translator:
         if node.kind == "var":
             if node.value == "_" or node.value.casefold() == "psitem":
                 return "one" if self.loop_objects and self.loop_objects[-1] else None
-            name = snake(node.value)
+            name = variable_name(node.value)
             return "one" if name in self.objects else "many" if name in self.object_lists else None
         if node.kind == "index":
             return "one" if self.gives(node.children[0]) == "many" else None
@@ -748,7 +732,7 @@ class _Translator:
             inner = node.children[0]
             return "many" if len(inner.children) == 1 and self.gives(inner.children[0]) else None
         if node.kind == "member":
-            known = snake(node.value) in KNOWN_ATTRIBUTES
+            known = member_name(node.value) in KNOWN_ATTRIBUTES
             return "one" if known and self.gives(node.children[0]) == "one" else None
         return None
 
@@ -766,7 +750,7 @@ class _Translator:
         name = node.value
         if name.casefold() == "count":
             return f"compat.count({holder})"
-        attribute = _ALIASES.get(name.casefold(), snake(name))
+        attribute = _ALIASES.get(name.casefold(), member_name(name))
         if attribute in KNOWN_ATTRIBUTES and self.is_object(holder_node) and name.isidentifier():
             return f"{holder}.{attribute}"
         return f"compat.member({holder}, {name!r})"
@@ -779,7 +763,7 @@ class _Translator:
             return f"compat.interpolate({holder})"
         if method is not None:
             return f"str({holder}).{method}({', '.join(arguments)})"
-        return f"{holder}.{snake(node.value)}({', '.join(arguments)})"
+        return f"{holder}.{member_name(node.value)}({', '.join(arguments)})"
 
     def text_of(self, node: Node) -> str:
         """An argument of Write-Host: text as PowerShell writes it."""
@@ -826,13 +810,6 @@ def _comment_safe(text: str) -> str:
     return _BREAKS.sub(
         lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
     )
-
-
-def _param(cmdlet: Cmdlet, given: str) -> Any:
-    try:
-        return _match(cmdlet, given)
-    except CompatError:
-        return None
 
 
 def _format(source: str) -> str:

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 import compat
 from compat import CompatSyntaxError, Hashtable, PSObject, is_type, run, translate, unwrap
-from compat.translator import TODO, snake
+from compat.names import variable_name as snake
+from compat.translator import TODO
 from powershai_py import PowershaiError, new_gradio_session
 from powershai_py.cli import main
 from powershai_py.gradio.proxies.proxy import (

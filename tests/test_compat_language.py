@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 import compat
 from compat import CompatSyntaxError, run, translate, unwrap
-from compat.translator import TODO, snake
+from compat.names import variable_name as snake
+from compat.translator import TODO
 from powershai_py import PowershaiWarning, get_gradio_session, new_gradio_session
 
 
