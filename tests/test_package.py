@@ -88,6 +88,59 @@ def test_each_layer_imports_only_the_layers_below_it():
     assert wrong == []
 
 
+def _import_graph() -> dict[str, set[str]]:
+    """Module -> the modules of powershai_py and compat it imports, anywhere in its code
+    (inside functions too): ``from .x import y`` counts ``x`` (and ``x.y`` when a module)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(powershai_py.__file__).parent.parent
+    files = {}
+    for package in ("powershai_py", "compat"):
+        for path in (root / package).rglob("*.py"):
+            parts = path.relative_to(root).with_suffix("").parts
+            files[".".join(p for p in parts if p != "__init__")] = path
+    graph: dict[str, set[str]] = {module: set() for module in files}
+    for module, path in files.items():
+        package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = ".".join(package[: len(package) - node.level + 1]) if node.level else ""
+                target = ".".join(p for p in (base, node.module or "") if p)
+                inner = [f"{target}.{a.name}" for a in node.names if f"{target}.{a.name}" in files]
+                names = inner if inner and not node.module else [target, *inner]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            graph[module] |= {name for name in names if name in files and name != module}
+    return graph
+
+
+def test_no_module_imports_itself_through_others():
+    """No import cycle anywhere, even one hidden in a function (a cycle between two folders
+    is also a layer fault, but one inside a folder is not, so it is looked for here)."""
+    graph = _import_graph()
+    cycles = []
+    for start in graph:  # a path back to ``start``, searched depth first
+        stack, seen = [(start, [start])], set()
+        while stack:
+            module, path = stack.pop()
+            for target in graph[module]:
+                if target == start:
+                    cycles.append(" -> ".join([*path, start]))
+                elif target not in seen:
+                    seen.add(target)
+                    stack.append((target, [*path, target]))
+    assert cycles == [], cycles[:3]
+
+
+def test_the_import_graph_sees_imports_inside_functions():
+    graph = _import_graph()
+    assert "powershai_py.gradio.protocol.files" in graph["powershai_py.gradio.protocol.display"]
+    assert "compat.cmdlets" in graph["compat.runner"] and "compat.names" in graph["compat.translator"]
+
+
 def test_the_wheel_and_the_sdist_install_in_a_fresh_venv_and_run(tmp_path):
     """What `python -m build` makes installs on its own (runtime dependencies from the registry)
     and works outside the source tree: the CLI, every public name, compat and its grammar."""

@@ -4,3 +4,5 @@
 the queue), ``queue`` (the queue transport's shared stream), ``files``, ``info``, ``login``,
 ``shapes`` and ``schema`` (the documents and parameter types, pure), ``models`` (the objects).
 """
+
+from . import display  # noqa: F401, E402 (installs the notebook views of the models: models.VIEWS)

@@ -1,7 +1,8 @@
 """Rich display in Jupyter and IPython: HTML tables, and images, audio and video inline.
 
-The objects' ``_repr_html_`` and ``_repr_mimebundle_`` methods (in ``models.py``) call these
-functions. A media file is fetched by the library, through the same request function as every
+The objects' ``_repr_html_`` and ``_repr_mimebundle_`` methods (in ``models.py``) call the views
+this module installs there on import (``models.VIEWS``): the models stay pure data. A media
+file is fetched by the library, through the same request function as every
 call (so a token only ever goes to its app's origin), and embedded as a ``data:`` URI: the
 notebook holds the bytes, never a URL a browser would need a credential for, and never a token.
 Only files of the app's own origin and of a type in ``DISPLAYABLE`` are embedded, within a
@@ -18,7 +19,20 @@ import mimetypes
 from typing import Any
 
 from ...errors import PowershaiError, excerpt
-from .models import is_filedata
+from .files import fetch_bytes, same_origin
+from .models import (
+    VIEWS,
+    CallList,
+    GradioApiEvent,
+    GradioApiEventResult,
+    GradioInfo,
+    GradioSession,
+    SessionApiEvent,
+    SessionList,
+    carries_data,
+    error_message,
+    is_filedata,
+)
 
 __all__ = [
     "MAX_INLINE_BYTES",
@@ -67,8 +81,6 @@ class Fetcher:
 
     def __call__(self, filedata: dict[str, Any]) -> bytes | None:
         """The file's bytes, or None (``why_not`` says why)."""
-        from .files import fetch_bytes, same_origin
-
         url = filedata.get("url")
         if not self.app_url or not isinstance(url, str):
             self.why_not = "no address"
@@ -185,3 +197,98 @@ def single_image(data: Any, fetch: Fetcher) -> tuple[str, str] | None:
         return None
     content = fetch(outputs[0])
     return None if content is None else (mime, base64.b64encode(content).decode())
+
+
+# --- the views of the models ------------------------------------------------------------------
+
+
+def fetcher_for(event: GradioApiEvent | None) -> Fetcher:
+    """A :class:`Fetcher` with the credentials of the call ``event`` (or none)."""
+    if event is None:
+        return Fetcher(None)
+    return Fetcher(event.app_url, event.token.value, event.credentials)
+
+
+def call_rows(event: GradioApiEvent) -> list[tuple[str, Any]]:
+    """The rows every view of a call shows."""
+    rows: list[tuple[str, Any]] = [
+        ("endpoint", "/" + event.api_name),
+        ("event id", event.event_id),
+        ("status", event.status),
+        ("last read", event.last_query_status),
+        ("events read", event.last_event_num),
+    ]
+    if event.transport == "queue":
+        rows.append(("queue", event.queue.describe()))
+    if event.error is not None:
+        rows.append(("error", error_message(event.error)))
+    return rows
+
+
+def object_html(obj: Any) -> str:
+    """The HTML of one of the models (or a list of them)."""
+    if isinstance(obj, GradioInfo):
+        rows: list[tuple[str, Any]] = [("app", obj.real_app_url), ("Gradio", obj.version)]
+        for name, spec in obj.named_endpoints.items():
+            params = [
+                str(p.get("parameter_name") or p.get("label") or "") for p in spec.get("parameters") or []
+            ]
+            rows.append((name, "(" + ", ".join(params) + ")"))
+        for name, reason in obj.unusable_endpoints.items():
+            rows.append((name, f"cannot be called: {reason}"))
+        return table(rows)
+    if isinstance(obj, GradioApiEvent):
+        rows = call_rows(obj)
+        if obj.data:
+            rows.append(("last data", obj.data[-1]))
+        return table(rows, fetcher_for(obj))
+    if isinstance(obj, SessionApiEvent):
+        return table([*call_rows(obj.api_event), ("last data", obj.last_data)], fetcher_for(obj.api_event))
+    if isinstance(obj, GradioSession):
+        limit, policy = obj._limits()
+        return table(
+            [
+                ("session", obj.name),
+                ("app", obj.app_url),
+                ("Gradio", obj.info.version),
+                ("calls", f"{len(obj.api_calls.all_events)} kept (MaxCalls {limit}, policy {policy})"),
+                ("transport", obj.option("Transport") or "auto"),
+                ("stateful", obj.stateful),
+                ("endpoints", ", ".join("/" + name for name in obj.info.endpoint_names)),
+            ]
+        )
+    if isinstance(obj, SessionList):
+        cells = [
+            [s.name, s.app_url, s.info.version, len(s.api_calls.all_events), s.option("Transport") or "auto"]
+            for s in obj
+        ]
+        return grid(["session", "app", "Gradio", "calls", "transport"], cells)
+    if isinstance(obj, CallList):
+        cells = [
+            [
+                "/" + c.api_name,
+                c.id,
+                c.status,
+                c.api_event.last_query_status,
+                c.api_event.last_event_num,
+                error_message(c.error) if c.error is not None else "",
+                c.last_data,
+            ]
+            for c in obj
+        ]
+        return grid(["endpoint", "event id", "status", "last read", "events", "error", "last data"], cells)
+    return table([("value", obj)])
+
+
+def result_bundle(result: GradioApiEventResult) -> dict[str, str]:
+    """A result in Jupyter: one image output as the image itself, anything else as a table."""
+    fetch = fetcher_for(result.source)
+    image = single_image(result.data, fetch) if carries_data(result) else None
+    if image is not None:
+        return {image[0]: image[1], "text/plain": repr(result)}
+    rows = [("event", result.event), ("num", result.num), ("at", result.ts.isoformat(timespec="seconds"))]
+    return {"text/html": table([*rows, ("data", result.data)], fetch), "text/plain": repr(result)}
+
+
+VIEWS.html = object_html  # type: ignore[method-assign]
+VIEWS.bundle = result_bundle  # type: ignore[method-assign,assignment]

@@ -1,4 +1,5 @@
-"""The objects the Gradio functions return. Pure data: no I/O here.
+"""The objects the Gradio functions return. Pure data: no I/O here (the notebook views are
+installed by ``display.py``, see :data:`VIEWS`).
 
 PowerShell type names (``PowershaiType:GradioApiEvent``...) and property names
 (``EventId``, ``LastQueryStatus``...) belong to the ``compat`` package; these are plain
@@ -7,6 +8,7 @@ dataclasses with snake_case fields.
 
 from __future__ import annotations
 
+import html
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -70,28 +72,19 @@ class Secret:
         return hash(self.value)
 
 
-def _fetcher(event: Any) -> Any:
-    """A display.Fetcher with the credentials of the call ``event`` (a GradioApiEvent or None)."""
-    from .display import Fetcher
+class _Views:
+    """How a notebook shows these objects. Rendering fetches files (I/O), so it lives in
+    ``display.py``, a layer above, which installs its views here when the ``protocol``
+    package is imported; these plain ones stand in until then."""
 
-    if event is None:
-        return Fetcher(None)
-    return Fetcher(event.app_url, event.token.value, event.credentials)
+    def html(self, obj: Any) -> str:
+        return "<pre>" + html.escape(repr(obj)) + "</pre>"
+
+    def bundle(self, obj: Any) -> dict[str, str]:
+        return {"text/html": self.html(obj), "text/plain": repr(obj)}
 
 
-def _call_rows(event: GradioApiEvent) -> list[tuple[str, Any]]:
-    rows: list[tuple[str, Any]] = [
-        ("endpoint", "/" + event.api_name),
-        ("event id", event.event_id),
-        ("status", event.status),
-        ("last read", event.last_query_status),
-        ("events read", event.last_event_num),
-    ]
-    if event.transport == "queue":
-        rows.append(("queue", event.queue.describe()))
-    if event.error is not None:
-        rows.append(("error", error_message(event.error)))
-    return rows
+VIEWS = _Views()
 
 
 def is_filedata(value: Any) -> bool:
@@ -197,17 +190,7 @@ class GradioInfo:
         return [name.lstrip("/") for name in self.named_endpoints]
 
     def _repr_html_(self) -> str:
-        from .display import table
-
-        rows: list[tuple[str, Any]] = [("app", self.real_app_url), ("Gradio", self.version)]
-        for name, spec in self.named_endpoints.items():
-            params = [
-                str(p.get("parameter_name") or p.get("label") or "") for p in spec.get("parameters") or []
-            ]
-            rows.append((name, "(" + ", ".join(params) + ")"))
-        for name, reason in self.unusable_endpoints.items():
-            rows.append((name, f"cannot be called: {reason}"))
-        return table(rows)
+        return VIEWS.html(self)
 
     def __repr__(self) -> str:
         names = self.endpoint_names
@@ -235,14 +218,7 @@ class GradioApiEventResult:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """Jupyter: one image output as the image itself, anything else as an HTML table."""
-        from . import display
-
-        fetch = _fetcher(self.source)
-        image = display.single_image(self.data, fetch) if carries_data(self) else None
-        if image is not None:
-            return {image[0]: image[1], "text/plain": repr(self)}
-        rows = [("event", self.event), ("num", self.num), ("at", self.ts.isoformat(timespec="seconds"))]
-        return {"text/html": display.table([*rows, ("data", self.data)], fetch), "text/plain": repr(self)}
+        return VIEWS.bundle(self)
 
 
 @dataclass
@@ -345,12 +321,7 @@ class GradioApiEvent:
         return self.status == "complete" or self.last_query_status in STREAM_ENDED
 
     def _repr_html_(self) -> str:
-        from .display import table
-
-        rows = _call_rows(self)
-        if self.data:
-            rows.append(("last data", self.data[-1]))
-        return table(rows, _fetcher(self))
+        return VIEWS.html(self)
 
     def __repr__(self) -> str:
         return (
@@ -413,9 +384,7 @@ class SessionApiEvent:
         return self.api_event.error
 
     def _repr_html_(self) -> str:
-        from .display import table
-
-        return table([*_call_rows(self.api_event), ("last data", self.last_data)], _fetcher(self.api_event))
+        return VIEWS.html(self)
 
     def __repr__(self) -> str:
         event = self.api_event
@@ -492,20 +461,7 @@ class GradioSession:
         return self.name or self.app_url
 
     def _repr_html_(self) -> str:
-        from .display import table
-
-        limit, policy = self._limits()
-        return table(
-            [
-                ("session", self.name),
-                ("app", self.app_url),
-                ("Gradio", self.info.version),
-                ("calls", f"{len(self.api_calls.all_events)} kept (MaxCalls {limit}, policy {policy})"),
-                ("transport", self.option("Transport") or "auto"),
-                ("stateful", self.stateful),
-                ("endpoints", ", ".join("/" + name for name in self.info.endpoint_names)),
-            ]
-        )
+        return VIEWS.html(self)
 
     def _limits(self) -> tuple[Any, Any]:
         """The MaxCalls options as shown (the defaults the policy applies when unset)."""
@@ -524,31 +480,11 @@ class SessionList(list[GradioSession]):
     """A plain list of sessions that Jupyter shows as one table (a row per session)."""
 
     def _repr_html_(self) -> str:
-        from .display import grid
-
-        rows = [
-            [s.name, s.app_url, s.info.version, len(s.api_calls.all_events), s.option("Transport") or "auto"]
-            for s in self
-        ]
-        return grid(["session", "app", "Gradio", "calls", "transport"], rows)
+        return VIEWS.html(self)
 
 
 class CallList(list[SessionApiEvent]):
     """A plain list of calls that Jupyter shows as one table (a row per call)."""
 
     def _repr_html_(self) -> str:
-        from .display import grid
-
-        rows = [
-            [
-                "/" + c.api_name,
-                c.id,
-                c.status,
-                c.api_event.last_query_status,
-                c.api_event.last_event_num,
-                error_message(c.error) if c.error is not None else "",
-                c.last_data,
-            ]
-            for c in self
-        ]
-        return grid(["endpoint", "event id", "status", "last read", "events", "error", "last data"], rows)
+        return VIEWS.html(self)
