@@ -398,7 +398,7 @@ def _session_row(item: GradioSession, default: str | None) -> dict[str, Any]:
         "app_url": item.app_url,
         "version": item.info.version,
         "calls": len(item.api_calls.all_events),
-        "max_calls": effective_limit(item.option("MaxCalls")),  # the limit in force (0 means 10)
+        "max_calls": effective_limit(item.option("MaxCalls")),  # the limit in force (0 means the default)
         "policy": item.option("MaxCallsPolicy"),
         "transport": item.option("Transport") or "auto",
         "stateful": item.stateful,

@@ -59,10 +59,14 @@ def test_under_the_limit_every_policy_goes_ahead(count, max_calls, policy):
     assert (decision.action == "go") == (count < (max_calls or DEFAULT_LIMIT))
 
 
-def test_unset_policy_means_error_and_unset_limit_means_ten():
-    assert decide(9).action == "go"
-    assert decide(10).action == "refuse"
-    assert decide(10, 0, None).limit == 10
+def test_unset_options_take_the_defaults_of_a_new_session():
+    # one source of defaults (D-3): what a new session gets, 100 and "warning"
+    from powershai_py.gradio.protocol.models import DEFAULT_OPTIONS
+
+    assert (DEFAULT_OPTIONS["MaxCalls"], DEFAULT_OPTIONS["MaxCallsPolicy"]) == (100, "warning")
+    assert decide(99).action == "go"
+    assert decide(100).action == "warn"
+    assert decide(100, 0, None).limit == 100
 
 
 @pytest.mark.parametrize("max_calls, policy", [(-1, "error"), (2.5, "error"), (True, "error"), (5, "drop")])

@@ -96,8 +96,8 @@ class SessionCalls(RuleBasedStateMachine):
     # --- what the rules of SPEC 4.6 say should happen ---
 
     def effective(self) -> tuple[int, str]:
-        limit = self.limit or 10
-        policy = str(self.policy).lower() if self.policy else "error"
+        limit = self.limit or 100  # unset or 0: a new session's defaults (D-3, one source)
+        policy = str(self.policy).lower() if self.policy else "warning"
         return int(limit), policy  # type: ignore[call-overload]
 
     @rule()
@@ -141,7 +141,7 @@ class SessionCalls(RuleBasedStateMachine):
 
     @rule()
     def forget_options(self) -> None:
-        """An imported session may have no options at all: 10 calls, policy error."""
+        """An imported session may have no options at all: 100 calls, policy warning."""
         self.session.options.clear()
         self.limit = self.policy = None
 

@@ -140,4 +140,4 @@ def test_a_session_reads_well_and_reads_options_in_any_case():
     assert repr(s) == "GradioSession(name='lab', app_url='http://h/api', calls=0/100 (warning))"
     s.options = {"maxcalls": 0}
     assert s.option("MaxCalls") == 0
-    assert "calls=0/10 (error)" in repr(s)  # what the policy will apply
+    assert "calls=0/100 (warning)" in repr(s)  # what the policy will apply

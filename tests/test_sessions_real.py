@@ -307,14 +307,15 @@ def test_policy_warning_warns_and_goes_on(lab):
     assert len(session.api_calls.all_events) == 2
 
 
-def test_a_max_calls_of_zero_means_ten_as_in_the_original(lab):
+def test_a_max_calls_of_zero_means_the_default_a_new_session_gets(lab):
+    # D-3: one source of defaults; the original used 10 here and 100 for new sessions
     session = new_gradio_session(lab.url)
     set_gradio_session(max_calls=0, max_calls_policy="error")
-    for n in range(10):
+    for n in range(100):
         invoke_gradio_session_api("echo", [str(n)])
-    with pytest.raises(MaxCallsReached, match="10/10"):
-        invoke_gradio_session_api("echo", ["11"])
-    assert len(session.api_calls.all_events) == 10
+    with pytest.raises(MaxCallsReached, match="100/100"):
+        invoke_gradio_session_api("echo", ["101"])
+    assert len(session.api_calls.all_events) == 100
 
 
 # --- reading results ---------------------------------------------------------------------------

@@ -465,7 +465,10 @@ class GradioSession:
 
     def _limits(self) -> tuple[Any, Any]:
         """The MaxCalls options as shown (the defaults the policy applies when unset)."""
-        return self.option("MaxCalls") or "10", self.option("MaxCallsPolicy") or "error"
+        return (
+            self.option("MaxCalls") or DEFAULT_OPTIONS["MaxCalls"],
+            self.option("MaxCallsPolicy") or DEFAULT_OPTIONS["MaxCallsPolicy"],
+        )
 
     def __repr__(self) -> str:
         limit, policy = self._limits()

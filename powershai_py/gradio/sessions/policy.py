@@ -8,8 +8,9 @@ it holds and its ``MaxCalls`` / ``MaxCallsPolicy`` options:
 * ``remove``: drop the oldest calls so that, with the new one, the list holds the limit;
 * ``warning``: warn and go ahead.
 
-As in the original, a limit that is unset or 0 means 10 and an unset policy means
-``error``; policy names are compared in any case.
+A limit that is unset or 0 and a policy that is unset take the defaults every new session
+gets, ``models.DEFAULT_OPTIONS`` (100, ``warning``): one source (the original had two, D-3).
+Policy names are compared in any case.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ...errors import MaxCallsReached, PowershaiError
+from ..protocol.models import DEFAULT_OPTIONS
 
 __all__ = [
     "POLICIES",
     "DEFAULT_LIMIT",
+    "DEFAULT_POLICY",
     "Decision",
     "effective_limit",
     "effective_policy",
@@ -32,7 +35,8 @@ __all__ = [
 ]
 
 POLICIES = ("error", "warning", "remove")
-DEFAULT_LIMIT = 10  # used when MaxCalls is unset or 0, as the original does
+DEFAULT_LIMIT: int = DEFAULT_OPTIONS["MaxCalls"]  # when MaxCalls is unset or 0
+DEFAULT_POLICY: str = DEFAULT_OPTIONS["MaxCallsPolicy"]  # when MaxCallsPolicy is unset
 
 Action = Literal["go", "refuse", "evict", "warn"]
 
@@ -48,7 +52,7 @@ class Decision:
 
 
 def effective_limit(max_calls: Any) -> int:
-    """The limit in force: ``max_calls``, or 10 when it is unset or 0."""
+    """The limit in force: ``max_calls``, or :data:`DEFAULT_LIMIT` when it is unset or 0."""
     if max_calls is None or max_calls == 0:
         return DEFAULT_LIMIT
     if isinstance(max_calls, bool) or not isinstance(max_calls, int) or max_calls < 0:
@@ -60,9 +64,9 @@ def effective_limit(max_calls: Any) -> int:
 
 
 def effective_policy(policy: Any) -> str:
-    """The policy in force, lower-cased: ``policy``, or ``error`` when it is unset."""
+    """The policy in force, lower-cased: ``policy``, or :data:`DEFAULT_POLICY` when it is unset."""
     if not policy:
-        return "error"
+        return DEFAULT_POLICY
     name = str(policy).strip().lower()
     if name not in POLICIES:
         raise PowershaiError(
