@@ -45,10 +45,27 @@ def outputs(results):
     return [(r.event, r.data) for r in results if carries_data(r)]
 
 
-def produced(url: str) -> int:
-    """How many ticks the app's generators produced so far (its own count, on the server)."""
-    event = send_gradio_api(url, "produced", [], transport="call")
+def produced(url: str, n: int) -> int:
+    """How many ticks the app's tickers of length ``n`` produced (its own count, on the server)."""
+    event = send_gradio_api(url, "produced", [n], transport="call")
     return int(update_gradio_api_result(event)[-1].data[0])
+
+
+def ended(url: str, n: int) -> int:
+    """How many of the app's tickers of length ``n`` ended (ran out, or were closed by a cancel)."""
+    event = send_gradio_api(url, "ended", [n], transport="call")
+    return int(update_gradio_api_result(event)[-1].data[0])
+
+
+def ticks_when_it_ended(url: str, n: int, timeout: float = 30) -> int:
+    """Wait until the server says the ticker of length ``n`` (each test uses its own) ended;
+    return how many ticks it produced. Polls the server's own count, never a fixed sleep,
+    and fails past ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while ended(url, n) < 1:
+        assert time.monotonic() < deadline, f"the ticker of {n} never stopped on the server"
+        time.sleep(0.05)  # polling interval
+    return produced(url, n)
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -150,7 +167,8 @@ def test_app_warnings_can_go_to_the_logger_instead(queue_lab, caplog, monkeypatc
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_cancel_stops_a_running_generator_on_the_server(queue_lab, transport):
     session = new_gradio_session(queue_lab.url, transport=transport)
-    call = invoke_gradio_session_api("ticker", [300], session=session)
+    length = 301 + TRANSPORTS.index(transport)  # a ticker of its own, told apart on the server
+    call = invoke_gradio_session_api("ticker", [length], session=session)
     ticks = []
     for result in update_gradio_session_api_result(call, session=session, stream=True):
         if result.event == "generating":
@@ -160,11 +178,8 @@ def test_cancel_stops_a_running_generator_on_the_server(queue_lab, transport):
     assert call.cancelled and call.done and call.api_event.last_query_status == "Cancelled"
     assert call.queue.stage == "cancelled"
     assert stop_gradio_session_api(call, session) == []  # already over: nothing to cancel
-    count = produced(queue_lab.url)
-    for _ in range(5):  # ten ticks a second while it ran: half a second of watching is plenty
-        time.sleep(0.1)
-        assert produced(queue_lab.url) <= count + 1  # one tick may have been under way
-    assert count < 300
+    count = ticks_when_it_ended(queue_lab.url, length)  # the server closed the generator
+    assert count < length and produced(queue_lab.url, length) == count
 
 
 def test_cancel_takes_a_waiting_call_out_of_the_queue(queue_lab):
@@ -325,8 +340,9 @@ def test_the_cli_cancels_a_call_by_id(queue_lab, tmp_path):
 def test_ctrl_c_on_a_cli_call_cancels_it_on_the_server(queue_lab, tmp_path):
     env = {"POWERSHAI_PY_STORE": str(tmp_path / "store.sqlite3")}
     assert cli("session", "new", queue_lab.url, "--name", "q", env=env).returncode == 0
+    length = 311  # a ticker of its own, told apart on the server
     child = subprocess.Popen(
-        [sys.executable, "-m", "powershai_py", "call", "ticker", "-p", "n=300"],
+        [sys.executable, "-m", "powershai_py", "call", "ticker", "-p", f"n={length}"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env},
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
@@ -335,11 +351,8 @@ def test_ctrl_c_on_a_cli_call_cancels_it_on_the_server(queue_lab, tmp_path):
     _, err = child.communicate(timeout=60)
     assert child.returncode == 130, err
     assert "cancelled on the server" in err
-    count = produced(queue_lab.url)
-    for _ in range(5):
-        time.sleep(0.1)
-        assert produced(queue_lab.url) <= count + 1
-    assert count < 300
+    count = ticks_when_it_ended(queue_lab.url, length)  # the server closed the generator
+    assert count < length and produced(queue_lab.url, length) == count
 
 
 def test_a_powershell_script_stops_a_call_with_stop_gradio_session_api(queue_lab):

@@ -19,7 +19,8 @@ import offline  # noqa: F401 (sets the offline environment before Gradio loads)
 # isort: split
 import gradio as gr
 
-PRODUCED = {"count": 0}
+PRODUCED: dict[int, int] = {}  # ticks produced, per ticker length
+ENDED: dict[int, int] = {}  # tickers that ended, per ticker length
 
 
 def slow(seconds):
@@ -46,16 +47,26 @@ def talk(text):
 
 
 def ticker(n):
-    """Yield 1..n, a tenth of a second apart; the server counts what it produced."""
-    for i in range(1, int(n) + 1):
-        PRODUCED["count"] += 1
-        yield f"tick {i}"
-        time.sleep(0.1)
+    """Yield 1..n, a tenth of a second apart; the server counts, per n, the ticks produced and
+    the tickers that ended (ran out, or were closed by a cancel)."""
+    key = int(n)
+    try:
+        for i in range(1, key + 1):
+            PRODUCED[key] = PRODUCED.get(key, 0) + 1
+            yield f"tick {i}"
+            time.sleep(0.1)
+    finally:
+        ENDED[key] = ENDED.get(key, 0) + 1
 
 
-def produced():
-    """How many ticks every ticker produced so far."""
-    return PRODUCED["count"]
+def produced(n):
+    """How many ticks the tickers of this n produced so far."""
+    return PRODUCED.get(int(n or 0), 0)
+
+
+def ended(n):
+    """How many tickers of this n have ended so far."""
+    return ENDED.get(int(n or 0), 0)
 
 
 def divide(a, b):
@@ -86,7 +97,8 @@ with gr.Blocks() as demo:
     gr.Button("steps").click(steps, number, text_out, api_name="steps")
     gr.Button("talk").click(talk, text_in, text_out, api_name="talk")
     gr.Button("ticker").click(ticker, number, text_out, api_name="ticker")
-    gr.Button("produced").click(produced, None, number, api_name="produced")
+    gr.Button("produced").click(produced, number, other, api_name="produced")
+    gr.Button("ended").click(ended, number, other, api_name="ended")
     gr.Button("divide").click(divide, [number, other], number, api_name="divide")
     gr.Button("boom").click(boom, text_in, text_out, api_name="boom")
     gr.Button("tally").click(tally, [number, state], [text_out, state], api_name="tally")
