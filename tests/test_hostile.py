@@ -543,6 +543,82 @@ def test_any_json_as_info_is_read_before_anything_reads_it(document, params):
         _parameters(spec)
 
 
+# Valid documents, written as Gradio writes them: the reader must accept every one.
+COMPONENT_TYPES = st.sampled_from(["textbox", "number", "image", "state", "chatbot", "file", "json"])
+NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
+
+
+@st.composite
+def valid_configs(draw):
+    ids = draw(st.lists(st.integers(0, 50), unique=True, min_size=1, max_size=6))
+    components = [{"id": i, "type": draw(COMPONENT_TYPES), "props": {}} for i in ids]
+    names = draw(st.lists(NAMES, unique=True, max_size=5))
+    dependencies = [
+        {
+            "id": n,
+            "api_name": name,
+            "inputs": draw(st.lists(st.sampled_from(ids), max_size=4)),
+            "outputs": draw(st.lists(st.sampled_from(ids), max_size=3)),
+            "queue": draw(st.booleans()),
+        }
+        for n, name in enumerate(names)
+    ]
+    version = draw(st.sampled_from(["4.44.1", "5.50.0", "6.31.0"]))
+    prefix = "" if version.startswith("4") else "/gradio_api"
+    return {"version": version, "api_prefix": prefix, "components": components, "dependencies": dependencies}
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(valid_configs())
+def test_every_valid_config_is_accepted_whole(config):
+    layout = layout_from_config("http://app", config)
+    named = [d["api_name"] for d in config["dependencies"]]
+    assert list(layout.api_names) == named
+    assert layout.fn_indexes == {d["api_name"]: d["id"] for d in config["dependencies"]}
+    states = {c["id"] for c in config["components"] if c["type"] == "state"}
+    for d in config["dependencies"]:
+        hidden = tuple(i for i, cid in enumerate(d["inputs"]) if cid in states)
+        assert layout.state_slots[d["api_name"]] == (len(d["inputs"]), hidden)
+
+
+@st.composite
+def valid_infos(draw):
+    def parameter(n):
+        has_default = draw(st.booleans())
+        return {
+            "label": draw(st.text(max_size=10)),
+            "parameter_name": draw(NAMES),
+            "parameter_has_default": has_default,
+            "parameter_default": draw(st.none() | st.integers() | st.text(max_size=5))
+            if has_default
+            else None,
+            "type": {"type": "string"},
+            "python_type": {"type": "str", "description": ""},
+            "component": draw(st.sampled_from(["Textbox", "Number", "Image"])),
+            "example_input": "x",
+        }
+
+    endpoints = draw(st.lists(NAMES, unique=True, max_size=4))
+    return {
+        "named_endpoints": {
+            "/" + name: {"parameters": [parameter(n) for n in range(draw(st.integers(0, 4)))], "returns": []}
+            for name in endpoints
+        },
+        "unnamed_endpoints": {},
+    }
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(valid_infos())
+def test_every_valid_info_is_accepted_whole(document):
+    read = read_info(document, "http://app")
+    assert read.unusable == {}
+    assert list(read.named_endpoints) == list(document["named_endpoints"])
+    for name, spec in document["named_endpoints"].items():
+        names = [p["parameter_name"] for p in read.named_endpoints[name]["parameters"]]
+        assert names == [p["parameter_name"] for p in spec["parameters"]]
+
+
 # --- 8. the CLI store across processes ----------------------------------------------------------------
 
 

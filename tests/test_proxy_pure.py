@@ -172,3 +172,24 @@ def test_bad_map_entries(mapping):
     with pytest.raises(PowershaiError) as caught:
         _map_entries(mapping, proxy())
     assert caught.value.code == "POWERSHAI_HUGGINGFACE_PROXY_PARAMERRROR"
+
+
+def test_a_null_default_is_a_default():
+    """``parameter_has_default: true`` with ``parameter_default: null`` (a component with no
+    value): the parameter is optional, its default is None, and None is what is sent."""
+
+    from powershai_py.gradio.proxies.proxy import GradioProxy, _parameters, _signature, _values
+
+    spec = {
+        "parameters": [
+            {"parameter_name": "text", "parameter_has_default": False, "type": {"type": "string"}},
+            {"parameter_name": "image", "parameter_has_default": True, "parameter_default": None,
+             "type": {"type": "string"}},
+        ]
+    }  # fmt: skip
+    parameters = _parameters(spec)
+    proxy = GradioProxy("s", "id", "http://app", "x", "X", "x", parameters, ())
+    image = _signature(proxy).parameters["image"]
+    assert image.default is None and parameters[1].has_default
+    assert _values(proxy, {"text": "a"}) == ["a", None]
+    assert _signature(proxy).bind("a").arguments == {"text": "a"}  # callable without it

@@ -160,3 +160,21 @@ def test_close_session_for_all_threads_renews_every_threads_session():
     go.set()
     thread.join(10)
     assert seen[0] is not seen[1]  # the worker made a new session at its next request
+
+
+@pytest.mark.parametrize(
+    ("url", "owner", "sent"),
+    [
+        ("http://127.0.0.1:8300/file=x", "http://127.0.0.1:8300", True),
+        ("http://127.0.0.1:8301/file=x", "http://127.0.0.1:8300", False),  # only the port differs
+        ("https://127.0.0.1:8300/file=x", "http://127.0.0.1:8300", False),  # only the scheme
+        ("http://localhost:8300/file=x", "http://127.0.0.1:8300", False),  # only the host name
+        ("http://APP.example:80/x", "http://app.example", True),  # case and the default port
+    ],
+)
+def test_a_token_goes_to_its_origin_only(requests_mock, url, owner, sent):
+    from powershai_py.http import request
+
+    requests_mock.get(url, text="ok")
+    request("GET", url, token="hf_canary", token_origin=owner)
+    assert ("Authorization" in requests_mock.last_request.headers) is sent
