@@ -34,7 +34,6 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -57,6 +56,7 @@ from .errors import (
     ValidationError,
     excerpt,
 )
+from .state import HttpSettings, SettingsView, current
 
 __all__ = [
     "HttpSettings",
@@ -81,56 +81,7 @@ PUBLIC = "public"
 TOKEN_ENV_VARS = ("HF_API_TOKEN", "HF_TOKEN")
 
 
-@dataclass
-class HttpSettings:
-    """Limits applied to every request. Change the fields of :data:`settings` to tune them.
-
-    ``heartbeat_limit`` bounds a stream read that was given no ``max_heartbeats``: after
-    that many heartbeats in a row the read stops with ``HeartBeatExpired`` and can be
-    resumed, so no call waits forever on a job that never ends. ``lock_timeout`` bounds
-    how long a call waits for another thread that reads the same call, or for the
-    previous call of a stateful session.
-
-    ``read_timeout`` and ``stream_read_timeout`` bound silence; a server that trickles one
-    byte at a time is bounded by deadlines instead: ``request_deadline`` for a whole
-    request that is not a stream (headers and body), and for the headers of a stream;
-    ``download_deadline`` for a file download. In a result stream only an event (data or a
-    heartbeat) resets the silence timer: comments and ``id:`` lines do not.
-    ``max_event_bytes`` is the largest event a stream may send (Gradio sends files as
-    URLs, so real events are far smaller); past it the read stops with ``ProtocolError``.
-    After a call's final event its stream is read to its end, within ``drain_bytes`` and
-    ``drain_timeout``, so that its connection goes back to the pool.
-
-    ``transport`` is how calls reach a Gradio app when neither the call nor its session
-    chooses: ``"call"`` (``POST /call``), ``"queue"`` (``POST /queue/join``, which also
-    tells the place in the queue, progress and the app's messages) or ``"auto"``: the
-    queue, as the official clients use it, for every endpoint ``/config`` lists, and
-    ``/call`` for the others.
-    ``app_warnings`` is what becomes of an app's ``gr.Warning``: ``"warn"`` (a
-    :class:`PowershaiWarning`) or ``"log"`` (a warning on the ``powershai_py`` logger);
-    ``gr.Info`` always goes to the logger (level INFO).
-    """
-
-    connect_timeout: float = 10.0
-    read_timeout: float = 60.0
-    stream_read_timeout: float = 90.0
-    max_redirects: int = 10
-    retries: int = 3
-    backoff_factor: float = 0.5
-    max_retry_after: float = 30.0
-    heartbeat_limit: int = 240
-    pool_maxsize: int = 32
-    lock_timeout: float = 600.0
-    request_deadline: float = 300.0
-    download_deadline: float = 3600.0
-    max_event_bytes: int = 64 * 1024 * 1024
-    drain_bytes: int = 64 * 1024
-    drain_timeout: float = 1.0
-    transport: str = "auto"
-    app_warnings: str = "warn"
-
-
-settings = HttpSettings()
+settings: Any = SettingsView()  # the active client's settings (see state.py)
 
 
 def resolve_token(token: str | None = None) -> str | None:
@@ -149,8 +100,8 @@ def resolve_token(token: str | None = None) -> str | None:
     if token and token.strip():
         value = token.strip()
         return None if value.lower() == PUBLIC else _checked_token(value, "the token given")
-    if _default_token.value:
-        return _default_token.value
+    if current().token:
+        return current().token
     for name in TOKEN_ENV_VARS:
         value = (os.environ.get(name) or "").strip()
         if value:
@@ -158,34 +109,20 @@ def resolve_token(token: str | None = None) -> str | None:
     return None
 
 
-class _DefaultToken:
-    """The token set with :func:`set_default_token`; its repr never shows it."""
-
-    __slots__ = ("value",)
-
-    def __init__(self) -> None:
-        self.value: str | None = None
-
-    def __repr__(self) -> str:
-        return "_DefaultToken(<set>)" if self.value else "_DefaultToken(None)"
-
-
-_default_token = _DefaultToken()
-
-
 def set_default_token(token: str | None) -> None:
     """Use ``token`` when a call gives none, before the environment's (None clears it).
 
-    Kept in this process's memory only: never written anywhere, never shown.
+    Kept in the active client's memory only (the default one outside any client): never
+    written anywhere, never shown.
     """
     if token is None or not str(token).strip():
-        _default_token.value = None
+        current().token = None
         return
     if not isinstance(token, str):
         raise PowershaiError(
             f"a token must be a string, not {type(token).__name__}", code="POWERSHAI_TOKEN_INVALID"
         )
-    _default_token.value = _checked_token(token.strip(), "the token given")
+    current().token = _checked_token(token.strip(), "the token given")
 
 
 def _checked_token(value: str, where: str) -> str:
@@ -340,21 +277,18 @@ def _disarm() -> bool:
     return fired
 
 
-_refused_post_prefixes: set[str] = set()
-
-
 def retry_refused_posts(prefix: str) -> None:
     """Let POSTs under ``prefix`` be retried when refused (429, 503); see :func:`_make_retry`.
 
     Used for ``{api}/call/``: requests mounts a dedicated adapter for that prefix on each
     thread's session, so the retry stays urllib3's and other POSTs (uploads) never repeat.
     """
-    _refused_post_prefixes.add(prefix)
+    current().refused_post_prefixes.add(prefix)
     _mount_refused_posts(get_session())
 
 
 def _mount_refused_posts(session: requests.Session) -> None:
-    for prefix in _refused_post_prefixes:
+    for prefix in current().refused_post_prefixes:
         if prefix not in session.adapters:
             adapter = _Adapter(pool_maxsize=settings.pool_maxsize, max_retries=_make_retry(True))
             # Its own retry policy, but the session's connections: requests passes the policy with
@@ -365,10 +299,7 @@ def _mount_refused_posts(session: requests.Session) -> None:
             session.mount(prefix, adapter)
 
 
-_local = threading.local()
-
-
-_generation = 0  # raised by close_session(all_threads=True): older sessions are replaced
+_local = threading.local()  # per thread: the deadline and watches of the request under way
 
 
 class _NoCookies(http.cookiejar.DefaultCookiePolicy):
@@ -382,13 +313,17 @@ _NO_COOKIES = _NoCookies()
 
 
 def get_session() -> requests.Session:
-    """The calling thread's pooled ``requests.Session`` (created on first use)."""
-    session = getattr(_local, "session", None)
-    if session is not None and getattr(_local, "generation", 0) != _generation:
+    """The calling thread's pooled ``requests.Session`` of the active client (created on first use)."""
+    state = current()
+    mine = state.local
+    session = getattr(mine, "session", None)
+    if session is not None and getattr(mine, "generation", 0) != state.generation:
         session.close()  # close_session(all_threads=True) was called: settings or environment changed
         session = None
     if session is None:
-        _local.generation = _generation
+        if state.closed:
+            raise PowershaiError("this client was closed: make a new one", code="POWERSHAI_CLIENT_CLOSED")
+        mine.generation = state.generation
         session = requests.Session()
         adapter = _Adapter(pool_connections=8, pool_maxsize=settings.pool_maxsize, max_retries=_make_retry())
         session.mount("http://", adapter)
@@ -405,8 +340,11 @@ def get_session() -> requests.Session:
         bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
         if bundle:
             session.verify = bundle
-        _local.session = session
-    if len(session.adapters) - 2 < len(_refused_post_prefixes):
+        mine.session = session
+        opened = state.slot("sessions", SessionSet)
+        with opened.lock:
+            opened.all.append(session)
+    if len(session.adapters) - 2 < len(state.refused_post_prefixes):
         _mount_refused_posts(session)
     return session
 
@@ -439,13 +377,31 @@ def close_session(all_threads: bool = False) -> None:
     ``all_threads=True`` makes every thread (the library's own workers too) open a new session
     at its next request.
     """
-    global _generation
+    state = current()
     if all_threads:
-        _generation += 1
-    session = getattr(_local, "session", None)
+        state.generation += 1
+    session = getattr(state.local, "session", None)
     if session is not None:
         session.close()
-        _local.session = None
+        state.local.session = None
+
+
+class SessionSet:
+    """Every requests.Session a client's threads opened, so that closing the client closes
+    them all."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.all: list[requests.Session] = []
+
+
+def close_all_sessions(state: Any) -> None:
+    """Close every pooled session ``state``'s threads opened (the client is being closed)."""
+    found = state.slot("sessions", SessionSet)
+    with found.lock:
+        sessions, found.all = found.all, []
+    for session in sessions:
+        session.close()
 
 
 def origin_of(url: str) -> tuple[str, str, int | None]:

@@ -466,7 +466,7 @@ def test_messages_for_calls_nobody_joined_are_not_kept(queue_fault):
     finally:
         tracemalloc.stop()
     assert held < 3_000_000, f"{held:,} bytes still held after the call"
-    assert not [key for key in queue._channels if key[0] == queue_fault.url]  # the channel went with it
+    assert not [key for key in queue.channels() if key[0] == queue_fault.url]  # the channel went with it
 
 
 def test_a_calls_messages_that_come_before_its_join_answers_are_kept_for_it(fault, monkeypatch):
@@ -505,7 +505,7 @@ def test_a_calls_messages_that_come_before_its_join_answers_are_kept_for_it(faul
         joined.append("h")
         if len(joined) == 2:  # the second join answers only once its result went by
             sent.wait(10)
-            channel = queue._channels[(fault.url, "h")]
+            channel = queue.channels()[(fault.url, "h")]
             with channel.condition:
                 peak.append(channel.stray_bytes)
         send_json(handler, 200, {"event_id": f"e{len(joined)}"})
@@ -520,4 +520,4 @@ def test_a_calls_messages_that_come_before_its_join_answers_are_kept_for_it(faul
     reader.join(timeout=20)
     assert first.last_query_status == "complete"
     assert peak and 0 < peak[0] <= 1024 * 1024
-    assert (fault.url, "h") not in queue._channels
+    assert (fault.url, "h") not in queue.channels()

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from ...errors import AuthenticationRequired, HttpError, PowershaiError
 from ...http import origin_of, request
+from ...state import current
 from .models import AppLayout
 from .shapes import check_config, component_types, usable_dependencies
 
@@ -30,7 +31,12 @@ __all__ = [
     "url_of",
 ]
 
-_cache: dict[str, AppLayout] = {}
+
+def _layouts() -> dict[str, AppLayout]:
+    """The active client's cache of app layouts, by URL."""
+    return current().slot("app.layouts", dict)
+
+
 _lock = threading.Lock()
 
 
@@ -81,13 +87,14 @@ def app_layout(
     url = normalize_url(app)
     if not refresh:
         with _lock:
-            cached = _cache.get(url)
+            cached = _layouts().get(url)
         if cached is not None:
             return cached
     layout = _discover(url, token, credentials)
     with _lock:
-        _cache[url] = layout
-        _cache[layout.real_app_url] = layout
+        cache = _layouts()
+        cache[url] = layout
+        cache[layout.real_app_url] = layout
     return layout
 
 
@@ -95,10 +102,11 @@ def forget_app(app: Any) -> None:
     """Drop the cached layout of ``app`` (the next call fetches ``/config`` again)."""
     url = normalize_url(app)
     with _lock:
-        layout = _cache.pop(url, None)
+        cache = _layouts()
+        layout = cache.pop(url, None)
         if layout is not None:
-            _cache.pop(layout.real_app_url, None)
-            _cache.pop(layout.root_url, None)
+            cache.pop(layout.real_app_url, None)
+            cache.pop(layout.root_url, None)
 
 
 def _discover(url: str, token: str | None, credentials: Any = None) -> AppLayout:

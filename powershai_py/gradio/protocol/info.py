@@ -5,6 +5,7 @@ PowerShell equivalents: Get-GradioInfo and Invoke-GradioHttp.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import threading
@@ -85,7 +86,9 @@ def _prefetch_info(url: str, token: str | None, credentials: Any) -> tuple[str, 
         if _prefetcher is None:
             _prefetcher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="powershai-info")
     api_root = url.rstrip("/") + FALLBACK_PREFIX
-    return api_root, _prefetcher.submit(_get_info, api_root, token, credentials)
+    # the worker runs with the caller's client (its settings, token and pool)
+    context = contextvars.copy_context()
+    return api_root, _prefetcher.submit(context.run, _get_info, api_root, token, credentials)
 
 
 def _guessed(guess: tuple[str, Future[Any]] | None, api_root: str) -> dict[str, Any] | None:

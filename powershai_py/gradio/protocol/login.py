@@ -14,12 +14,12 @@ from urllib.parse import urlsplit
 
 from ...errors import AuthenticationRequired, HttpError, PowershaiError, ProtocolError
 from ...http import request
+from ...state import current
 from .app import normalize_url
 from .models import Secret
 
 __all__ = ["GradioLogin", "login_for"]
 
-_logins: dict[tuple[str, str, int], GradioLogin] = {}
 _lock = threading.Lock()
 
 
@@ -103,7 +103,8 @@ def login_for(app_url: Any, auth: Any) -> GradioLogin | None:
     user, password = auth
     key = (normalize_url(app_url), user, hash(password))
     with _lock:
-        found = _logins.get(key)
+        logins: dict[tuple[str, str, int], GradioLogin] = current().slot("logins", dict)
+        found = logins.get(key)
         if found is None:
-            found = _logins[key] = GradioLogin(key[0], user, password)
+            found = logins[key] = GradioLogin(key[0], user, password)
     return found

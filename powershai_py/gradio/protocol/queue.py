@@ -31,6 +31,7 @@ from typing import Any
 from ...errors import ConnectionLost, ProtocolError, RequestTimeout, excerpt
 from ...http import drain, open_event_stream, read_some, settings
 from ...sse import SSEEvent, SSEParser
+from ...state import current
 
 __all__ = [
     "QueueEvent",
@@ -254,6 +255,7 @@ class Channel:
         self.stray_bytes = 0
         self.strays_dropped = 0
         self.joins = 0  # joins in flight on this session hash
+        self.registry: dict[tuple[str, str], Channel] = {}  # the client's channels it belongs to
         self.response: Any = None
         self.parser = SSEParser(settings.max_event_bytes)
         self.reading = False  # a thread is reading the network now
@@ -418,25 +420,31 @@ class Channel:
         )
 
 
-_channels: dict[tuple[str, str], Channel] = {}
 _channels_lock = threading.Lock()
 
 
+def channels() -> dict[tuple[str, str], Channel]:
+    """The active client's channels, by (app URL, session hash)."""
+    return current().slot("queue.channels", dict)
+
+
 def channel_for(app_url: str, session_hash: str, token: str | None, credentials: Any) -> Channel:
-    """The channel of a session hash on an app (one per process), created on first use."""
+    """The channel of a session hash on an app (one per client), created on first use."""
     key = (app_url, session_hash)
     with _channels_lock:
-        channel = _channels.get(key)
+        known = channels()
+        channel = known.get(key)
         if channel is None or channel.broken:
             channel = Channel(f"{app_url}/queue/data", session_hash, token, credentials)
-            _channels[key] = channel
+            channel.registry = known
+            known[key] = channel
         return channel
 
 
 def forget_call(app_url: str, session_hash: str, event_id: str) -> None:
     """A call given up before its stream was read: stop keeping its messages."""
     with _channels_lock:
-        channel = _channels.get((app_url, session_hash))
+        channel = channels().get((app_url, session_hash))
     if channel is not None:
         channel.forget(event_id, close=True)
 
@@ -444,9 +452,9 @@ def forget_call(app_url: str, session_hash: str, event_id: str) -> None:
 def _drop_channel(channel: Channel) -> None:
     """Forget a channel no call waits on and no join is about to use."""
     with _channels_lock:
-        for key, known in list(_channels.items()):
+        for key, known in list(channel.registry.items()):
             if known is channel and not channel.waiting and not channel.joins:
-                del _channels[key]
+                del channel.registry[key]
 
 
 class QueueStream:

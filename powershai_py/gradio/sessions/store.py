@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
+from ...state import current
 from ..protocol.models import GradioSession, SessionApiEvent
 from .policy import Decision
 
@@ -170,16 +171,20 @@ class MemoryStore:
         return f"MemoryStore(sessions={len(self._sessions)}, default={self._default!r})"
 
 
-_store: SessionStore = MemoryStore()
+class _StoreSlot:
+    """The store of one client (a MemoryStore until one is chosen)."""
+
+    def __init__(self) -> None:
+        self.store: SessionStore = MemoryStore()
 
 
 def current_store() -> SessionStore:
-    """The store the session functions use."""
-    return _store
+    """The store the session functions use: the active client's."""
+    return current().slot("sessions.store", _StoreSlot).store
 
 
 def use_store(store: SessionStore) -> SessionStore:
-    """Make the session functions use ``store``; return the one used before."""
-    global _store
-    previous, _store = _store, store
+    """Make the session functions (of the active client) use ``store``; return the one used before."""
+    slot = current().slot("sessions.store", _StoreSlot)
+    previous, slot.store = slot.store, store
     return previous
