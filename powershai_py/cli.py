@@ -291,6 +291,11 @@ def main(ctx: click.Context, store: Path | None, verbose: bool, auth: str | None
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler])
     if not verbose:
         warnings.showwarning = _show_warning
+    # the command's own client (the library's globals stay as they are): the app's warnings
+    # are printed here, once, as lines; its store is chosen by the command (_open_store)
+    from .client import Client
+
+    ctx.with_resource(Client(app_warnings="log"))
     ctx.obj = {"store_path": store, "auth": auth}
 
 
@@ -593,9 +598,7 @@ def _stream_events(
     With --json every event (status events included) is a JSON line on stdout.
     """
     from .gradio.protocol.models import STATUS_EVENTS
-    from .http import settings
 
-    settings.app_warnings = "log"  # the app's warnings are printed here, once, as lines
     progress = _Progress()
     beats = 0
     reader = ps.update_gradio_session_api_result(call, max_heartbeats, session_ref, stream=True, status=True)

@@ -315,14 +315,14 @@ _NO_COOKIES = _NoCookies()
 def get_session() -> requests.Session:
     """The calling thread's pooled ``requests.Session`` of the active client (created on first use)."""
     state = current()
+    if state.closed:
+        raise PowershaiError("this client was closed: make a new one", code="POWERSHAI_CLIENT_CLOSED")
     mine = state.local
     session = getattr(mine, "session", None)
     if session is not None and getattr(mine, "generation", 0) != state.generation:
         session.close()  # close_session(all_threads=True) was called: settings or environment changed
         session = None
     if session is None:
-        if state.closed:
-            raise PowershaiError("this client was closed: make a new one", code="POWERSHAI_CLIENT_CLOSED")
         mine.generation = state.generation
         session = requests.Session()
         adapter = _Adapter(pool_connections=8, pool_maxsize=settings.pool_maxsize, max_retries=_make_retry())

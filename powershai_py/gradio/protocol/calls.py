@@ -41,6 +41,7 @@ from ...errors import (
 )
 from ...http import drain, open_event_stream, read_some, request, retry_refused_posts, settings
 from ...sse import SSEEvent, SSEParser
+from ...state import current, run_in
 from .app import app_layout, pad_state_slots
 from .files import fix_file_urls
 from .login import login_for
@@ -290,6 +291,7 @@ def _event(
         credentials=credentials,
         transport=transport,
         fn_index=layout.fn_indexes.get(name),
+        state=current(),
     )
 
 
@@ -470,6 +472,20 @@ def _open(event: GradioApiEvent, read_timeout: float | None) -> _OpenStream | Qu
 
 
 def _read(
+    event: GradioApiEvent,
+    script: Script | None,
+    max_heartbeats: int | None,
+    history: bool,
+    read_timeout: float | None,
+    status: bool = False,
+) -> Iterator[GradioApiEventResult]:
+    """Read the call's stream with the settings, pool and caches of the client that made it,
+    wherever the results are consumed."""
+    steps = _read_steps(event, script, max_heartbeats, history, read_timeout, status)
+    return run_in(event.state, steps) if event.state is not None else steps
+
+
+def _read_steps(
     event: GradioApiEvent,
     script: Script | None,
     max_heartbeats: int | None,

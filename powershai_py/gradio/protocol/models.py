@@ -309,6 +309,7 @@ class GradioApiEvent:
     queue: QueueStatus = field(default_factory=QueueStatus, repr=False, compare=False)
     cancel_requested: bool = field(default=False, repr=False, compare=False)
     unfinished: str | None = field(default=None, repr=False, compare=False)
+    state: Any = field(default=None, repr=False, compare=False)  # the client that made it (state.py)
 
     @property
     def update_url(self) -> str:

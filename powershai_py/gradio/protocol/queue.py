@@ -39,6 +39,7 @@ __all__ = [
     "translate",
     "channel_for",
     "forget_call",
+    "close_channels",
     "QueueStream",
 ]
 
@@ -439,6 +440,19 @@ def channel_for(app_url: str, session_hash: str, token: str | None, credentials:
             channel.registry = known
             known[key] = channel
         return channel
+
+
+def close_channels() -> None:
+    """Close every stream of the active client's channels (the client is being closed)."""
+    with _channels_lock:
+        known = list(channels().values())
+        channels().clear()
+    for channel in known:
+        with channel.condition:
+            response, channel.response = channel.response, None
+            channel.broken = "the client was closed"
+        if response is not None:
+            response.close()
 
 
 def forget_call(app_url: str, session_hash: str, event_id: str) -> None:

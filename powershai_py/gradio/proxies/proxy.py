@@ -14,11 +14,12 @@ from __future__ import annotations
 import inspect
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from ...errors import CallFailed, PowershaiError, SessionNotFound, warn
+from ...state import current, using
 from ..protocol.calls import endpoint_not_found, find_callable
 from ..protocol.models import GradioApiEventResult, GradioSession, carries_data
 from ..sessions.session_calls import invoke_gradio_session_api
@@ -77,6 +78,8 @@ class GradioProxy:
     parameters: tuple[ProxyParam, ...]
     returns: tuple[dict[str, Any], ...]
     api_filter: tuple[str, ...] = ()
+    # the client that made the function: its calls use that client's store, token and settings
+    state: Any = field(default_factory=current, repr=False, compare=False)
 
 
 _registry: list[Callable[..., Any]] = []
@@ -460,6 +463,11 @@ def _session_of(proxy: GradioProxy) -> GradioSession:
 
 
 def _run(proxy: GradioProxy, arguments: dict[str, Any]) -> Any:
+    with using(proxy.state):
+        return _run_here(proxy, arguments)
+
+
+def _run_here(proxy: GradioProxy, arguments: dict[str, Any]) -> Any:
     fixed = {name: arguments.pop(name, default) for name, _, default in _FIXED}
     if fixed["api_result_map"] is not None and fixed["map"] is not None:
         raise PowershaiError("give api_result_map or its alias map, not both", code=PARAM_ERROR)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...errors import CallCancelled, CallFailed, StillRunning
+from ...state import current, run_in, using
 from ..protocol.models import (
     GradioApiEventResult,
     GradioSession,
@@ -44,6 +45,7 @@ class ProxyResult:
         self.events: list[GradioApiEventResult] = []
         self._reader: Iterator[GradioApiEventResult] | None = None
         self._over = False
+        self._state = current()  # the client that made the call: reading and cancelling use it
 
     # --- reading ---
 
@@ -68,9 +70,11 @@ class ProxyResult:
         if self._over:
             return False
         if self._reader is None:
-            self._reader = update_gradio_session_api_result(
-                self.call, session=self.session, stream=True, status=True
-            )
+            with using(self._state):
+                reader = update_gradio_session_api_result(
+                    self.call, session=self.session, stream=True, status=True
+                )
+            self._reader = run_in(self._state, reader)
         for event in self._reader:
             if (event.event or "").lower() == "heartbeat":
                 continue
@@ -106,7 +110,8 @@ class ProxyResult:
         False when it was already over. What was read stays; :meth:`result` then raises
         :class:`CallCancelled`."""
         self.stop_reading()
-        return bool(stop_gradio_session_api(self.call, self.session))
+        with using(self._state):
+            return bool(stop_gradio_session_api(self.call, self.session))
 
     def stop_reading(self) -> None:
         """Let go of the call's stream for now (what was read stays; iterating reads on later).

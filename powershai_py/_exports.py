@@ -1,0 +1,90 @@
+"""Every public name of powershai_py and the module that defines it (pure data).
+
+``powershai_py/__init__.py`` loads them lazily from here, and :class:`~powershai_py.client.Client`
+offers every function among them as a method.
+"""
+
+from __future__ import annotations
+
+EXPORTS: dict[str, str] = {
+    # stateless Gradio calls
+    "invoke_gradio_http": "powershai_py.gradio.protocol.info",
+    "get_gradio_info": "powershai_py.gradio.sessions.sessions",
+    "send_gradio_api": "powershai_py.gradio.protocol.calls",
+    "update_gradio_api_result": "powershai_py.gradio.protocol.calls",
+    "stop_gradio_api": "powershai_py.gradio.protocol.calls",
+    "send_gradio_file": "powershai_py.gradio.protocol.files",
+    "download_gradio_file": "powershai_py.gradio.protocol.files",
+    # sessions
+    "new_gradio_session": "powershai_py.gradio.sessions.sessions",
+    "get_gradio_session": "powershai_py.gradio.sessions.sessions",
+    "remove_gradio_session": "powershai_py.gradio.sessions.sessions",
+    "set_gradio_session": "powershai_py.gradio.sessions.sessions",
+    "send_gradio_session_files": "powershai_py.gradio.sessions.session_files",
+    "invoke_gradio_session_api": "powershai_py.gradio.sessions.session_calls",
+    "update_gradio_session_api_result": "powershai_py.gradio.sessions.session_calls",
+    "get_gradio_session_api": "powershai_py.gradio.sessions.session_calls",
+    "remove_gradio_session_api": "powershai_py.gradio.sessions.session_calls",
+    "stop_gradio_session_api": "powershai_py.gradio.sessions.session_calls",
+    # proxy functions and the dynamic API
+    "new_gradio_session_api_proxy_function": "powershai_py.gradio.proxies.proxy",
+    "gradio_api_function": "powershai_py.gradio.proxies.proxy",
+    "get_gradio_session_api_proxy_function": "powershai_py.gradio.proxies.proxy",
+    "remove_gradio_session_api_proxy_function": "powershai_py.gradio.proxies.proxy",
+    "invoke_gradio_dynamic_api": "powershai_py.gradio.proxies.proxy",
+    "convert_gradio_param_powershell": "powershai_py.gradio.proxies.param_types",
+    "gradio_param_type": "powershai_py.gradio.proxies.param_types",
+    # Hugging Face Hub and Spaces
+    "invoke_hugging_face_hub": "powershai_py.hub",
+    "invoke_hf_hub": "powershai_py.hub",
+    "get_hugging_face_whoami": "powershai_py.hub",
+    "get_hf_whoami": "powershai_py.hub",
+    "get_hf_me": "powershai_py.hub",
+    "set_hugging_face_token": "powershai_py.hub",
+    "set_hf_token": "powershai_py.hub",
+    "get_hugging_face_space": "powershai_py.hub",
+    "get_hf_space": "powershai_py.hub",
+    "connect_hugging_face_space_gradio": "powershai_py.hub",
+    "connect_hf_space_gradio": "powershai_py.hub",
+    "wait_hugging_face_space": "powershai_py.hub",
+    "wait_hf_space": "powershai_py.hub",
+    "start_hugging_face_space": "powershai_py.hub",
+    "HuggingFaceSpace": "powershai_py.hub",
+    # objects
+    "ProxyResult": "powershai_py.gradio.proxies.proxy_result",
+    "PipelineResult": "powershai_py.gradio.proxies.proxy_result",
+    "GradioSession": "powershai_py.gradio.protocol.models",
+    "SessionApiEvent": "powershai_py.gradio.protocol.models",
+    "GradioApiEvent": "powershai_py.gradio.protocol.models",
+    "GradioApiEventResult": "powershai_py.gradio.protocol.models",
+    "GradioInfo": "powershai_py.gradio.protocol.models",
+    "QueueStatus": "powershai_py.gradio.protocol.models",
+    "Client": "powershai_py.client",
+    # settings
+    "settings": "powershai_py.http",
+    "resolve_token": "powershai_py.http",
+    # errors
+    "PowershaiError": "powershai_py.errors",
+    "PowershaiWarning": "powershai_py.errors",
+    "HttpError": "powershai_py.errors",
+    "AuthenticationRequired": "powershai_py.errors",
+    "QueueFull": "powershai_py.errors",
+    "ValidationError": "powershai_py.errors",
+    "RedirectError": "powershai_py.errors",
+    "ConnectionLost": "powershai_py.errors",
+    "RequestTimeout": "powershai_py.errors",
+    "ProtocolError": "powershai_py.errors",
+    "EndpointNotFound": "powershai_py.errors",
+    "InvalidEvent": "powershai_py.errors",
+    "StreamLost": "powershai_py.errors",
+    "PathNotFound": "powershai_py.errors",
+    "SessionNotFound": "powershai_py.errors",
+    "SessionExists": "powershai_py.errors",
+    "MaxCallsReached": "powershai_py.errors",
+    "SessionBusy": "powershai_py.errors",
+    "CallFailed": "powershai_py.errors",
+    "CallCancelled": "powershai_py.errors",
+    "StillRunning": "powershai_py.errors",
+    "Unsupported": "powershai_py.errors",
+    "FileSaveError": "powershai_py.errors",
+}
