@@ -33,7 +33,6 @@ import click
 import powershai_py as ps
 
 from .errors import (
-    CallCancelled,
     CallFailed,
     ConnectionLost,
     EndpointNotFound,
@@ -648,20 +647,7 @@ def _stream_events(
         )
         raise
     progress.clear()
-    if call.api_event.last_query_status == "error":
-        from .gradio.proxies.proxy_result import error_message
-
-        version = _resolve(session_ref).info.version
-        raise CallFailed(
-            f"/{call.api_name} failed: {error_message(call.api_event.error, version)}", event_id=call.id
-        )
-    if call.cancelled:
-        raise CallCancelled(f"/{call.api_name} was cancelled (event {call.id})", event_id=call.id)
-    if not call.done:
-        raise StillRunning(
-            f"/{call.api_name} is still running after {beats} heartbeats (event {call.id})",
-            event_id=call.id,
-        )
+    call.raise_for_outcome(_resolve(session_ref).info.version)
 
 
 @main.command()

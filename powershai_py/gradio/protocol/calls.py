@@ -47,7 +47,6 @@ from .files import fix_file_urls
 from .login import login_for
 from .models import (
     STATUS_EVENTS,
-    STREAM_ENDED,
     AppLayout,
     GradioApiEvent,
     GradioApiEventResult,
@@ -55,6 +54,7 @@ from .models import (
     Secret,
 )
 from .queue import QueueEvent, QueueStream, channel_for, forget_call
+from .status import ReadStatus
 
 __all__ = [
     "send_gradio_api",
@@ -72,14 +72,12 @@ __all__ = [
 
 Script = Callable[[dict[str, Any]], Any]
 
-# How a read ended, as recorded in GradioApiEvent.last_query_status.
-RUNNING, COMPLETE, ERROR, EXPIRED = "running", "complete", "error", "HeartBeatExpired"
-LOST, TIMEOUT, BROKEN = "ConnectionLost", "Timeout", "ProtocolError"
-CLOSED = "Closed"  # closed on purpose (the call was removed from its session)
-CANCELLED = "Cancelled"  # stopped on the server at the caller's request (stop_gradio_api)
+# How a read ended, as recorded in GradioApiEvent.last_query_status (status.py says what each means).
+RUNNING, COMPLETE, ERROR = ReadStatus.RUNNING, ReadStatus.COMPLETE, ReadStatus.ERROR
+EXPIRED, NOT_OPENED = ReadStatus.HEARTBEAT_EXPIRED, ReadStatus.NOT_OPENED
+LOST, TIMEOUT, BROKEN = ReadStatus.CONNECTION_LOST, ReadStatus.TIMEOUT, ReadStatus.PROTOCOL_ERROR
+CLOSED, CANCELLED, INTERRUPTED = ReadStatus.CLOSED, ReadStatus.CANCELLED, ReadStatus.INTERRUPTED
 TRANSPORTS = ("auto", "call", "queue")
-INTERRUPTED = "Interrupted"  # an interruption (Ctrl-C) cut a read in the middle: the stream is torn
-NOT_OPENED = "NotOpened"  # the GET of the stream failed; nothing was streamed, so it may be sent again
 
 
 def to_data_list(params: Any) -> list[Any]:
@@ -496,12 +494,14 @@ def _read_steps(
     if event.status == COMPLETE:
         warn(f"event {event.event_id} of /{event.api_name} already completed; there is nothing more to read")
         return
-    if event.last_query_status in STREAM_ENDED:
+    ended = ReadStatus.of(event.last_query_status)
+    if ended is not None and ended.stream_ended:
         how = {
             CLOSED: "closed",
             INTERRUPTED: "interrupted in the middle of a read (Ctrl-C)",
-            "ReadElsewhere": "opened by another process (a call's results can be read by one process only)",
-        }.get(event.last_query_status or "", f"lost ({event.last_query_status})")
+            ReadStatus.READ_ELSEWHERE: "opened by another process (a call's results can be read by one "
+            "process only)",
+        }.get(ended, f"lost ({ended.value})")
         raise StreamLost(
             f"the stream of event {event.event_id} of /{event.api_name} was {how}; "
             f"the {event.last_event_num} events read are kept; "
@@ -532,6 +532,7 @@ def _read_steps(
             name = (result.event or "").lower()
             if name == "heartbeat":
                 heartbeats += 1
+                event.heartbeats = heartbeats
                 expired = heartbeats >= limit
                 if expired:
                     event.last_query_status = EXPIRED  # the stream stays open for a later read
@@ -547,6 +548,7 @@ def _read_steps(
                 repeated = (name, result.data) == said_last
                 said_last = (name, result.data)
                 heartbeats = heartbeats + 1 if repeated else 0
+                event.heartbeats = heartbeats
                 expired = heartbeats >= limit
                 if expired:
                     event.last_query_status = EXPIRED
@@ -558,7 +560,7 @@ def _read_steps(
                 if expired:
                     return
                 continue
-            heartbeats = 0
+            heartbeats = event.heartbeats = 0
             if history:
                 event.events.append(result)
                 if result.data is not None:

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ...errors import excerpt
+from .status import ReadStatus, outcome_error
 
 __all__ = [
     "Secret",
@@ -37,10 +38,6 @@ __all__ = [
 
 FILEDATA_TYPE = "gradio.FileData"
 
-# last_query_status values after which a call's stream can never be read again
-# ("ReadElsewhere": another process began to read it, see sqlite_store.py; "Interrupted":
-# Ctrl-C cut a read in the middle, so the stream cannot be trusted any more)
-STREAM_ENDED = ("ConnectionLost", "Timeout", "ProtocolError", "Closed", "ReadElsewhere", "Interrupted")
 # Events only the queue transport sends: where a call is, not what it returned. They never
 # count as a result's data.
 STATUS_EVENTS = frozenset({"estimation", "process_starts", "progress", "log"})
@@ -310,6 +307,17 @@ class GradioApiEvent:
     cancel_requested: bool = field(default=False, repr=False, compare=False)
     unfinished: str | None = field(default=None, repr=False, compare=False)
     state: Any = field(default=None, repr=False, compare=False)  # the client that made it (state.py)
+    heartbeats: int = field(default=0, repr=False, compare=False)  # in a row, when the last read stopped
+
+    def raise_for_outcome(self, version: str | None = None) -> None:
+        """Raise what the way the call ended means, as ``raise_for_status`` does in requests:
+        :class:`CallFailed` (the app's error), :class:`CallCancelled`, :class:`StreamLost`
+        (its stream ended before the result) or :class:`StillRunning`; nothing once it
+        completed. ``version`` (the app's Gradio version) words the app's error."""
+        text = error_message(self.error, version) if self.error is not None else None
+        error = outcome_error(self, text)
+        if error is not None:
+            raise error
 
     @property
     def update_url(self) -> str:
@@ -319,7 +327,8 @@ class GradioApiEvent:
     @property
     def done(self) -> bool:
         """True once nothing more can be read: the call completed or failed, or its stream was lost."""
-        return self.status == "complete" or self.last_query_status in STREAM_ENDED
+        how = ReadStatus.of(self.last_query_status)
+        return self.status == "complete" or (how is not None and how.stream_ended)
 
     def _repr_html_(self) -> str:
         return VIEWS.html(self)
@@ -376,7 +385,11 @@ class SessionApiEvent:
     @property
     def cancelled(self) -> bool:
         """True when the call was cancelled on the server before it gave a result."""
-        return self.api_event.last_query_status == "Cancelled"
+        return self.api_event.last_query_status == ReadStatus.CANCELLED
+
+    def raise_for_outcome(self, version: str | None = None) -> None:
+        """:meth:`GradioApiEvent.raise_for_outcome` of the call."""
+        self.api_event.raise_for_outcome(version)
 
     @property
     def error(self) -> Any:

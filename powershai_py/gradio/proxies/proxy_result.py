@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ...errors import CallCancelled, CallFailed, StillRunning
+from ...errors import StillRunning
 from ...state import current, run_in, using
 from ..protocol.models import (
     GradioApiEventResult,
@@ -131,20 +131,7 @@ class ProxyResult:
         """
         for _ in self:
             pass
-        if self.call.cancelled:
-            raise CallCancelled(
-                f"/{self.call.api_name} was cancelled before it gave a result",
-                api_name=self.call.api_name,
-                event_id=self.call.id,
-            )
-        if self.failed:
-            raise CallFailed(
-                f"/{self.call.api_name} failed: "
-                f"{error_message(self.call.api_event.error, self.session.info.version)}",
-                api_name=self.call.api_name,
-                event_id=self.call.id,
-                error=self.call.api_event.error,
-            )
+        self.call.raise_for_outcome(self.session.info.version)
         outputs = [event for event in self.events if carries_data(event)]
         final = outputs[-1].data if outputs else None
         return final if isinstance(final, list) else ([] if final is None else [final])

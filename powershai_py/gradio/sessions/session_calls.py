@@ -44,6 +44,7 @@ from ..protocol.models import (
     SessionApiEvent,
     carries_data,
 )
+from ..protocol.status import ReadStatus
 from .policy import decide, effective_limit, max_calls_reached
 from .session_files import prepare_inputs, save_file_outputs
 from .sessions import as_items, resolve_session, retire_call
@@ -300,7 +301,7 @@ def stop_gradio_session_api(id: Any, session: Any = ".") -> list[SessionApiEvent
             stopped.append(call)
         if call.lock.acquire(blocking=False):
             try:
-                if not call.done and call.api_event.last_query_status != "ReadElsewhere":
+                if not call.done and call.api_event.last_query_status != ReadStatus.READ_ELSEWHERE:
                     _read_into_unread(target, call)
             except PowershaiError:
                 pass  # the cancel was sent; how the read ended is recorded on the call

@@ -29,13 +29,13 @@ from typing import Any
 
 from ...errors import PowershaiError, SessionBusy
 from ..protocol.models import (
-    STREAM_ENDED,
     ApiCalls,
     GradioApiEvent,
     GradioInfo,
     GradioSession,
     SessionApiEvent,
 )
+from ..protocol.status import ReadStatus
 from ..sessions.policy import decide, effective_limit, effective_policy, max_calls_reached, trim
 from ..sessions.store import SharedSlot
 
@@ -88,7 +88,7 @@ _MIGRATIONS = {  # from version N to N + 1
 }
 # A stream that a process began to read cannot be read again by another (Gradio does not
 # replay it): such a call is marked with this last_query_status when read back.
-READ_ELSEWHERE = "ReadElsewhere"
+READ_ELSEWHERE = ReadStatus.READ_ELSEWHERE.value
 
 
 def default_store_path() -> Path:
@@ -546,7 +546,7 @@ def _call(row: dict[str, Any], session: GradioSession, reader: str) -> SessionAp
     status = row["last_query_status"]
     done = row["status"] == "complete"
     begun = status is not None and status != "NotOpened"
-    if not done and (begun or row.get("reader") not in (None, reader)) and status not in STREAM_ENDED:
+    if not done and (begun or row.get("reader") not in (None, reader)) and not _ended(status):
         status = READ_ELSEWHERE  # begun by another process: its stream cannot be read again
     event = GradioApiEvent(
         event_id=row["event_id"],
@@ -564,3 +564,9 @@ def _call(row: dict[str, Any], session: GradioSession, reader: str) -> SessionAp
     call.last_data = json.loads(row["last_data"]) if row["last_data"] else None
     call.received = done
     return call
+
+
+def _ended(status: Any) -> bool:
+    """The stored ``last_query_status`` says the call's stream can never be read again."""
+    how = ReadStatus.of(status)
+    return how is not None and how.stream_ended
