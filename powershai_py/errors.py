@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import sys
 import warnings
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
 __all__ = [
     "PowershaiError",
+    "Advice",
     "PowershaiWarning",
     "HttpError",
     "AuthenticationRequired",
@@ -43,19 +45,48 @@ def excerpt(text: str | bytes | None, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+@dataclass(frozen=True)
+class Advice:
+    """What to do about an error or a warning, said for each place it is read: in Python
+    terms (``pass force=True``) and on the command line (``use --force``). It follows the
+    message after a space; the CLI shows the ``shell`` wording, everything else the
+    ``python`` one, so rewording a message never loses the CLI's advice (the CLI rewrote
+    messages by substring before)."""
+
+    python: str
+    shell: str
+
+    def after(self, message: str, shell: bool = False) -> str:
+        return f"{message} {self.shell if shell else self.python}"
+
+
+# A parameter left out where None would do: said by the session API and the proxies alike
+NONE_IS_A_VALUE = Advice("(None is a value too)", "(-p NAME=null sends an empty value)")
+
+
 class PowershaiError(Exception):
     """An error with a stable code, a readable message and the facts behind it.
 
     PowerShell equivalent: the errors thrown by the PowershAI cmdlets (``CODE: message``).
+    ``advice`` (an :class:`Advice`) follows the message; :meth:`shell_message` is the
+    message in the command line's words.
     """
 
     default_code = "POWERSHAI_ERROR"
 
-    def __init__(self, message: str, *, code: str | None = None, **facts: Any) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, advice: Advice | None = None, **facts: Any
+    ) -> None:
         self.code = code or self.default_code
-        self.message = message
+        self.advice = advice
+        self.template = message
+        self.message = advice.after(message) if advice else message
         self.facts = facts
-        super().__init__(f"{self.code}: {message}")
+        super().__init__(f"{self.code}: {self.message}")
+
+    def shell_message(self) -> str:
+        """The message as the command line says it (its advice in shell terms)."""
+        return self.advice.after(self.template, shell=True) if self.advice else self.message
 
     def __getattr__(self, name: str) -> Any:
         # Called only for attributes not found normally: expose the facts.
@@ -65,15 +96,25 @@ class PowershaiError(Exception):
         raise AttributeError(name)
 
     def __reduce__(self):  # keep pickling (multiprocessing, pytest-xdist) working
-        return (_rebuild, (type(self), self.message, self.code, self.facts))
+        return (_rebuild, (type(self), self.template, self.code, self.advice, self.facts))
 
 
-def _rebuild(cls, message, code, facts):
-    return cls(message, code=code, **facts)
+def _rebuild(cls, message, code, advice, facts):
+    return cls(message, code=code, advice=advice, **facts)
 
 
 class PowershaiWarning(UserWarning):
-    """Category of every warning powershai-py emits (filter it with :mod:`warnings`)."""
+    """Category of every warning powershai-py emits (filter it with :mod:`warnings`).
+
+    ``advice`` and :meth:`shell_message` as on :class:`PowershaiError`."""
+
+    def __init__(self, message: str = "", advice: Advice | None = None) -> None:
+        self.template = message
+        self.advice = advice
+        super().__init__(advice.after(message) if advice else message)
+
+    def shell_message(self) -> str:
+        return self.advice.after(self.template, shell=True) if self.advice else str(self)
 
 
 _PACKAGE = __name__.split(".")[0]
@@ -84,7 +125,7 @@ def _ours(frame: FrameType) -> bool:
     return name == _PACKAGE or name.startswith(_PACKAGE + ".")
 
 
-def warn(message: str) -> None:
+def warn(message: str, advice: Advice | None = None) -> None:
     """Emit a :class:`PowershaiWarning` attributed to the user's own line.
 
     The warning names the first frame outside this package (the script, notebook cell or test
@@ -95,7 +136,7 @@ def warn(message: str) -> None:
     level = 2  # stacklevel 2 is warn's caller, the frame examined first
     while frame is not None and _ours(frame):
         frame, level = frame.f_back, level + 1
-    warnings.warn(message, PowershaiWarning, stacklevel=level)
+    warnings.warn(PowershaiWarning(message, advice), stacklevel=level)
 
 
 class HttpError(PowershaiError):

@@ -45,6 +45,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.retry import Retry
 
 from .errors import (
+    Advice,
     AuthenticationRequired,
     ConnectionLost,
     HttpError,
@@ -612,16 +613,24 @@ def http_error(response: requests.Response, method: str) -> HttpError:
     status = response.status_code
     text = excerpt(body)
     cls: type[HttpError] = HttpError
-    hint = ""
+    advice = None
     if status in (401, 403):
         cls = AuthenticationRequired
         if "not authenticated" in text.lower():  # what Gradio answers for an app launched with auth=
-            hint = " The app is behind a Gradio login: pass auth=(user, password) (CLI: --auth USER)."
+            advice = Advice(
+                "The app is behind a Gradio login: pass auth=(user, password).",
+                "The app is behind a Gradio login: use --auth USER.",
+            )
         else:
-            hint = " The app needs a token: pass token=..., or set HF_TOKEN (a private Space)."
+            advice = Advice(
+                "The app needs a token: pass token=..., or set HF_TOKEN (a private Space).",
+                "The app needs a token: use --token, or set HF_TOKEN (a private Space).",
+            )
     elif status == 503 and "queue" in text.lower():
         cls = QueueFull
-        hint = " The app's queue is full; try again later."
+        advice = Advice(
+            "The app's queue is full; try again later.", "The app's queue is full; try again later."
+        )
     elif status == 422:
         refused = _validation_errors(body)
         if refused:
@@ -633,8 +642,8 @@ def http_error(response: requests.Response, method: str) -> HttpError:
                 body=text,
                 errors=refused,
             )
-    message = f"{method} {response.url} failed with HTTP {status}: {text or response.reason}.{hint}"
-    return cls(message, status=status, url=response.url, body=text)
+    message = f"{method} {response.url} failed with HTTP {status}: {text or response.reason}."
+    return cls(message, status=status, url=response.url, body=text, advice=advice)
 
 
 def _validation_errors(body: bytes) -> list[dict[str, str]]:

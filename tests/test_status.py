@@ -79,3 +79,34 @@ def test_only_a_completed_call_raises_nothing(last, status):
     error = outcome_error(event(last, status))
     completed = last == "complete" or (last is None and status == "complete")
     assert (error is None) == completed
+
+
+# --- errors carry their advice as data (issue 24) -------------------------------------------------
+
+
+def test_an_error_says_its_advice_in_python_and_on_the_command_line_from_one_object():
+    import pickle
+
+    from powershai_py.cli import cli_words
+    from powershai_py.errors import NONE_IS_A_VALUE, Advice, PowershaiError, PowershaiWarning
+    from powershai_py.gradio.sessions.policy import max_calls_reached
+
+    error = max_calls_reached(3, 3, "lab")
+    assert "remove_gradio_session_api('clean')" in error.message and "--max-calls" not in error.message
+    assert (
+        "'powershai-py calls remove clean'" in error.shell_message()
+        and "set_gradio_session" not in error.shell_message()
+    )
+    assert cli_words(error) == f"{error.code}: {error.shell_message()}"
+    assert str(error) == f"{error.code}: {error.message}"  # Python sees Python's words
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.message, again.shell_message(), again.facts) == (
+        error.message,
+        error.shell_message(),
+        error.facts,
+    )
+    plain = PowershaiError("no advice here", code="X")
+    assert plain.shell_message() == plain.message == "no advice here"
+    warning = PowershaiWarning("careful.", Advice("pass x=1", "use --x 1"))
+    assert str(warning) == "careful. pass x=1" and cli_words(warning) == "careful. use --x 1"
+    assert "-p NAME=null" in NONE_IS_A_VALUE.shell

@@ -67,7 +67,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except PowershaiError as error:
-            fail(ctx, cli_words(str(error)), exit_code_for(error))
+            fail(ctx, cli_words(error), exit_code_for(error))
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except Exception as error:  # a bug: say so in one line, the traceback with --verbose

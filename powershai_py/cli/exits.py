@@ -5,7 +5,7 @@ and the command line's words for the advice library messages give in Python term
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 # The library is loaded when a command needs it (powershai_py's exports are lazy), so that
 # `powershai-py --help` starts fast.
@@ -47,38 +47,19 @@ EXIT_CODES = {
 }
 
 
-# C0 and C1 control characters, DEL, and the bidirectional overrides that can reorder text
-
-CLI_WORDS = (
-    ("pass auth=(user, password) (CLI: --auth USER)", "use --auth USER"),
-    ("pass token=..., or set HF_TOKEN", "use --token, or set HF_TOKEN"),
-    ("or pass force=True to replace it", "or use --force to replace it"),
-    ("pass overwrite=True or another destination", "use --overwrite, or another --dest"),
-    ("open one with new_gradio_session, or choose one with set_gradio_session(name, default=True)",
-     "open one with 'powershai-py session new URL', or choose one with 'powershai-py session set NAME "
-     "--default'"),
-    ("remove_gradio_session_api('clean'), or raise the limit or change the policy with "
-     "set_gradio_session(max_calls=..., max_calls_policy=...)",
-     "'powershai-py calls remove clean', or raise the limit or change the policy with "
-     "'powershai-py session set NAME --max-calls N --policy error|warning|remove'"),
-    ("see 'calls list' or get_gradio_session_api for the ids", "see 'powershai-py calls list' for the ids"),
-    ("(see get_gradio_session_api)", "(see 'powershai-py calls list')"),
-    ("(None is a value too)", "(-p NAME=null sends an empty value)"),
-    ("Remove finished calls with remove_gradio_session_api('clean')",
-     "Remove finished calls with 'powershai-py calls remove clean'"),
-    ("Open it without stateful=True, or with transport 'auto' or 'queue'",
-     "Open it without --stateful, or with --transport auto or queue"),
-)  # fmt: skip
-
-
+# The dynamic API names itself in its messages as a Python call; the shell calls it 'call'
 _DYNAMIC_CALL = re.compile(r"invoke_gradio_dynamic_api\('([^']*)'\)")
 
 
-def cli_words(message: str) -> str:
-    """``message`` with the Python advice of the library said in the command line's words."""
-    for python, shell in CLI_WORDS:
-        message = message.replace(python, shell)
-    return _DYNAMIC_CALL.sub(r"'powershai-py call \1'", message)
+def cli_words(said: Any) -> str:
+    """An error or warning of the library as the command line says it: the advice it carries
+    in shell terms (:class:`~powershai_py.errors.Advice`), ``CODE: `` before an error."""
+    if isinstance(said, PowershaiError):
+        text = f"{said.code}: {said.shell_message()}"
+    else:
+        shell = getattr(said, "shell_message", None)
+        text = shell() if callable(shell) else str(said)
+    return _DYNAMIC_CALL.sub(r"'powershai-py call \1'", text)
 
 
 # The exit code of each kind of library error: the first class the error is an instance of

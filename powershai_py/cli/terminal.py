@@ -62,7 +62,7 @@ class SafeFormatter(logging.Formatter):
 
 def show_warning(message: Any, category: Any, *_: Any, **__: Any) -> None:
     """A warning as one line on stderr, in the command line's words (no Python file and line)."""
-    say(f"powershai-py: warning: {cli_words(str(message))}", err=True)
+    say(f"powershai-py: warning: {cli_words(message)}", err=True)
 
 
 def emit(data: Any, as_json: bool, headers: Iterable[str] = (), rows: Iterable[Iterable[Any]] = ()) -> None:

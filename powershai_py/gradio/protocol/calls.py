@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ...errors import (
+    Advice,
     ConnectionLost,
     EndpointNotFound,
     HttpError,
@@ -101,8 +102,10 @@ def check_event_id(value: Any, source: str = "the event id given") -> str:
     if source == "server":
         raise ProtocolError(f"the server sent {shown} as an event id, which is not one", event_id=shown)
     raise InvalidEvent(
-        f"{source} {shown} is not an event id (letters, digits, '-', '_', '.', '~'; "
-        "see 'calls list' or get_gradio_session_api for the ids)",
+        f"{source} {shown} is not an event id (letters, digits, '-', '_', '.', '~').",
+        advice=Advice(
+            "See get_gradio_session_api for the ids.", "See 'powershai-py calls list' for the ids."
+        ),
         event_id=shown,
     )
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from ...errors import FileSaveError, PathNotFound, PowershaiError, ProtocolError, excerpt
+from ...errors import Advice, FileSaveError, PathNotFound, PowershaiError, ProtocolError, excerpt
 from ...http import iter_body, origin_of, request, settings
 from .app import app_layout, is_url, normalize_url
 from .login import login_for
@@ -272,7 +272,8 @@ def download_gradio_file(
         )
     if target.exists() and not overwrite:
         raise PowershaiError(
-            f"{str(target)!r} already exists: pass overwrite=True or another destination",
+            f"{str(target)!r} already exists:",
+            advice=Advice("pass overwrite=True or another destination", "use --overwrite, or another --dest"),
             code="POWERSHAI_GRADIO_FILE_EXISTS",
             path=str(target),
         )

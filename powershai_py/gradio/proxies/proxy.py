@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from ...errors import CallFailed, PowershaiError, SessionNotFound, warn
+from ...errors import NONE_IS_A_VALUE, CallFailed, PowershaiError, SessionNotFound, warn
 from ...state import current, using
 from ..protocol.calls import endpoint_not_found, find_callable
 from ..protocol.models import GradioApiEventResult, GradioSession, carries_data
@@ -498,7 +498,8 @@ def _single(
         described = ", ".join(f"{p.name} ({p.component} {p.label!r})" for p in missing)
         raise PowershaiError(
             f"{proxy.python_name} needs {described}: {'it has' if len(missing) == 1 else 'they have'} "
-            "no default (None is a value too)",
+            "no default",
+            advice=NONE_IS_A_VALUE,
             code=PARAM_ERROR,
             missing=[p.name for p in missing],
         )

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ...errors import MaxCallsReached, PowershaiError
+from ...errors import Advice, MaxCallsReached, PowershaiError
 from ..protocol.models import DEFAULT_OPTIONS
 
 __all__ = [
@@ -102,9 +102,14 @@ def trim(calls: list[str], limit: int, untouchable: Callable[[str], bool]) -> li
 def max_calls_reached(count: int, limit: int, session_name: str) -> MaxCallsReached:
     """The error for a refused call (policy ``error``), with what to do about it."""
     return MaxCallsReached(
-        f"Max calls reached. {count}/{limit}. Remove finished calls with "
-        "remove_gradio_session_api('clean'), or raise the limit or change the policy with "
-        "set_gradio_session(max_calls=..., max_calls_policy=...)",
+        f"Max calls reached. {count}/{limit}.",
+        advice=Advice(
+            "Remove finished calls with remove_gradio_session_api('clean'), or raise the limit or "
+            "change the policy with set_gradio_session(max_calls=..., max_calls_policy=...)",
+            "Remove finished calls with 'powershai-py calls remove clean', or raise the limit or "
+            "change the policy with 'powershai-py session set NAME --max-calls N --policy "
+            "error|warning|remove'",
+        ),
         count=count,
         limit=limit,
         session=session_name,

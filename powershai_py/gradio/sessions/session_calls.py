@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from ...errors import (
+    NONE_IS_A_VALUE,
+    Advice,
     InvalidEvent,
     PowershaiError,
     SessionBusy,
@@ -179,7 +181,8 @@ def params_to_list(params: Any, spec: dict[str, Any], api_name: str = "") -> lis
         raise PowershaiError(
             f"/{api_name} needs {', '.join(map(repr, missing))}, which "
             f"{'has' if len(missing) == 1 else 'have'} no default: give "
-            f"{'it' if len(missing) == 1 else 'them'} (None is a value too)",
+            f"{'it' if len(missing) == 1 else 'them'}",
+            advice=NONE_IS_A_VALUE,
             code="POWERSHAI_GRADIO_INVOKEAPI_PARAM",
             missing=missing,
         )
@@ -328,7 +331,8 @@ def _find_call(session: GradioSession, item: Any) -> SessionApiEvent:
     if call is None:
         raise InvalidEvent(
             f"Event with id {key} not found in session {session.name!r}: it was removed, or it "
-            "belongs to another session (see get_gradio_session_api)",
+            "belongs to another session.",
+            advice=Advice("See get_gradio_session_api.", "See 'powershai-py calls list'."),
             code="POWERSHAI_HUGGINGFACE_UPDATESESSIONAPI_INVALIDEVENT",
             event_id=key,
         )
@@ -373,8 +377,12 @@ def _forget(session: GradioSession, event_ids: list[str]) -> list[SessionApiEven
 
 def _warn_max_calls(session: GradioSession, count: int, limit: int) -> None:
     warn(
-        f"max calls reached {count}/{limit} in session {session.name!r}; the call goes "
-        "on (policy 'warning'). Remove finished calls with remove_gradio_session_api('clean')"
+        f"max calls reached {count}/{limit} in session {session.name!r}; the call goes on "
+        "(policy 'warning').",
+        Advice(
+            "Remove finished calls with remove_gradio_session_api('clean')",
+            "Remove finished calls with 'powershai-py calls remove clean'",
+        ),
     )
 
 

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from ...errors import PowershaiError, SessionExists, SessionNotFound
+from ...errors import Advice, PowershaiError, SessionExists, SessionNotFound
 from ...http import resolve_token, settings
 from ..protocol import info as stateless
 from ..protocol.app import app_layout, is_url
@@ -83,7 +83,11 @@ def new_gradio_session(
         raise PowershaiError(
             f"the app runs Gradio {info.version or '(unknown version)'}; a stateful session needs "
             "Gradio 6, or the queue transport (Gradio 4 and 5 do not stream the results of a /call "
-            "made with a session hash). Open it without stateful=True, or with transport 'auto' or 'queue'",
+            "made with a session hash).",
+            advice=Advice(
+                "Open it without stateful=True, or with transport 'auto' or 'queue'",
+                "Open it without --stateful, or with --transport auto or queue",
+            ),
             code="POWERSHAI_GRADIO_SESSION_STATEFUL",
             version=info.version,
         )
@@ -103,8 +107,11 @@ def new_gradio_session(
         replaced = current_store().add(session, replace=force)
     except KeyError:
         raise SessionExists(
-            f"a session named {session.name!r} exists already: choose another name, "
-            "or pass force=True to replace it",
+            f"a session named {session.name!r} exists already:",
+            advice=Advice(
+                "choose another name, or pass force=True to replace it",
+                "choose another name, or use --force to replace it",
+            ),
             name=session.name,
         ) from None
     if replaced is not None:
@@ -184,8 +191,12 @@ def _default_session() -> GradioSession:
     if not default:
         what = "no session is open" if not sessions else f"{len(sessions)} sessions are open"
         raise SessionNotFound(
-            f"'.' means the default session, and there is none ({what}): open one with "
-            "new_gradio_session, or choose one with set_gradio_session(name, default=True)",
+            f"'.' means the default session, and there is none ({what}):",
+            advice=Advice(
+                "open one with new_gradio_session, or choose one with set_gradio_session(name, default=True)",
+                "open one with 'powershai-py session new URL', or choose one with "
+                "'powershai-py session set NAME --default'",
+            ),
             code="POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_DEFAULT",
         )
     found = store.get(default)
