@@ -12,6 +12,7 @@ counts, so a test can see that a cancelled call stops producing), ``divide`` (gr
 from __future__ import annotations
 
 import argparse
+import asyncio
 import time
 
 import offline  # noqa: F401 (sets the offline environment before Gradio loads)
@@ -46,15 +47,17 @@ def talk(text):
     return f"said {text}"
 
 
-def ticker(n):
+async def ticker(n):
     """Yield 1..n, a tenth of a second apart; the server counts, per n, the ticks produced and
-    the tickers that ended (ran out, or were closed by a cancel)."""
+    the tickers that ended (ran out, or were cancelled). An async generator: a cancel reaches
+    it as CancelledError on every Gradio version, so its end is seen at once (a thread running
+    a plain generator is only let go, and finishes when it is collected)."""
     key = int(n)
     try:
         for i in range(1, key + 1):
             PRODUCED[key] = PRODUCED.get(key, 0) + 1
             yield f"tick {i}"
-            time.sleep(0.1)
+            await asyncio.sleep(0.1)
     finally:
         ENDED[key] = ENDED.get(key, 0) + 1
 
