@@ -100,3 +100,28 @@ def test_a_client_refuses_a_setting_it_does_not_have_and_hides_its_token():
     assert "invoke_gradio_session_api" in dir(client)
     with pytest.raises(AttributeError):
         client.no_such_function  # noqa: B018
+
+
+def test_the_session_of_a_thread_that_ended_is_not_kept(lab):
+    """A client closes the HTTP sessions of its threads, but holds none of a thread that ended
+    (a batch of short threads must not pile up open connections)."""
+    import gc
+
+    from powershai_py.http.pool import SessionSet
+
+    client = Client()
+    held = client.state.slot("sessions", SessionSet).all
+    client.invoke_gradio_http(lab.url + "/config")  # this thread's session
+    before = len(held)
+    assert before == 1
+    threads = [
+        threading.Thread(target=client.invoke_gradio_http, args=(lab.url + "/config",)) for _ in range(5)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    gc.collect()
+    assert len(held) == before  # the five threads' sessions went with their threads
+    client.close()
+    assert len(client.state.slot("sessions", SessionSet).all) == 0

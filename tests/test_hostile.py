@@ -198,30 +198,22 @@ def test_the_cli_never_echoes_a_bad_token(fault):
 # --- 3. complete means a complete event arrived -------------------------------------------------------
 
 
-def test_a_stream_cut_mid_event_is_not_complete_in_the_cli(fault):
+@pytest.mark.parametrize(("kind", "cut_text"), [("generating", "tw"), ("complete", "par")])
+def test_an_event_cut_at_the_end_is_never_shown_in_the_cli(fault, kind, cut_text):
+    """The stream ends inside an event (a result, or the final one): the call is not complete
+    (exit 3), what came before is shown, the cut event is not, and the error says so."""
+
     def cut(handler):
         start_event_stream(handler)
-        send_chunk(handler, b'event: generating\ndata: ["one"]\n\nevent: generating\ndata: ["tw')
+        send_chunk(handler, f'event: generating\ndata: ["one"]\n\nevent: {kind}\ndata: ["{cut_text}'.encode())
         end_chunks(handler)
 
     fault.gradio_app("cut", cut)
     ran = cli("call", "--url", fault.url, "cut", "--transport", "call")
     assert ran.returncode == 3, (ran.stdout, ran.stderr)
     assert '["one"]' in ran.stdout and "before the call completed" in ran.stderr
-    assert "tw" not in ran.stdout  # the event the end cut is not shown as a result
-
-
-def test_a_complete_cut_at_the_end_is_not_shown_as_one(fault):
-    def cut(handler):
-        start_event_stream(handler)
-        send_chunk(handler, b'event: generating\ndata: ["one"]\n\nevent: complete\ndata: ["par')
-        end_chunks(handler)
-
-    fault.gradio_app("cut", cut)
-    ran = cli("call", "--url", fault.url, "cut", "--transport", "call")
-    assert ran.returncode == 3, (ran.stdout, ran.stderr)
-    assert "complete" not in ran.stdout and "par" not in ran.stdout
-    assert "cut a complete event before its end" in ran.stderr
+    assert cut_text not in ran.stdout and "complete" not in ran.stdout
+    assert f"cut a {kind} event before its end" in ran.stderr
 
 
 INTERRUPTED_READER = textwrap.dedent(

@@ -8,6 +8,7 @@ import http.cookiejar
 import os
 import threading
 import urllib.request
+import weakref
 from typing import Any
 
 import requests
@@ -135,7 +136,7 @@ def get_session() -> requests.Session:
         mine.session = session
         opened = state.slot("sessions", SessionSet)
         with opened.lock:
-            opened.all.append(session)
+            opened.all.add(session)
     if len(session.adapters) - 2 < len(state.refused_post_prefixes):
         _mount_refused_posts(session)
     return session
@@ -179,18 +180,18 @@ def close_session(all_threads: bool = False) -> None:
 
 
 class SessionSet:
-    """Every requests.Session a client's threads opened, so that closing the client closes
-    them all."""
+    """The requests.Sessions a client's threads hold, so that closing the client closes them
+    all. Weak: the session of a thread that ended goes with its thread, as before clients."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.all: list[requests.Session] = []
+        self.all: weakref.WeakSet[requests.Session] = weakref.WeakSet()
 
 
 def close_all_sessions(state: Any) -> None:
     """Close every pooled session ``state``'s threads opened (the client is being closed)."""
     found = state.slot("sessions", SessionSet)
     with found.lock:
-        sessions, found.all = found.all, []
+        sessions, found.all = list(found.all), weakref.WeakSet()
     for session in sessions:
         session.close()

@@ -387,7 +387,10 @@ def update_gradio_api_result(
     reader = (
         result
         for item in events
-        for result in _read(item, script, max_heartbeats, history, read_timeout, status)
+        # each call is read with the client that made it, wherever the results are consumed
+        for result in run_in(
+            item.state or current(), _read(item, script, max_heartbeats, history, read_timeout, status)
+        )
     )
     if stream and not no_output:
         return reader
@@ -473,20 +476,6 @@ def _open(event: GradioApiEvent, read_timeout: float | None) -> _OpenStream | Qu
 
 
 def _read(
-    event: GradioApiEvent,
-    script: Script | None,
-    max_heartbeats: int | None,
-    history: bool,
-    read_timeout: float | None,
-    status: bool = False,
-) -> Iterator[GradioApiEventResult]:
-    """Read the call's stream with the settings, pool and caches of the client that made it,
-    wherever the results are consumed."""
-    steps = _read_steps(event, script, max_heartbeats, history, read_timeout, status)
-    return run_in(event.state, steps) if event.state is not None else steps
-
-
-def _read_steps(
     event: GradioApiEvent,
     script: Script | None,
     max_heartbeats: int | None,

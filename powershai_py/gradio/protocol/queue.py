@@ -239,7 +239,14 @@ class Channel:
     calls were still registered (a call joined after the server sent ``close_stream``).
     """
 
-    def __init__(self, url: str, session_hash: str, token: str | None, credentials: Any) -> None:
+    def __init__(
+        self,
+        url: str,
+        session_hash: str,
+        token: str | None,
+        credentials: Any,
+        registry: dict[tuple[str, str], Channel] | None = None,
+    ) -> None:
         self.url = url
         self.session_hash = session_hash
         self.token = token
@@ -256,7 +263,8 @@ class Channel:
         self.stray_bytes = 0
         self.strays_dropped = 0
         self.joins = 0  # joins in flight on this session hash
-        self.registry: dict[tuple[str, str], Channel] = {}  # the client's channels it belongs to
+        # the client's channels, where this one is listed (and dropped from when unused)
+        self.registry = registry if registry is not None else {}
         self.response: Any = None
         self.parser = SSEParser(settings.max_event_bytes)
         self.reading = False  # a thread is reading the network now
@@ -436,9 +444,7 @@ def channel_for(app_url: str, session_hash: str, token: str | None, credentials:
         known = channels()
         channel = known.get(key)
         if channel is None or channel.broken:
-            channel = Channel(f"{app_url}/queue/data", session_hash, token, credentials)
-            channel.registry = known
-            known[key] = channel
+            channel = known[key] = Channel(f"{app_url}/queue/data", session_hash, token, credentials, known)
         return channel
 
 
