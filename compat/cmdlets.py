@@ -279,7 +279,7 @@ def _table() -> dict[str, Cmdlet]:
     for name, aliases, python_name, params in rows:
         cmdlet = Cmdlet(
             name=name,
-            function=getattr(ps, python_name),
+            function=_AS_POWERSHELL.get(python_name) or getattr(ps, python_name),
             params=tuple(_p(spec) for spec in params),
             aliases=aliases,
             python_name=python_name,
@@ -300,6 +300,29 @@ _QUIET = frozenset(
         "set_hugging_face_token",
     }
 )
+
+
+def _get_gradio_session(session: Any = "*", like: bool = False, by_id: bool = False) -> Any:
+    """Get-GradioSession as PowerShell writes it: one session for one name, a list for ``*``,
+    ``-Like`` or several (the Python API has a function for each)."""
+    several = isinstance(session, (list, tuple)) or (isinstance(session, str) and session.strip() == "*")
+    if like or several:
+        return ps.get_gradio_sessions(session, like=like, by_id=by_id)
+    return ps.get_gradio_session(session, by_id=by_id)
+
+
+def _wait_hugging_face_space(space: Any, sleep_time: float | None = None, **options: Any) -> Any:
+    """Wait-HuggingFaceSpace with its -SleepTime in milliseconds (the Python API takes seconds)."""
+    if sleep_time is not None:
+        options["interval"] = float(sleep_time) / 1000
+    return ps.wait_hugging_face_space(space, **options)
+
+
+# Cmdlets whose PowerShell shape differs from their Python function's (see docs/differences.md).
+_AS_POWERSHELL: dict[str, Callable[..., Any]] = {
+    "get_gradio_session": _get_gradio_session,
+    "wait_hugging_face_space": _wait_hugging_face_space,
+}
 CMDLETS = _table()
 
 _PROXY_FIXED = (

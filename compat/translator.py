@@ -69,6 +69,20 @@ _MAPS = {"invoke_gradio_http", "get_hugging_face_whoami", "invoke_hugging_face_h
 _DEFAULT_PROXY_PREFIX = "invoke-gradioapi"
 
 
+def _python_shape(function: str, kwargs: list[tuple[str, str]]) -> tuple[str, list[tuple[str, str]]]:
+    """The Python call for a cmdlet whose Python API is shaped otherwise (docs/differences.md):
+    ``Get-GradioSession`` alone, with ``*`` or ``-Like`` is ``get_gradio_sessions`` (a list);
+    ``-SleepTime`` (milliseconds) is ``interval=`` in seconds."""
+    given = dict(kwargs)
+    if function == "get_gradio_session" and (
+        "session" not in given or "like" in given or given["session"] in ("'*'", '"*"')
+    ):
+        return "get_gradio_sessions", [("pattern" if k == "session" else k, v) for k, v in kwargs]
+    if function == "wait_hugging_face_space" and "sleep_time" in given:
+        return function, [("interval", f"({v}) / 1000") if k == "sleep_time" else (k, v) for k, v in kwargs]
+    return function, kwargs
+
+
 class _Untranslatable(Exception):
     pass
 
@@ -548,12 +562,13 @@ class _Translator:
             if target is None:
                 raise _Untranslatable(f"{cmdlet.name} takes no pipeline input")
             kwargs.setdefault(target.python, piped)
-        self.imports.add(cmdlet.python_name)
         order = [p.python for p in cmdlet.params]
         ordered = sorted(kwargs.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
         if cmdlet.python_name == "new_gradio_session_api_proxy_function":
             self.note_prefix(arguments, cmdlet)
-        return f"{cmdlet.python_name}({', '.join(f'{k}={v}' for k, v in ordered)})"
+        function, ordered = _python_shape(cmdlet.python_name, ordered)
+        self.imports.add(function)
+        return f"{function}({', '.join(f'{k}={v}' for k, v in ordered)})"
 
     def splatted(self, cmdlet: Cmdlet, arguments: semantics.Arguments, piped: str | None) -> str:
         """``Cmd @params -Other x``: the hashtable's keys are PowerShell parameter names, bound

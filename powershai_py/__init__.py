@@ -9,18 +9,21 @@ Stateless calls            PowerShell
     get_gradio_info             Get-GradioInfo
     send_gradio_api             Send-GradioApi
     update_gradio_api_result    Update-GradioApiResult
+    iter_gradio_api_result      Update-GradioApiResult, each result as it arrives
     stop_gradio_api             (new) cancel a call on the server
     send_gradio_file            Send-GradioFile
     download_gradio_file        (new) save a file result
 
 Sessions
     new_gradio_session          New-GradioSession
-    get_gradio_session          Get-GradioSession
+    get_gradio_session          Get-GradioSession NAME (one session)
+    get_gradio_sessions         Get-GradioSession [PATTERN] [-Like] (a list)
     set_gradio_session          Set-GradioSession
     remove_gradio_session       Remove-GradioSession
     send_gradio_session_files   Send-GradioSessionFiles
     invoke_gradio_session_api   Invoke-GradioSessionApi
     update_gradio_session_api_result  Update-GradioSessionApiResult
+    iter_gradio_session_api_result    the same, each result as it arrives
     get_gradio_session_api      Get-GradioSessionApi
     remove_gradio_session_api   Remove-GradioSessionApi
     stop_gradio_session_api     Stop-GradioSessionApi (new)
@@ -114,7 +117,12 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         Unsupported,
         ValidationError,
     )
-    from .gradio.protocol.calls import send_gradio_api, stop_gradio_api, update_gradio_api_result  # noqa: F401
+    from .gradio.protocol.calls import (  # noqa: F401
+        iter_gradio_api_result,
+        send_gradio_api,
+        stop_gradio_api,
+        update_gradio_api_result,
+    )
     from .gradio.protocol.files import download_gradio_file, send_gradio_file  # noqa: F401
     from .gradio.protocol.info import invoke_gradio_http  # noqa: F401
     from .gradio.protocol.models import (  # noqa: F401
@@ -137,6 +145,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
     from .gradio.sessions.session_calls import (  # noqa: F401
         get_gradio_session_api,
         invoke_gradio_session_api,
+        iter_gradio_session_api_result,
         remove_gradio_session_api,
         stop_gradio_session_api,
         update_gradio_session_api_result,
@@ -145,6 +154,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
     from .gradio.sessions.sessions import (  # noqa: F401
         get_gradio_info,
         get_gradio_session,
+        get_gradio_sessions,
         new_gradio_session,
         remove_gradio_session,
         set_gradio_session,

@@ -22,6 +22,7 @@ Objects a client made (calls, proxy results, streams) keep using it wherever the
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import fields, replace
@@ -90,8 +91,9 @@ class Client:
                 return run_in(self.state, result)
             return result
 
-        method.__name__ = name
+        method.__name__ = method.__qualname__ = name
         method.__doc__ = function.__doc__
+        method.__signature__ = inspect.signature(function)  # type: ignore[attr-defined]  # help() and IDEs
         return method
 
     def __dir__(self) -> list[str]:

@@ -132,11 +132,37 @@ def warn(message: str, advice: Advice | None = None) -> None:
     that called us), however deep in the library it was raised, so ``warnings`` filters by
     module and the shown location are the caller's, not ours.
     """
-    frame: FrameType | None = sys._getframe(1)
-    level = 2  # stacklevel 2 is warn's caller, the frame examined first
+    warnings.warn(PowershaiWarning(message, advice), stacklevel=_users_level())
+
+
+def _users_level() -> int:
+    """The ``stacklevel``, for the warning function that calls this, of the first frame
+    outside this package."""
+    frame: FrameType | None = sys._getframe(2)
+    level = 2  # stacklevel 2 is the warning function's caller, the frame examined first
     while frame is not None and _ours(frame):
         frame, level = frame.f_back, level + 1
-    warnings.warn(PowershaiWarning(message, advice), stacklevel=level)
+    return level
+
+
+def deprecated(message: str) -> None:
+    """Emit a :class:`DeprecationWarning` attributed to the user's own line (as :func:`warn`)."""
+    warnings.warn(message, DeprecationWarning, stacklevel=_users_level())
+
+
+def refuse_switch(
+    value: Any, function: str, parameter: str, switch: str, code: str = "POWERSHAI_ARGUMENT_SWITCH"
+) -> None:
+    """Refuse a bool for ``parameter``, where the switch ``switch`` sat before it moved to the
+    keywords: a PowerShell switch is never positional, and neither is ours."""
+    if isinstance(value, bool):
+        raise PowershaiError(
+            f"{function}() got {value!r} for {parameter}, which takes no True/False; if you meant "
+            f"the switch, write {switch}={value} (switches are keyword-only, as PowerShell's are "
+            "never positional)",
+            code=code,
+            parameter=parameter,
+        )
 
 
 class HttpError(PowershaiError):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from .errors import PowershaiError, ProtocolError, excerpt, warn
+from .errors import PowershaiError, ProtocolError, deprecated, excerpt, refuse_switch, warn
 from .gradio.protocol.models import GradioSession
 from .gradio.sessions.sessions import new_gradio_session
 from .gradio.sessions.store import current_store
@@ -248,10 +248,11 @@ get_hf_space = get_hugging_face_space
 
 def connect_hugging_face_space_gradio(
     space: Any,
-    force: bool = False,
     server_root: str | None = None,
     *,
+    force: bool = False,
     token: str | None = None,
+    auth: Any = None,
 ) -> GradioSession:
     """Open (or find) the Gradio session of a Space and return it.
 
@@ -261,8 +262,10 @@ def connect_hugging_face_space_gradio(
     unless ``force=True`` opens it again. ``server_root`` is where the Gradio API lives: a
     full URL replaces the Space's host, anything else is appended to it; without it the
     API root is found from the app's ``/config``. The Space is linked to its session only
-    once the connection succeeded.
+    once the connection succeeded. ``auth=(user, password)`` logs in to a Space whose app
+    was launched with ``auth=``.
     """
+    refuse_switch(server_root, "connect_hugging_face_space_gradio", "server_root", "force")
     described = space if isinstance(space, HuggingFaceSpace) else _fetch_space(str(space), token)
     name = described.gradio_session or f"Space:{described.id}"
     existing = current_store().get(name)
@@ -277,7 +280,9 @@ def connect_hugging_face_space_gradio(
     url = described.host.rstrip("/")
     if server_root:
         url = server_root if server_root.lower().startswith("http") else f"{url}/{server_root.strip('/')}"
-    session = new_gradio_session(url, name, force=True, disable_retry=bool(server_root), token=token)
+    session = new_gradio_session(
+        url, name, force=True, disable_retry=bool(server_root), token=token, auth=auth
+    )
     described.gradio_session = session.name
     return session
 
@@ -304,22 +309,25 @@ def start_hugging_face_space(space: Any, *, token: str | None = None) -> bool:
 
 def wait_hugging_face_space(
     space: Any,
+    *,
     timeout: float | None = None,
-    sleep_time: int = 5000,
+    interval: float = 5.0,
     no_status: bool = False,
     no_start: bool = False,
-    *,
     token: str | None = None,
     report: Callable[[str], Any] | None = None,
+    sleep_time: int | None = None,
 ) -> bool:
     """Wait until a Space is RUNNING: True when it is, False when ``timeout`` seconds passed.
 
     PowerShell equivalent: ``Wait-HuggingFaceSpace SPACE [-timeout S] [-SleepTime MS] [-NoStart]``.
 
-    The Space's stage is read every ``sleep_time`` milliseconds; each change of stage is
-    reported on stderr (or to ``report``) unless ``no_status``. The first pass wakes the
-    Space unless ``no_start``. Without ``timeout`` it waits at most :data:`DEFAULT_WAIT`.
+    The Space's stage is read every ``interval`` seconds; each change of stage is reported on
+    stderr (or to ``report``) unless ``no_status``. The first pass wakes the Space unless
+    ``no_start``. Without ``timeout`` it waits at most :data:`DEFAULT_WAIT`. ``sleep_time``
+    (milliseconds, PowerShell's ``-SleepTime``) is deprecated: every duration here is in seconds.
     """
+    pause = _interval_seconds(interval, sleep_time)
     say = report or (lambda line: print(line, file=sys.stderr, flush=True))
     limit = DEFAULT_WAIT if timeout is None else float(timeout)
     started = time.monotonic()
@@ -342,7 +350,16 @@ def wait_hugging_face_space(
         first = False
         if time.monotonic() - started >= limit:
             return False
-        time.sleep(min(sleep_time / 1000, max(0.0, limit - (time.monotonic() - started))))
+        time.sleep(min(pause, max(0.0, limit - (time.monotonic() - started))))
+
+
+def _interval_seconds(interval: float, sleep_time: int | None) -> float:
+    """The pause between two reads of a Space, in seconds, from ``interval`` or the
+    deprecated ``sleep_time`` in milliseconds."""
+    if sleep_time is None:
+        return float(interval)
+    deprecated("wait_hugging_face_space(sleep_time=MS) is deprecated: give interval=SECONDS")
+    return float(sleep_time) / 1000
 
 
 wait_hf_space = wait_hugging_face_space

@@ -23,6 +23,7 @@ from powershai_py import (
     get_gradio_info,
     get_gradio_session_api,
     invoke_gradio_session_api,
+    iter_gradio_session_api_result,
     new_gradio_session,
     new_gradio_session_api_proxy_function,
     remove_gradio_session_api,
@@ -88,7 +89,7 @@ def main() -> None:
 
             print("\nStreaming /countdown, each event as it arrives:")
             call = invoke_gradio_session_api("countdown", {"start": 5, "delay": 0.3})
-            for result in update_gradio_session_api_result(call, stream=True):
+            for result in iter_gradio_session_api_result(call):
                 print(
                     f"  {result.ts:%H:%M:%S.%f}  #{result.num:<2} {result.event:<10} {result.data}",
                     flush=True,

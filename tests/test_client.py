@@ -31,7 +31,7 @@ def test_two_clients_side_by_side_in_threads(lab, tmp_path):
             seen[name] = {
                 "headers": results,
                 "transport": call.api_event.transport,
-                "sessions": [s.name for s in client.get_gradio_session("*")],
+                "sessions": [s.name for s in client.get_gradio_sessions()],
                 "read_timeout": client.settings.read_timeout,
                 "session": session.name,
             }
@@ -53,7 +53,7 @@ def test_two_clients_side_by_side_in_threads(lab, tmp_path):
     assert (seen["a"]["read_timeout"], seen["b"]["read_timeout"]) == (60.0, 7.0)
     # the default client saw none of it
     assert (
-        ps.get_gradio_session("*") == []
+        ps.get_gradio_sessions() == []
         and ps.settings.transport == "auto"
         and ps.settings.read_timeout == 60.0
     )
@@ -70,7 +70,7 @@ def test_a_clients_results_read_with_it_wherever_they_are_consumed(lab):
     client = Client(token="hf_mine")
     client.new_gradio_session(lab.url, "mine")
     call = client.invoke_gradio_session_api("auth_header", ["x"], session="mine")
-    stream = client.update_gradio_session_api_result(call, session="mine", stream=True)
+    stream = client.iter_gradio_session_api_result(call, session="mine")
     assert [r.data for r in stream][-1] == ["Bearer hf_mine"]
     [function] = client.new_gradio_session_api_proxy_function("auth_header", session="mine", namespace={})
     assert function("y").value() == "Bearer hf_mine"  # made in the client, read outside it
@@ -82,10 +82,10 @@ def test_a_clients_results_read_with_it_wherever_they_are_consumed(lab):
 def test_with_a_client_the_plain_functions_use_it_and_it_closes_at_the_end(lab):
     with Client(token="hf_block") as client:
         ps.new_gradio_session(lab.url, "inside")
-        assert [s.name for s in client.get_gradio_session("*")] == ["inside"]
+        assert [s.name for s in client.get_gradio_sessions()] == ["inside"]
         event = ps.send_gradio_api(lab.url, "auth_header", ["x"])
         assert ps.update_gradio_api_result(event)[-1].data == ["Bearer hf_block"]
-    assert ps.get_gradio_session("*") == []  # the block's session was the client's
+    assert ps.get_gradio_sessions() == []  # the block's session was the client's
     with pytest.raises(PowershaiError) as caught:
         client.send_gradio_api(lab.url, "echo", ["x"])
     assert caught.value.code == "POWERSHAI_CLIENT_CLOSED"

@@ -16,6 +16,7 @@ from powershai_py import (
     download_gradio_file,
     get_gradio_info,
     invoke_gradio_http,
+    iter_gradio_api_result,
     send_gradio_api,
     send_gradio_file,
     update_gradio_api_result,
@@ -90,7 +91,7 @@ def test_generator_events_arrive_in_order_and_count(lab):
 
 def test_stream_yields_each_event_before_the_call_ends(lab):
     event = send_gradio_api(lab.url, "count_up", [3])
-    stream = update_gradio_api_result(event, stream=True)
+    stream = iter_gradio_api_result(event)
     first = next(r for r in stream if carries_data(r))
     assert isinstance(first, GradioApiEventResult)
     assert first.data == ["step 1"]

@@ -221,17 +221,17 @@ INTERRUPTED_READER = textwrap.dedent(
     import json, sys, time
     from powershai_py import (
         StreamLost, invoke_gradio_session_api, new_gradio_session, send_gradio_api,
-        update_gradio_api_result, update_gradio_session_api_result,
+        iter_gradio_api_result, iter_gradio_session_api_result,
     )
     url, way, where = sys.argv[1], sys.argv[2], sys.argv[3]
     if way == "session":
         session = new_gradio_session(url, "s")
         call = invoke_gradio_session_api("count_up", [20], session=session)
-        read = lambda: update_gradio_session_api_result(call, session=session, stream=True)
+        read = lambda: iter_gradio_session_api_result(call, session=session)
         event = call.api_event
     else:
         event = send_gradio_api(url, "count_up", [20])
-        read = lambda: update_gradio_api_result(event, stream=True)
+        read = lambda: iter_gradio_api_result(event)
     before, after, outcome, status_after_interrupt = [], [], "resumed", "not interrupted"
     try:
         for result in read():

@@ -12,6 +12,7 @@ from powershai_py import (
     PowershaiWarning,
     connect_hugging_face_space_gradio,
     get_gradio_session,
+    get_gradio_sessions,
     get_hf_me,
     get_hf_space,
     get_hugging_face_whoami,
@@ -78,7 +79,7 @@ def test_listing_by_author_and_my(hub):
     listed = get_hf_space(author="owner")
     assert sorted(s.id for s in listed) == ["owner/public", "owner/sleepy", "owner/static", "owner/stuck"]
     assert all(isinstance(s, HuggingFaceSpace) and s.gradio_session is None for s in listed)
-    assert get_gradio_session() == []  # listing connects nothing
+    assert get_gradio_sessions() == []  # listing connects nothing
     mine = get_hf_space(my=True, token=TOKEN)
     assert [s.id for s in mine] == ["tester/mine"]
 
@@ -93,17 +94,17 @@ def test_a_sleeping_space_is_woken_and_waited_for(hub):
     lines: list[str] = []
     space = get_hf_space("owner/sleepy")  # SLEEPING: not connected, no warning
     assert space.stage == "SLEEPING" and space.gradio_session is None
-    assert wait_hugging_face_space(space, timeout=10, sleep_time=10, report=lines.append) is True
+    assert wait_hugging_face_space(space, timeout=10, interval=0.01, report=lines.append) is True
     assert lines == ["owner/sleepy: SLEEPING", "owner/sleepy: BUILDING", "owner/sleepy: RUNNING"]
     assert hub.wakes == ["owner/sleepy"]  # woken once, on the first pass
     assert space.stage == "RUNNING"
 
 
 def test_a_space_that_never_starts_times_out(hub, capsys):
-    assert wait_hugging_face_space("owner/stuck", timeout=0.3, sleep_time=50, no_start=True) is False
+    assert wait_hugging_face_space("owner/stuck", timeout=0.3, interval=0.05, no_start=True) is False
     assert "owner/stuck: PAUSED" in capsys.readouterr().err
     assert hub.wakes == []
-    assert wait_hugging_face_space("owner/stuck", timeout=0.2, sleep_time=50, no_status=True) is False
+    assert wait_hugging_face_space("owner/stuck", timeout=0.2, interval=0.05, no_status=True) is False
     assert capsys.readouterr().err == ""
 
 

@@ -13,7 +13,7 @@ from hypothesis import example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from powershai_py import ConnectionLost, send_gradio_api, update_gradio_api_result
+from powershai_py import ConnectionLost, iter_gradio_api_result, send_gradio_api, update_gradio_api_result
 from powershai_py.errors import ProtocolError
 from powershai_py.gradio.protocol.models import QueueStatus, carries_data
 from powershai_py.gradio.protocol.queue import apply_diff, translate
@@ -218,7 +218,7 @@ def test_a_stream_cut_before_a_calls_result_is_connection_lost_for_it_only(fault
     queue_app(fault, stream)
     first = send_gradio_api(fault.url, "echo", ["a"], session_hash="cut", transport="queue")
     second = send_gradio_api(fault.url, "echo", ["b"], session_hash="cut", transport="queue")
-    assert update_gradio_api_result(second, stream=True, status=True).__next__().event == "process_starts"
+    assert iter_gradio_api_result(second, status=True).__next__().event == "process_starts"
     with pytest.raises(ConnectionLost):
         list(update_gradio_api_result(second))
     assert second.last_query_status == "ConnectionLost" and second.status != "complete"

@@ -27,6 +27,8 @@ from powershai_py import (
     PowershaiWarning,
     invoke_gradio_dynamic_api,
     invoke_gradio_session_api,
+    iter_gradio_api_result,
+    iter_gradio_session_api_result,
     new_gradio_session,
     send_gradio_api,
     send_gradio_file,
@@ -85,7 +87,7 @@ def test_calls_queued_for_one_slot_see_their_rank_fall_to_zero_and_an_eta(queue_
     events = [send_gradio_api(queue_lab.url, "slow", [0.3], transport="queue") for _ in range(4)]
     last = events[-1]
     seen = []
-    for result in update_gradio_api_result(last, stream=True, status=True):
+    for result in iter_gradio_api_result(last, status=True):
         if result.event == "estimation":
             assert last.queue.rank == result.data["rank"] and last.queue.stage == "queued"  # at any moment
             seen.append(result.data)
@@ -170,7 +172,7 @@ def test_cancel_stops_a_running_generator_on_the_server(queue_lab, transport):
     length = 301 + TRANSPORTS.index(transport)  # a ticker of its own, told apart on the server
     call = invoke_gradio_session_api("ticker", [length], session=session)
     ticks = []
-    for result in update_gradio_session_api_result(call, session=session, stream=True):
+    for result in iter_gradio_session_api_result(call, session=session):
         if result.event == "generating":
             ticks.append(result.data)
             if len(ticks) == 3:
@@ -185,7 +187,7 @@ def test_cancel_stops_a_running_generator_on_the_server(queue_lab, transport):
 def test_cancel_takes_a_waiting_call_out_of_the_queue(queue_lab):
     blocker = send_gradio_api(queue_lab.url, "slow", [1.5], transport="queue")
     waiting = send_gradio_api(queue_lab.url, "slow", [0.1], transport="queue")
-    first = next(iter(update_gradio_api_result(waiting, stream=True, status=True)))
+    first = next(iter(iter_gradio_api_result(waiting, status=True)))
     assert first.event == "estimation" and waiting.queue.stage == "queued"  # behind the blocker
     assert stop_gradio_api(waiting) is True
     rest = update_gradio_api_result(waiting, status=True)

@@ -22,7 +22,9 @@ from powershai_py import (
     get_gradio_info,
     get_gradio_session,
     get_gradio_session_api,
+    get_gradio_sessions,
     invoke_gradio_session_api,
+    iter_gradio_session_api_result,
     new_gradio_session,
     remove_gradio_session,
     remove_gradio_session_api,
@@ -101,13 +103,13 @@ def test_names_with_a_meaning_are_refused(lab, name):
     with pytest.raises(PowershaiError) as caught:
         new_gradio_session(lab.url, name)
     assert caught.value.code == "POWERSHAI_GRADIO_SESSION_INVALIDNAME"
-    assert get_gradio_session() == []
+    assert get_gradio_sessions() == []
 
 
 def test_a_failing_app_stores_nothing():
     with pytest.raises(PowershaiError):
         new_gradio_session("http://127.0.0.1:9")
-    assert get_gradio_session("*") == []
+    assert get_gradio_sessions() == []
 
 
 def test_the_default_session_rules(lab):
@@ -125,19 +127,25 @@ def test_the_default_session_rules(lab):
     assert get_gradio_info(".").real_app_url == lab.api_url
     remove_gradio_session(".")
     assert get_gradio_session(".") is one  # one left: it is the default again
-    assert get_gradio_session() == [one]
+    assert get_gradio_sessions() == [one]
 
 
 def test_finding_sessions_by_name_glob_url_and_id(lab, lab_beats):
     a = new_gradio_session(lab.url, "alpha")
     b = new_gradio_session(lab_beats.url, "beta")
     assert get_gradio_session("ALPHA") is a
-    assert get_gradio_session("*") == [a, b]
-    assert get_gradio_session("a*", like=True) == [a]
-    assert get_gradio_session("*" + lab_beats.url.split(":")[-1] + "*", like=True) == [b]  # by URL (D-5)
-    assert get_gradio_session("nothing*", like=True) == []
+    assert get_gradio_sessions() == [a, b]
+    assert get_gradio_sessions("a*", like=True) == [a]
+    assert get_gradio_sessions("*" + lab_beats.url.split(":")[-1] + "*", like=True) == [b]  # by URL (D-5)
+    assert get_gradio_sessions("nothing*", like=True) == []
     assert get_gradio_session(b.session_id, by_id=True) is b
-    assert get_gradio_session(["beta", "alpha"]) == [b, a]
+    assert get_gradio_sessions(["beta", "alpha"]) == [b, a]
+    set_gradio_session("beta", default=True)
+    assert get_gradio_session() is b  # one session: the default, by default
+    # the old way of asking get_gradio_session for a list still answers one, and says what to use
+    for old_way in (lambda: get_gradio_session("*"), lambda: get_gradio_session("a*", like=True)):
+        with pytest.warns(DeprecationWarning, match="get_gradio_sessions"):
+            assert old_way() in ([a, b], [a])
     with pytest.raises(SessionNotFound) as caught:
         get_gradio_session("gamma")
     assert caught.value.code == "POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_NOTFOUND"
@@ -161,12 +169,12 @@ def test_remove_takes_names_objects_star_and_iterables(lab):
     a, b, c = (new_gradio_session(lab.url, name) for name in ("a", "b", "c"))
     set_gradio_session("b", default=True)
     assert remove_gradio_session(["B", c, "missing"]) == [b, c]
-    assert get_gradio_session() == [a]
+    assert get_gradio_sessions() == [a]
     new_gradio_session(lab.url, "d")
     with pytest.raises(PowershaiError):  # the default went with b: '.' is ambiguous again
         get_gradio_session(".")
     assert len(remove_gradio_session("*")) == 2
-    assert get_gradio_session() == []
+    assert get_gradio_sessions() == []
 
 
 def test_get_gradio_info_takes_a_session_or_its_name(lab):
@@ -334,7 +342,7 @@ def test_update_streams_and_takes_several_calls(lab):
     new_gradio_session(lab.url)
     first = invoke_gradio_session_api("echo", ["one"])
     second = invoke_gradio_session_api("echo", ["two"])
-    reader = update_gradio_session_api_result([first, second.id], stream=True)
+    reader = iter_gradio_session_api_result([first, second.id])
     assert not isinstance(reader, list)
     datas = [r.data for r in reader if r.event == "complete"]
     assert datas == [["one"], ["two"]]
@@ -383,7 +391,7 @@ def test_a_kept_stream_read_to_its_last_result_in_a_thread_leaves_the_call_free(
     seen, kept = [], []
 
     def read_to_complete():
-        stream = update_gradio_session_api_result(call, stream=True)
+        stream = iter_gradio_session_api_result(call)
         kept.append(stream)  # a caller that keeps its iterator (a notebook variable, say)
         for result in stream:
             seen.append(result.event)
@@ -507,7 +515,7 @@ def test_stateful_sessions_over_call_need_gradio_6(lab):
     with pytest.raises(PowershaiError) as caught:
         new_gradio_session(lab.url, stateful=True, transport="call")
     assert caught.value.code == "POWERSHAI_GRADIO_SESSION_STATEFUL"
-    assert get_gradio_session() == []
+    assert get_gradio_sessions() == []
 
 
 def test_stateful_sessions_keep_state_on_every_version_by_default(lab):
@@ -653,7 +661,7 @@ def test_a_stateful_call_waits_for_a_reader_of_the_previous_one_but_not_forever(
     monkeypatch.setattr(settings, "lock_timeout", 0.5)
     new_gradio_session(lab_beats.url, stateful=True)
     first = invoke_gradio_session_api("nap", [2])
-    reader = update_gradio_session_api_result(first, stream=True)
+    reader = iter_gradio_session_api_result(first)
     assert next(reader).event == "heartbeat"  # this thread now reads `first`
     outcome: list[BaseException] = []
 

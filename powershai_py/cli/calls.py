@@ -91,7 +91,7 @@ def _stream_events(
 
     progress = Progress()
     beats = 0
-    reader = ps.update_gradio_session_api_result(call, max_heartbeats, session_ref, stream=True, status=True)
+    reader = ps.iter_gradio_session_api_result(call, max_heartbeats, session_ref, status=True)
     try:
         for result in reader:
             name = (result.event or "").lower()
@@ -318,7 +318,7 @@ def calls_remove(
     Example:
       powershai-py calls remove clean
     """
-    chosen = ps.remove_gradio_session_api(list(targets), force, eligible, session_ref)
+    chosen = ps.remove_gradio_session_api(list(targets), session_ref, force=force, eligible=eligible)
     rows = [call_row(c) for c in chosen]
     emit(
         rows,

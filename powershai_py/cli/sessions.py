@@ -133,7 +133,7 @@ def session_new(
     """
     login = app_login(click.get_current_context(), url)
     created = ps.new_gradio_session(
-        url, name, download_path, force, stateful=stateful, token=token, auth=login, transport=transport
+        url, name, download_path, force=force, stateful=stateful, token=token, auth=login, transport=transport
     )
     _print_sessions([created], as_json)
 
@@ -205,7 +205,7 @@ def session_set(
       powershai-py session set demo --default --max-calls 20 --policy remove
       powershai-py session set demo --transport queue
     """
-    ps.set_gradio_session(name, make_default, max_calls, policy, transport)
+    ps.set_gradio_session(name, max_calls, policy, default=make_default, transport=transport)
     _print_sessions([resolve(name)], as_json)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from powershai_py import (
     get_gradio_session,
     get_gradio_session_api,
+    get_gradio_sessions,
     get_hf_space,
     invoke_gradio_session_api,
     new_gradio_session,
@@ -113,7 +114,7 @@ def misc(lab_url, **_):
     remove_gradio_session_api_proxy_function(functions)
     out.append(len(get_gradio_session_api_proxy_function()))
     remove_gradio_session("lab")
-    out.append(len(get_gradio_session()))
+    out.append(len(get_gradio_sessions()))
     return out
 
 
@@ -187,8 +188,8 @@ def pester_remove_all(lab_url, **_):
 
     new_gradio_session(lab_url, "a")
     new_gradio_session(lab_url, "b")
-    remove_gradio_session(get_gradio_session())
-    return [len(get_gradio_session())]
+    remove_gradio_session(get_gradio_sessions())
+    return [len(get_gradio_sessions())]
 
 
 def pester_proxy_names(lab_url, **_):
@@ -342,7 +343,7 @@ def json_roundtrip(lab_url, **_):
 def where_case(lab_url, **_):
     new_gradio_session(lab_url, "Space:Owner/App")
     new_gradio_session(lab_url, "other")
-    sessions = get_gradio_session()
+    sessions = get_gradio_sessions()
     exact = [s.name for s in sessions if s.name.casefold() == "space:owner/app"]
     return exact + [s.name.upper() for s in sessions if s.name.casefold().startswith("oth")]
 
@@ -359,7 +360,7 @@ def count_semantics(lab_url, **_):
 def member_enumeration(lab_url, **_):
     new_gradio_session(lab_url, "first")
     new_gradio_session(lab_url, "second")
-    names = [s.name for s in get_gradio_session()]
+    names = [s.name for s in get_gradio_sessions()]
     return [*names, len(names)]
 
 
@@ -392,7 +393,7 @@ def remove_all_sessions(lab_url, **_):
     new_gradio_session(lab_url, "a")
     new_gradio_session(lab_url, "b")
     remove_gradio_session("*")
-    return [len(get_gradio_session())]
+    return [len(get_gradio_sessions())]
 
 
 def confirm_false(lab_url, **_):

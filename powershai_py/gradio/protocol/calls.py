@@ -21,9 +21,9 @@ import re
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from ...errors import (
@@ -37,6 +37,7 @@ from ...errors import (
     RequestTimeout,
     StreamLost,
     Unsupported,
+    deprecated,
     excerpt,
     warn,
 )
@@ -56,10 +57,12 @@ from .models import (
 )
 from .queue import QueueEvent, QueueStream, channel_for, forget_call
 from .status import ReadStatus
+from .transitions import ReadProgress, Step, fault_status, step
 
 __all__ = [
     "send_gradio_api",
     "update_gradio_api_result",
+    "iter_gradio_api_result",
     "close_gradio_api_event",
     "stop_gradio_api",
     "check_transport",
@@ -75,9 +78,8 @@ Script = Callable[[dict[str, Any]], Any]
 
 # How a read ended, as recorded in GradioApiEvent.last_query_status (status.py says what each means).
 RUNNING, COMPLETE, ERROR = ReadStatus.RUNNING, ReadStatus.COMPLETE, ReadStatus.ERROR
-EXPIRED, NOT_OPENED = ReadStatus.HEARTBEAT_EXPIRED, ReadStatus.NOT_OPENED
-LOST, TIMEOUT, BROKEN = ReadStatus.CONNECTION_LOST, ReadStatus.TIMEOUT, ReadStatus.PROTOCOL_ERROR
-CLOSED, CANCELLED, INTERRUPTED = ReadStatus.CLOSED, ReadStatus.CANCELLED, ReadStatus.INTERRUPTED
+EXPIRED, CLOSED = ReadStatus.HEARTBEAT_EXPIRED, ReadStatus.CLOSED
+CANCELLED, INTERRUPTED = ReadStatus.CANCELLED, ReadStatus.INTERRUPTED
 TRANSPORTS = ("auto", "call", "queue")
 
 
@@ -353,38 +355,70 @@ def _event_id_of(response: Any, url: str) -> str:
 
 def update_gradio_api_result(
     api_event: GradioApiEvent | list[GradioApiEvent],
+    *,
     script: Script | None = None,
     max_heartbeats: int | None = None,
     no_output: bool = False,
     history: bool = False,
-    stream: bool = False,
-    *,
     read_timeout: float | None = None,
     status: bool = False,
-) -> Any:
-    """Read a call's events until it completes, fails, or the heartbeat limit is reached.
+    stream: bool = False,
+) -> list[GradioApiEventResult]:
+    """Read a call's events until it completes, fails, or the heartbeat limit is reached,
+    and return the list of :class:`GradioApiEventResult` read (empty with ``no_output``).
 
     PowerShell equivalent: ``Update-GradioApiResult -ApiEvent E [-MaxHeartBeats N] [-History]``.
 
-    Returns the list of :class:`GradioApiEventResult` read (empty with ``no_output``).
-    With ``stream=True`` returns an iterator that yields each result the moment it
-    arrives; the reading happens as you iterate. ``max_heartbeats`` stops the read after
-    that many heartbeats in a row (``last_query_status == "HeartBeatExpired"``); call
-    again to resume on the same open stream. Without it, ``settings.heartbeat_limit``
-    applies. ``history`` keeps each event in ``api_event.events`` and its data in
-    ``api_event.data``; ``script`` is called with ``{"event": result, "api_event": event}``
-    for each event that is not a heartbeat. ``read_timeout`` (seconds) is how long the
-    server may stay silent; the default is ``settings.stream_read_timeout``. A list of
-    events is read one after the other, as piping several events to the cmdlet would.
-    ``status=True`` also returns (and passes to ``script``) the queue transport's status
-    events (``estimation``, ``process_starts``, ``progress``, ``log``); without it they only
-    update ``api_event.queue``, so the results are those ``/call`` gives, as in PowershAI.
+    The options are those of :func:`iter_gradio_api_result`, which hands each result out
+    the moment it arrives (``stream=True`` did that here, and is deprecated).
+    """
+    reader = iter_gradio_api_result(
+        api_event,
+        script=script,
+        max_heartbeats=max_heartbeats,
+        history=history,
+        read_timeout=read_timeout,
+        status=status,
+    )
+    if stream:
+        deprecated("update_gradio_api_result(stream=True) is deprecated: use iter_gradio_api_result()")
+        return cast(list[GradioApiEventResult], iter(()) if no_output else reader)
+    results = list(reader)
+    return [] if no_output else results
+
+
+def iter_gradio_api_result(
+    api_event: GradioApiEvent | list[GradioApiEvent],
+    *,
+    script: Script | None = None,
+    max_heartbeats: int | None = None,
+    history: bool = False,
+    read_timeout: float | None = None,
+    status: bool = False,
+) -> Generator[GradioApiEventResult, None, None]:
+    """Read a call's events as you iterate: each result is yielded the moment it arrives,
+    until the call completes, fails, or the heartbeat limit is reached.
+
+    PowerShell equivalent: ``Update-GradioApiResult -ApiEvent E`` in a pipeline (each result
+    flows on as it is read).
+
+    ``max_heartbeats`` stops the read after that many heartbeats in a row
+    (``last_query_status == "HeartBeatExpired"``); call again to resume on the same open
+    stream. Without it, ``settings.heartbeat_limit`` applies. ``history`` keeps each event in
+    ``api_event.events`` and its data in ``api_event.data``; ``script`` is called with
+    ``{"event": result, "api_event": event}`` for each event that is not a heartbeat.
+    ``read_timeout`` (seconds) is how long the server may stay silent; the default is
+    ``settings.stream_read_timeout``. A list of events is read one after the other, as piping
+    several events to the cmdlet would. ``status=True`` also yields (and passes to
+    ``script``) the queue transport's status events (``estimation``, ``process_starts``,
+    ``progress``, ``log``); without it they only update ``api_event.queue``, so the results
+    are those ``/call`` gives, as in PowershAI.
     """
     events = list(api_event) if isinstance(api_event, (list, tuple)) else [api_event]
     for item in events:
         if not isinstance(item, GradioApiEvent):
             raise InvalidEvent(f"expected a GradioApiEvent (from send_gradio_api), got {type(item).__name__}")
-    reader = (
+    return (
         result
         for item in events
         # each call is read with the client that made it, wherever the results are consumed
@@ -392,12 +426,6 @@ def update_gradio_api_result(
             item.state or current(), _read(item, script, max_heartbeats, history, read_timeout, status)
         )
     )
-    if stream and not no_output:
-        return reader
-    results = list(reader)
-    if no_output:
-        return iter(()) if stream else []
-    return results
 
 
 class _OpenStream:
@@ -503,8 +531,7 @@ def _read(
         )
     limit = max_heartbeats or settings.heartbeat_limit
     silence = read_timeout or settings.stream_read_timeout
-    heartbeats = 0
-    said_last: tuple[str, Any] | None = None  # the last status event, to tell a repeat
+    progress = ReadProgress()
     event.last_query_status = RUNNING
     mine: _OpenStream | QueueStream | None = None
     try:
@@ -521,64 +548,27 @@ def _read(
                 mine.busy = False
                 return  # closed or finished by another reader meanwhile: its results went there
             result = _result(event, sse)
-            name = (result.event or "").lower()
-            if name == "heartbeat":
-                heartbeats += 1
-                event.heartbeats = heartbeats
-                expired = heartbeats >= limit
-                if expired:
-                    event.last_query_status = EXPIRED  # the stream stays open for a later read
-                mine.busy = False
-                yield result
-                if expired:
-                    return
-                continue
-            if name in STATUS_EVENTS:  # on the QueueStatus, not in the history (as with /call)
-                _note_status(event, name, result.data)
-                # a status that says nothing new (the same estimate again and again) is a
-                # heartbeat by another name: it counts toward the limit instead of resetting it
-                repeated = (name, result.data) == said_last
-                said_last = (name, result.data)
-                heartbeats = heartbeats + 1 if repeated else 0
-                event.heartbeats = heartbeats
-                expired = heartbeats >= limit
-                if expired:
-                    event.last_query_status = EXPIRED
-                mine.busy = False
-                if status:
-                    if script is not None:
-                        script({"event": result, "api_event": event})
-                    yield result
-                if expired:
-                    return
-                continue
-            heartbeats = event.heartbeats = 0
-            if history:
-                event.events.append(result)
-                if result.data is not None:
-                    event.data.append(result.data)
-            final = name in (COMPLETE, ERROR)
-            event.status = result.event
-            if final:
-                _finish(event, ERROR if name == ERROR else COMPLETE, result.data)
+            move = step(
+                progress,
+                result.event or "",
+                result.data,
+                limit=limit,
+                want_status=status,
+                cancel_requested=event.cancel_requested,
+            )
+            progress = move.progress
+            _record(event, move, result, history)
             mine.busy = False
-            if script is not None:
-                script({"event": result, "api_event": event})
-            yield result
-            if final:
+            if move.hand_out:
+                if script is not None and move.kind != "heartbeat":
+                    script({"event": result, "api_event": event})
+                yield result
+            if move.ending is not None:
                 return
     except (RequestTimeout, ConnectionLost, ProtocolError, HttpError) as exc:
         if event.done:
             return  # another reader finished or closed the stream under this one
-        if event.stream is None:
-            how = NOT_OPENED
-        elif isinstance(exc, RequestTimeout):
-            how = TIMEOUT
-        elif isinstance(exc, ProtocolError):
-            how = BROKEN
-        else:
-            how = LOST
-        _close(event, how)
+        _close(event, fault_status(exc, opened=event.stream is not None))
         raise type(exc)(
             f"{exc.message} (event {event.event_id} of /{event.api_name}; "
             f"{event.last_event_num} events were read and are kept on the event)",
@@ -591,6 +581,23 @@ def _read(
         if mine is not None and mine.busy and event.stream is mine and not event.done:
             _close(event, INTERRUPTED)
         raise
+
+
+def _record(event: GradioApiEvent, move: Step, result: GradioApiEventResult, history: bool) -> None:
+    """Record on the call what one event did (the I/O side of :func:`transitions.step`)."""
+    event.heartbeats = move.progress.heartbeats
+    if move.kind == "status":  # on the QueueStatus, not in the history (as with /call)
+        _note_status(event, (result.event or "").lower(), result.data)
+    if move.is_result:
+        if history:
+            event.events.append(result)
+            if result.data is not None:
+                event.data.append(result.data)
+        event.status = result.event
+    if move.ending is EXPIRED:
+        event.last_query_status = EXPIRED  # the stream stays open for a later read
+    elif move.ending is not None:
+        _finish(event, move.ending, result.data)
 
 
 def _cut(event: GradioApiEvent, stream: _OpenStream | QueueStream) -> ConnectionLost:
@@ -671,16 +678,12 @@ def _result(event: GradioApiEvent, sse: SSEEvent) -> GradioApiEventResult:
     )
 
 
-def _finish(event: GradioApiEvent, how: str, data: Any = None) -> None:
-    """The call is over (``complete`` or ``error``): record it and close the stream."""
+def _finish(event: GradioApiEvent, how: ReadStatus, data: Any = None) -> None:
+    """The call is over (``complete``, ``error`` or cancelled): record it and close the stream."""
     event.status = COMPLETE
-    event.queue.stage = "done"
-    if how == ERROR:
+    event.queue.stage = {ERROR: "failed", CANCELLED: "cancelled"}.get(how, "done")
+    if how is ERROR:
         event.error = data if data not in (None, "", [], {}) else "UnknownError"
-        event.queue.stage = "failed"
-    elif event.cancel_requested and data is None:  # Gradio ends a cancelled call with an empty complete
-        how = CANCELLED
-        event.queue.stage = "cancelled"
     event.last_query_status = how
     if event.stream is not None:
         stream, event.stream = event.stream, None

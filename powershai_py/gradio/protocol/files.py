@@ -180,8 +180,8 @@ class MultipartFiles:
 def send_gradio_file(
     app_url: Any,
     files: FileArgs,
-    raw: bool = False,
     *,
+    raw: bool = False,
     token: str | None = None,
     auth: Any = None,
 ) -> list[Any]:

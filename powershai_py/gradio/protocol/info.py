@@ -22,17 +22,18 @@ from .login import login_for
 from .models import AppLayout, GradioInfo
 from .shapes import read_info
 
-__all__ = ["get_gradio_info", "invoke_gradio_http", "HttpResult"]
+__all__ = ["fetch_gradio_info", "invoke_gradio_http", "HttpResult"]
 
 FALLBACK_PREFIX = "/gradio_api"
 
 
-def get_gradio_info(
-    app_url: Any = ".", disable_retry: bool = False, *, token: str | None = None, auth: Any = None
+def fetch_gradio_info(
+    app_url: Any, *, disable_retry: bool = False, token: str | None = None, auth: Any = None
 ) -> GradioInfo:
-    """Fetch an app's ``/info`` (its endpoints and their parameters).
+    """Fetch the ``/info`` of an app given by its URL (its endpoints and their parameters).
 
-    PowerShell equivalent: ``Get-GradioInfo -AppUrl URL [-DisableRetry]``.
+    PowerShell equivalent: ``Get-GradioInfo -AppUrl URL [-DisableRetry]``; the public
+    :func:`powershai_py.get_gradio_info` also takes sessions and calls this for a URL.
 
     ``app_url`` is the app's root URL (or its API root, with ``/gradio_api``); a trailing
     slash is harmless. The API prefix is found from ``/config``, which every Gradio
@@ -146,6 +147,7 @@ def invoke_gradio_http(
     stream_callback: Callable[[str], Any] | None = None,
     token: str | None = None,
     max_redirects: int | None = None,
+    *,
     auth: Any = None,
 ) -> Any:
     """Send one HTTP request to a Gradio app, with the token (and the login's cookie) added.

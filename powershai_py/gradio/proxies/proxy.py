@@ -99,8 +99,8 @@ def new_gradio_session_api_proxy_function(
     api_name: str | Iterable[str] | None = None,
     prefix: str = DEFAULT_PREFIX,
     session: Any = ".",
-    force: bool = False,
     *,
+    force: bool = False,
     namespace: Namespace | None = None,
     python_prefix: str = DEFAULT_PYTHON_PREFIX,
 ) -> list[Callable[..., Any]]:

@@ -23,7 +23,7 @@ from ..protocol.models import (
     carries_data,
     error_message,
 )
-from ..sessions.session_calls import stop_gradio_session_api, update_gradio_session_api_result
+from ..sessions.session_calls import iter_gradio_session_api_result, stop_gradio_session_api
 
 __all__ = ["ProxyResult", "PipelineResult", "error_message"]
 
@@ -71,9 +71,7 @@ class ProxyResult:
             return False
         if self._reader is None:
             with using(self._state):
-                reader = update_gradio_session_api_result(
-                    self.call, session=self.session, stream=True, status=True
-                )
+                reader = iter_gradio_session_api_result(self.call, session=self.session, status=True)
             self._reader = run_in(self._state, reader)
         for event in self._reader:
             if (event.event or "").lower() == "heartbeat":

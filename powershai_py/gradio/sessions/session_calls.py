@@ -17,9 +17,9 @@ Bookkeeping rules, all under ``session.lock``:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from ...errors import (
     NONE_IS_A_VALUE,
@@ -27,6 +27,8 @@ from ...errors import (
     InvalidEvent,
     PowershaiError,
     SessionBusy,
+    deprecated,
+    refuse_switch,
     warn,
 )
 from ...http import settings
@@ -34,9 +36,9 @@ from ..protocol.calls import (
     check_transport,
     close_gradio_api_event,
     find_callable,
+    iter_gradio_api_result,
     send_gradio_api,
     stop_gradio_api,
-    update_gradio_api_result,
 )
 from ..protocol.models import (
     STATUS_EVENTS,
@@ -47,14 +49,14 @@ from ..protocol.models import (
     carries_data,
 )
 from ..protocol.status import ReadStatus
-from .policy import decide, effective_limit, max_calls_reached
 from .session_files import prepare_inputs, save_file_outputs
 from .sessions import as_items, resolve_session, retire_call
-from .store import SharedSlot, current_store
+from .store import current_store
 
 __all__ = [
     "invoke_gradio_session_api",
     "update_gradio_session_api_result",
+    "iter_gradio_session_api_result",
     "get_gradio_session_api",
     "remove_gradio_session_api",
     "stop_gradio_session_api",
@@ -70,6 +72,7 @@ def invoke_gradio_session_api(
     token: str | None = None,
     *,
     transport: str | None = None,
+    auth: Any = None,
 ) -> SessionApiEvent:
     """Submit a call to an endpoint of the session's app and keep it in the session.
 
@@ -80,7 +83,8 @@ def invoke_gradio_session_api(
     single value (a one-value list) or None. ``event_id`` attaches to a call made
     earlier, without sending anything. ``token`` overrides the session's token
     (``"public"`` sends none). The session's MaxCalls policy applies before anything is
-    sent. ``transport`` (``"call"``, ``"queue"``, ``"auto"``) overrides the session's.
+    sent. ``transport`` (``"call"``, ``"queue"``, ``"auto"``) overrides the session's, and
+    ``auth=(user, password)`` its login, for this call.
     Read the results with :func:`update_gradio_session_api_result`.
     """
     target = resolve_session(session)
@@ -99,11 +103,13 @@ def invoke_gradio_session_api(
         data = params_to_list(params, spec, name)
     chosen = token if token is not None else target.token.value
     if not event_id:
-        data = prepare_inputs(target, spec, data, chosen)  # local paths where the schema says file
+        data = prepare_inputs(target, spec, data, chosen, auth)  # local paths where the schema says file
     store = current_store()
     with _one_at_a_time(target):
-        shared = store.claim_slot(target)  # a store shared by processes decides MaxCalls itself
-        evicted = _take_slot(target) if shared is None else _take_shared_slot(target, shared)
+        slot = store.claim_slot(target)  # the store decides MaxCalls, for all who share it
+        if slot.decision.action == "warn":
+            _warn_max_calls(target, slot.decision.count, slot.decision.limit)
+        evicted = _forget(target, slot.evicted)
         _retire_all(evicted)
         store.remove_calls(target, evicted)
         try:
@@ -114,21 +120,14 @@ def invoke_gradio_session_api(
                 target.session_hash,
                 event_id,
                 chosen,
-                auth=target.login,
+                auth=target.login if auth is None else auth,
                 transport=transport or target.option("Transport"),
             )
         except BaseException:
-            with target.lock:
-                target.reserved -= 1
-            if shared is not None:
-                store.release_slot(target, shared.key)
+            store.release_slot(target, slot.key)
             raise
-        call, evicted = _keep(
-            target, SessionApiEvent(id=api_event.event_id, api_event=api_event), trim=shared is None
-        )
-        _retire_all(evicted)
-        store.remove_calls(target, evicted)
-        trimmed = store.add_call(target, call, None if shared is None else shared.key)
+        call = _keep(target, SessionApiEvent(id=api_event.event_id, api_event=api_event))
+        trimmed = store.add_call(target, call, slot.key)
         _retire_all(_forget(target, trimmed))
     return call
 
@@ -196,34 +195,59 @@ def update_gradio_session_api_result(
     *,
     no_output: bool = False,
     history: bool = False,
-    stream: bool = False,
     read_timeout: float | None = None,
     status: bool = False,
-) -> Any:
-    """Read the results of calls of a session, as :func:`update_gradio_api_result` does.
+    stream: bool = False,
+) -> list[GradioApiEventResult]:
+    """Read the results of calls of a session, and return them as a list (heartbeats
+    included; empty with ``no_output``).
 
     PowerShell equivalent: ``Update-GradioSessionApiResult ID [-MaxHeartBeats N] [-History] [-NoOutput]``.
 
+    The options are those of :func:`iter_gradio_session_api_result`, which hands each result
+    out as it arrives (``stream=True`` did that here, and is deprecated).
+    """
+    reader = iter_gradio_session_api_result(
+        id, max_heartbeats, session, history=history, read_timeout=read_timeout, status=status
+    )
+    if stream:
+        deprecated(
+            "update_gradio_session_api_result(stream=True) is deprecated: "
+            "use iter_gradio_session_api_result()"
+        )
+        return cast(list[GradioApiEventResult], iter(()) if no_output else reader)
+    results = list(reader)
+    return [] if no_output else results
+
+
+def iter_gradio_session_api_result(
+    id: Any,
+    max_heartbeats: int | None = None,
+    session: Any = ".",
+    *,
+    history: bool = False,
+    read_timeout: float | None = None,
+    status: bool = False,
+) -> Generator[GradioApiEventResult, None, None]:
+    """Read the results of calls of a session as you iterate, each the moment it arrives.
+
+    PowerShell equivalent: ``Update-GradioSessionApiResult ID`` in a pipeline.
+
     ``id`` is an event id, a :class:`SessionApiEvent`, or an iterable of them, read in
-    order; each must belong to the session. Returns the list of results (heartbeats
-    included), or with ``stream=True`` an iterator that reads as you iterate. File URLs
-    in the results are rebuilt for the app; with a session ``download_path`` the files
-    are saved there and their FileData gets a ``local_path``. ``status=True`` also returns the
-    queue transport's status events (place in the queue, progress, the app's messages); they
-    always update ``call.queue``.
+    order; each must belong to the session. File URLs in the results are rebuilt for the
+    app; with a session ``download_path`` the files are saved there and their FileData gets
+    a ``local_path``. ``status=True`` also hands out the queue transport's status events
+    (place in the queue, progress, the app's messages); they always update ``call.queue``.
+    ``max_heartbeats``, ``history`` and ``read_timeout`` as in :func:`iter_gradio_api_result`.
     """
     target = resolve_session(session)
     calls = [_find_call(target, item) for item in as_items(id)]
-    reader = (
+    return (
         result
         for call in calls
         for result in _hand_out(target, call, max_heartbeats, history, read_timeout)
         if status or (result.event or "").lower() not in STATUS_EVENTS
     )
-    if stream and not no_output:
-        return reader
-    results = list(reader)
-    return [] if no_output else results
 
 
 def get_gradio_session_api(session: Any = ".") -> list[SessionApiEvent]:
@@ -238,10 +262,10 @@ def get_gradio_session_api(session: Any = ".") -> list[SessionApiEvent]:
 
 def remove_gradio_session_api(
     target: Any,
-    force: bool = False,
-    eligible: bool = False,
     session: Any = ".",
     *,
+    force: bool = False,
+    eligible: bool = False,
     elegible: bool | None = None,
 ) -> list[SessionApiEvent]:
     """Remove calls from a session and close their streams; return the calls chosen.
@@ -253,6 +277,7 @@ def remove_gradio_session_api(
     finished, or in any state with ``force=True``. ``eligible=True`` (alias ``elegible``)
     returns the calls that would go and removes nothing.
     """
+    refuse_switch(session, "remove_gradio_session_api", "session", "force")
     if elegible is not None:
         eligible = eligible or elegible
     owner = resolve_session(session)
@@ -339,31 +364,6 @@ def _find_call(session: GradioSession, item: Any) -> SessionApiEvent:
     return call
 
 
-def _take_slot(session: GradioSession) -> list[SessionApiEvent]:
-    """Apply the MaxCalls policy for one more call; return the calls evicted to make room."""
-    with session.lock:
-        count = len(session.api_calls.all_events) + session.reserved
-        decision = decide(count, session.option("MaxCalls"), session.option("MaxCallsPolicy"))
-        if decision.action == "refuse":
-            raise max_calls_reached(count, decision.limit, session.name)
-        evicted = session.api_calls.all_events[: decision.evict]
-        _drop(session, evicted)
-        session.reserved += 1
-    if decision.action == "warn":
-        _warn_max_calls(session, count, decision.limit)
-    return evicted
-
-
-def _take_shared_slot(session: GradioSession, slot: SharedSlot) -> list[SessionApiEvent]:
-    """The store decided for all processes: take its evictions out of memory too."""
-    evicted = _forget(session, slot.evicted)
-    with session.lock:
-        session.reserved += 1
-    if slot.decision.action == "warn":
-        _warn_max_calls(session, slot.decision.count, slot.decision.limit)
-    return evicted
-
-
 def _forget(session: GradioSession, event_ids: list[str]) -> list[SessionApiEvent]:
     """Take the calls the store evicted out of memory too; return them."""
     if not event_ids:
@@ -386,30 +386,16 @@ def _warn_max_calls(session: GradioSession, count: int, limit: int) -> None:
     )
 
 
-def _keep(
-    session: GradioSession, call: SessionApiEvent, trim: bool = True
-) -> tuple[SessionApiEvent, list[SessionApiEvent]]:
-    """Record a submitted call in its slot; with ``remove`` (and ``trim``), trim what racing
-    threads added.
-
-    Returns the call kept (one already kept under that id wins) and the calls evicted.
-    """
+def _keep(session: GradioSession, call: SessionApiEvent) -> SessionApiEvent:
+    """Record a submitted call in the session; return the call kept (one already kept under
+    that id wins: two threads attached to one event id)."""
     with session.lock:
-        session.reserved -= 1
         existing = session.api_calls.by_id.get(call.id)
-        if existing is not None:  # two threads attached to one event id
-            return existing, []
+        if existing is not None:
+            return existing
         session.api_calls.all_events.append(call)
         session.api_calls.by_id[call.id] = call
-        evicted: list[SessionApiEvent] = []
-        policy = str(session.option("MaxCallsPolicy") or "").lower()
-        if trim and policy == "remove":
-            limit = effective_limit(session.option("MaxCalls"))
-            excess = len(session.api_calls.all_events) - limit
-            if excess > 0:
-                evicted = session.api_calls.all_events[:excess]
-                _drop(session, evicted)
-        return call, evicted
+        return call
 
 
 def _drop(session: GradioSession, calls: list[SessionApiEvent]) -> None:
@@ -526,12 +512,10 @@ def _pull(
         current_store().claim_read(session, call)  # one reader per stream, across processes too
     if call.api_event.credentials is None:
         call.api_event.credentials = session.login  # a call read back from a store has none
-    reader = update_gradio_api_result(
+    reader = iter_gradio_api_result(
         call.api_event,
-        None,
-        max_heartbeats,
+        max_heartbeats=max_heartbeats,
         history=history,
-        stream=True,
         read_timeout=read_timeout,
         status=True,  # kept with the call's results; update_gradio_session_api_result filters
     )

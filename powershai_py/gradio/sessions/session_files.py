@@ -29,7 +29,7 @@ __all__ = [
 
 
 def send_gradio_session_files(
-    files: Any, session: Any = ".", *, token: str | None = None
+    files: Any, session: Any = ".", *, token: str | None = None, auth: Any = None
 ) -> list[dict[str, Any]]:
     """Give one FileData per file, ready to pass as a file input of the session's app.
 
@@ -37,7 +37,8 @@ def send_gradio_session_files(
 
     Local paths (wildcards expand) are uploaded, all in one request; URLs become a
     FileData that points at them; a FileData of the same app is passed as it is, and one
-    of another app is referenced by its URL. The order of ``files`` is kept.
+    of another app is referenced by its URL. The order of ``files`` is kept. ``token`` and
+    ``auth=(user, password)`` override the session's token and login for the upload.
     """
     target = resolve_session(session)
     items = list(files) if isinstance(files, (list, tuple)) else [files]
@@ -58,7 +59,8 @@ def send_gradio_session_files(
     uploaded: dict[Path, dict[str, Any]] = {}
     if paths:
         chosen = token if token is not None else target.token.value
-        answers = send_gradio_file(target.app_url, paths, token=chosen, auth=target.login)
+        login = target.login if auth is None else auth
+        answers = send_gradio_file(target.app_url, paths, token=chosen, auth=login)
         uploaded = dict(zip(paths, answers, strict=True))
         with target.lock:
             for path, filedata in uploaded.items():
@@ -67,7 +69,11 @@ def send_gradio_session_files(
 
 
 def prepare_inputs(
-    session: GradioSession, spec: dict[str, Any], data: list[Any], token: str | None = None
+    session: GradioSession,
+    spec: dict[str, Any],
+    data: list[Any],
+    token: str | None = None,
+    auth: Any = None,
 ) -> list[Any]:
     """``data`` with every local path, URL or FileData at a place where the endpoint's schema
     puts a file made a FileData of the session's app (local paths uploaded, all in one request).
@@ -90,7 +96,7 @@ def prepare_inputs(
         map_files(value, schema, collect)
     uploaded: dict[str, dict[str, Any]] = {}
     if local:
-        answers = send_gradio_session_files(list(local.values()), session, token=token)
+        answers = send_gradio_session_files(list(local.values()), session, token=token, auth=auth)
         uploaded = dict(zip(local, answers, strict=True))
 
     def convert(value: Any) -> Any:

@@ -14,13 +14,13 @@ from __future__ import annotations
 import fnmatch
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from ...errors import Advice, PowershaiError, SessionExists, SessionNotFound
+from ...errors import Advice, PowershaiError, SessionExists, SessionNotFound, deprecated, refuse_switch
 from ...http import resolve_token, settings
-from ..protocol import info as stateless
 from ..protocol.app import app_layout, is_url
 from ..protocol.calls import check_transport, close_gradio_api_event
+from ..protocol.info import fetch_gradio_info
 from ..protocol.login import login_for
 from ..protocol.models import GradioInfo, GradioSession, Secret, SessionApiEvent, SessionList
 from .policy import effective_limit, effective_policy
@@ -29,6 +29,7 @@ from .store import current_store
 __all__ = [
     "new_gradio_session",
     "get_gradio_session",
+    "get_gradio_sessions",
     "remove_gradio_session",
     "set_gradio_session",
     "get_gradio_info",
@@ -45,9 +46,9 @@ def new_gradio_session(
     app_url: str,
     name: str | None = None,
     download_path: str | None = None,
+    *,
     force: bool = False,
     disable_retry: bool = False,
-    *,
     stateful: bool = False,
     token: str | None = None,
     auth: Any = None,
@@ -78,7 +79,7 @@ def new_gradio_session(
     login = login_for(app_url, auth)
     if transport is not None:
         check_transport(transport)
-    info = stateless.get_gradio_info(app_url, disable_retry, token=token, auth=login)
+    info = fetch_gradio_info(app_url, disable_retry=disable_retry, token=token, auth=login)
     if stateful and not _can_keep_state(info, transport, token, login):
         raise PowershaiError(
             f"the app runs Gradio {info.version or '(unknown version)'}; a stateful session needs "
@@ -205,25 +206,50 @@ def _default_session() -> GradioSession:
     return found
 
 
-def get_gradio_session(
-    session: Any = "*", like: bool = False, by_id: bool = False
-) -> GradioSession | list[GradioSession]:
-    """Find sessions.
+def get_gradio_session(session: Any = ".", *, by_id: bool = False, like: bool = False) -> GradioSession:
+    """One session: by name (any case), the default (``"."``, the default), or a session
+    object; ``by_id=True`` looks a session id up. A missing one is :class:`SessionNotFound`.
 
-    PowerShell equivalent: ``Get-GradioSession [NAME] [-Like] [-ById]``.
-
-    A name, ``"."`` or a session object gives that one session; ``by_id=True`` looks a
-    session id up. ``"*"`` (the default) gives the list of every session, ``like=True``
-    the list of those whose name or app URL matches the glob (any case), and an iterable
-    the list of what each item gives.
+    PowerShell equivalent: ``Get-GradioSession NAME [-ById]``. For ``Get-GradioSession``
+    alone, ``*`` or ``-Like``, which give a list, use :func:`get_gradio_sessions`.
     """
-    items = as_items(session)
-    if len(items) != 1 or items[0] is not session:  # an iterable: each item on its own
-        found: list[GradioSession] = SessionList()
-        for item in items:
-            result = get_gradio_session(item, like=like, by_id=by_id)
-            found.extend(result if isinstance(result, list) else [result])
-        return found
+    items = as_items(session)  # read once: it may be a generator
+    several = len(items) != 1 or items[0] is not session
+    if like or several or (isinstance(session, str) and session.strip() == "*"):
+        deprecated(
+            "get_gradio_session() with a pattern, like=True or several sessions returns a list, and "
+            "will stop doing so: use get_gradio_sessions(), which always returns one"
+        )
+        return cast(GradioSession, get_gradio_sessions(items, like=like, by_id=by_id))
+    return _one_session(session, by_id)
+
+
+def get_gradio_sessions(
+    pattern: Any = "*", *, like: bool = False, by_id: bool = False
+) -> list[GradioSession]:
+    """Sessions, as a list: every one (``"*"``, the default), those whose name or app URL
+    matches the glob ``pattern`` with ``like=True`` (any case), or those an iterable names.
+
+    PowerShell equivalent: ``Get-GradioSession [PATTERN] [-Like]`` (a list on the pipeline).
+    """
+    found: list[GradioSession] = SessionList()
+    for item in as_items(pattern):
+        if isinstance(item, str) and like:
+            folded = item.strip().casefold()
+            found.extend(
+                s
+                for s in current_store().all()
+                if fnmatch.fnmatchcase(s.name.casefold(), folded)
+                or fnmatch.fnmatchcase(s.app_url.casefold(), folded)
+            )
+        elif isinstance(item, str) and item.strip() == "*":
+            found.extend(current_store().all())
+        else:
+            found.append(_one_session(item, by_id))
+    return found
+
+
+def _one_session(session: Any, by_id: bool) -> GradioSession:
     store = current_store()
     if by_id:
         wanted = session.session_id if isinstance(session, GradioSession) else str(session).strip()
@@ -235,16 +261,6 @@ def get_gradio_session(
                 session_id=wanted,
             )
         return stored
-    if isinstance(session, str) and like:
-        pattern = session.strip().casefold()
-        return SessionList(
-            s
-            for s in store.all()
-            if fnmatch.fnmatchcase(s.name.casefold(), pattern)
-            or fnmatch.fnmatchcase(s.app_url.casefold(), pattern)
-        )
-    if isinstance(session, str) and session.strip() == "*":
-        return SessionList(store.all())
     return resolve_session(session)
 
 
@@ -286,21 +302,25 @@ def remove_gradio_session(session: Any) -> list[GradioSession]:
 
 def set_gradio_session(
     session: Any = ".",
-    default: bool = False,
     max_calls: int | None = None,
     max_calls_policy: str | None = None,
+    *,
+    default: bool = False,
     transport: str | None = None,
 ) -> None:
     """Make a session the default and/or change its MaxCalls options or its transport.
 
     PowerShell equivalent: ``Set-GradioSession [NAME] [-Default] [-MaxCalls N] [-MaxCallsPolicy P]``.
 
-    ``max_calls`` is how many calls the session keeps (0 means the built-in 10);
+    ``max_calls`` is how many calls the session keeps (0 means the default, 100);
     ``max_calls_policy`` says what a call beyond it does: ``"error"`` refuses it,
     ``"remove"`` drops the oldest calls, ``"warning"`` warns and goes on (any case).
     ``transport`` (``"call"``, ``"queue"``, ``"auto"``) is how its calls reach the app.
     Values are checked before anything changes; only these options are stored.
     """
+    refuse_switch(
+        max_calls, "set_gradio_session", "max_calls", "default", code="POWERSHAI_GRADIO_SESSION_INVALIDOPTION"
+    )
     if transport is not None:
         transport = check_transport(transport)
     if max_calls is not None:
@@ -322,22 +342,22 @@ def set_gradio_session(
 
 
 def get_gradio_info(
-    app_url: Any = ".", disable_retry: bool = False, *, token: str | None = None, auth: Any = None
+    app_url: Any = ".", *, disable_retry: bool = False, token: str | None = None, auth: Any = None
 ) -> GradioInfo:
     """Fetch an app's ``/info``: of a URL, of a session, or of the default session (``"."``).
 
     PowerShell equivalent: ``Get-GradioInfo [URL|SESSION] [-DisableRetry]``.
 
-    A URL is fetched as :func:`powershai_py.gradio.protocol.info.get_gradio_info` does. A session
+    A URL is fetched as :func:`powershai_py.gradio.protocol.info.fetch_gradio_info` does. A session
     (object, name or ``"."``) has its app fetched again, with the session's token unless
     ``token`` is given, and with its login unless ``auth`` is given.
     """
     if is_url(app_url):
-        return stateless.get_gradio_info(app_url, disable_retry, token=token, auth=auth)
+        return fetch_gradio_info(app_url, disable_retry=disable_retry, token=token, auth=auth)
     target = resolve_session(app_url)
     chosen = token if token is not None else target.token.value
     login = auth if auth is not None else target.login
-    return stateless.get_gradio_info(target.app_url, disable_retry, token=chosen, auth=login)
+    return fetch_gradio_info(target.app_url, disable_retry=disable_retry, token=chosen, auth=login)
 
 
 def _set_option(session: GradioSession, name: str, value: Any) -> None:

@@ -9,22 +9,23 @@ offers the same methods and also records the changes the session functions repor
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
 from ...state import current
 from ..protocol.models import GradioSession, SessionApiEvent
-from .policy import Decision
+from .policy import Decision, decide, effective_limit, effective_policy, max_calls_reached, trim
 
-__all__ = ["SessionStore", "MemoryStore", "SharedSlot", "current_store", "use_store"]
+__all__ = ["SessionStore", "MemoryStore", "CallSlot", "current_store", "use_store"]
 
 
 @dataclass(frozen=True)
-class SharedSlot:
-    """A place for one more call, reserved in a store that processes share.
+class CallSlot:
+    """A place for one more call in a session, reserved by its store under the MaxCalls policy.
 
     ``key`` names the reservation until the call has an event id; ``evicted`` lists the
-    event ids the ``remove`` policy dropped for it; ``decision`` is the MaxCalls decision.
+    event ids the ``remove`` policy drops for it; ``decision`` is the MaxCalls decision.
     """
 
     key: str
@@ -63,13 +64,13 @@ class SessionStore(Protocol):
     def save_options(self, session: GradioSession) -> None:
         """The session's ``options`` changed."""
 
-    def claim_slot(self, session: GradioSession) -> SharedSlot | None:
-        """Decide the MaxCalls policy for one more call where others share the store.
+    def claim_slot(self, session: GradioSession) -> CallSlot:
+        """Decide the MaxCalls policy for one more call and reserve its place: return the
+        :class:`CallSlot`, or raise :class:`MaxCallsReached`.
 
-        None means the store leaves the decision to the session in memory (one process).
-        A store shared by processes decides and reserves a slot in one transaction, so
-        processes racing on one session never pass its limit: it returns the
-        :class:`SharedSlot`, or raises :class:`MaxCallsReached`.
+        Calls being submitted count (a reservation is a call), so threads, and processes
+        sharing a store, racing on one session never pass an ``error`` limit. Every store
+        decides with :func:`policy.decide`; the session functions act on the answer alone.
         """
 
     def release_slot(self, session: GradioSession, slot: str) -> None:
@@ -78,9 +79,9 @@ class SessionStore(Protocol):
     def add_call(self, session: GradioSession, call: SessionApiEvent, slot: str | None = None) -> list[str]:
         """A call was recorded in the session (in ``slot`` when one was claimed).
 
-        Under the ``remove`` policy a shared store trims, in the same transaction, the oldest
-        calls past the limit that racing processes added meanwhile (never a call in flight
-        nor this one), and returns their event ids.
+        Under the ``remove`` policy the store trims (:func:`policy.trim`) the oldest calls
+        past the limit that racing threads or processes added meanwhile (never a call being
+        submitted nor this one), and returns their event ids.
         """
 
     def claim_read(self, session: GradioSession, call: SessionApiEvent) -> None:
@@ -145,18 +146,35 @@ class MemoryStore:
         with self._lock:
             self._default = name
 
+    def claim_slot(self, session: GradioSession) -> CallSlot:
+        with session.lock:
+            held = [call.id for call in session.api_calls.all_events]
+            count = len(held) + session.reserved  # calls being submitted count
+            decision = decide(count, session.option("MaxCalls"), session.option("MaxCallsPolicy"))
+            if decision.action == "refuse":
+                raise max_calls_reached(count, decision.limit, session.name)
+            session.reserved += 1
+        return CallSlot(key=uuid.uuid4().hex, evicted=held[: decision.evict], decision=decision)
+
+    def release_slot(self, session: GradioSession, slot: str) -> None:
+        with session.lock:
+            session.reserved -= 1
+
+    def add_call(self, session: GradioSession, call: SessionApiEvent, slot: str | None = None) -> list[str]:
+        with session.lock:
+            if slot is not None:
+                session.reserved -= 1
+            if effective_policy(session.option("MaxCallsPolicy")) != "remove":
+                return []
+            return trim(
+                [held.id for held in session.api_calls.all_events],
+                effective_limit(session.option("MaxCalls")),
+                lambda event_id: event_id == call.id,
+            )
+
     # The objects in memory are the truth: nothing more to record.
     def save_options(self, session: GradioSession) -> None:
         pass
-
-    def claim_slot(self, session: GradioSession) -> SharedSlot | None:
-        return None
-
-    def release_slot(self, session: GradioSession, slot: str) -> None:
-        pass
-
-    def add_call(self, session: GradioSession, call: SessionApiEvent, slot: str | None = None) -> list[str]:
-        return []
 
     def claim_read(self, session: GradioSession, call: SessionApiEvent) -> None:
         pass

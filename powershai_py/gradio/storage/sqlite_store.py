@@ -37,7 +37,7 @@ from ..protocol.models import (
 )
 from ..protocol.status import ReadStatus
 from ..sessions.policy import decide, effective_limit, effective_policy, max_calls_reached, trim
-from ..sessions.store import SharedSlot
+from ..sessions.store import CallSlot
 
 __all__ = ["SQLiteStore", "default_store_path", "STORE_ENV"]
 
@@ -327,7 +327,7 @@ class SQLiteStore:
                 (json.dumps(session.options), session.session_id),
             )
 
-    def claim_slot(self, session: GradioSession) -> SharedSlot:
+    def claim_slot(self, session: GradioSession) -> CallSlot:
         """Decide MaxCalls and reserve a row for the call, in one transaction (all processes)."""
         key = SLOT_PREFIX + uuid.uuid4().hex
         with self._write() as db:
@@ -352,7 +352,7 @@ class SQLiteStore:
                 " VALUES (?, ?, '', 'sending', julianday('now'))",
                 (session.session_id, key),
             )
-        return SharedSlot(key=key, evicted=evicted, decision=decision)
+        return CallSlot(key=key, evicted=evicted, decision=decision)
 
     def release_slot(self, session: GradioSession, slot: str) -> None:
         with self._write() as db:
