@@ -29,6 +29,7 @@ from powershai_py import (
     invoke_gradio_session_api,
     new_gradio_session,
     new_gradio_session_api_proxy_function,
+    send_gradio_session_files,
     update_gradio_session_api_result,
 )
 
@@ -290,6 +291,22 @@ def test_a_login_protected_app_from_several_threads(component_apps):
     assert text("again").value() == "text:again"  # logged in once more
     shown = repr(session) + repr(session.login) + repr(vars(session))
     assert "secret" not in shown
+
+
+def test_a_call_and_an_upload_may_log_in_as_someone_else_than_their_session(component_apps, tmp_path):
+    locked = component_apps[1]
+    session = new_gradio_session(locked.url, "mine", auth=("user", "secret"))
+    with pytest.raises(AuthenticationRequired, match="refused the login"):
+        invoke_gradio_session_api("text", ["x"], session=session, auth=("user", "wrong"))
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    with pytest.raises(AuthenticationRequired, match="refused the login"):
+        send_gradio_session_files([notes], session, auth=("user", "wrong"))
+    # the session's own login is untouched by the refused ones
+    call = invoke_gradio_session_api("text", ["y"], session=session)
+    assert update_gradio_session_api_result(call, session=session)[-1].data == ["text:y"]
+    [uploaded] = send_gradio_session_files([notes], session)
+    assert uploaded["orig_name"] == "notes.txt"
 
 
 def test_the_cli_logs_in_and_never_stores_the_password(component_apps, tmp_path):
