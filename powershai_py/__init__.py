@@ -117,12 +117,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         Unsupported,
         ValidationError,
     )
-    from .gradio.protocol.calls import (  # noqa: F401
-        iter_gradio_api_result,
-        send_gradio_api,
-        stop_gradio_api,
-        update_gradio_api_result,
-    )
+    from .gradio.protocol.calls import send_gradio_api  # noqa: F401
     from .gradio.protocol.files import download_gradio_file, send_gradio_file  # noqa: F401
     from .gradio.protocol.info import invoke_gradio_http  # noqa: F401
     from .gradio.protocol.models import (  # noqa: F401
@@ -132,6 +127,11 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         GradioSession,
         QueueStatus,
         SessionApiEvent,
+    )
+    from .gradio.protocol.results import (  # noqa: F401
+        iter_gradio_api_result,
+        stop_gradio_api,
+        update_gradio_api_result,
     )
     from .gradio.proxies.param_types import convert_gradio_param_powershell, gradio_param_type  # noqa: F401
     from .gradio.proxies.proxy import (  # noqa: F401

@@ -11,9 +11,9 @@ EXPORTS: dict[str, str] = {
     "invoke_gradio_http": "powershai_py.gradio.protocol.info",
     "get_gradio_info": "powershai_py.gradio.sessions.sessions",
     "send_gradio_api": "powershai_py.gradio.protocol.calls",
-    "update_gradio_api_result": "powershai_py.gradio.protocol.calls",
-    "iter_gradio_api_result": "powershai_py.gradio.protocol.calls",
-    "stop_gradio_api": "powershai_py.gradio.protocol.calls",
+    "update_gradio_api_result": "powershai_py.gradio.protocol.results",
+    "iter_gradio_api_result": "powershai_py.gradio.protocol.results",
+    "stop_gradio_api": "powershai_py.gradio.protocol.results",
     "send_gradio_file": "powershai_py.gradio.protocol.files",
     "download_gradio_file": "powershai_py.gradio.protocol.files",
     # sessions

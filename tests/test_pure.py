@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 
 from powershai_py.errors import EndpointNotFound, InvalidEvent, PowershaiError
 from powershai_py.gradio.protocol.app import layout_from_config, normalize_url, pad_state_slots
-from powershai_py.gradio.protocol.calls import endpoint_not_found, to_data_list, update_gradio_api_result
+from powershai_py.gradio.protocol.calls import endpoint_not_found, to_data_list
 from powershai_py.gradio.protocol.files import file_url, fix_file_urls
 from powershai_py.gradio.protocol.models import AppLayout, Secret
+from powershai_py.gradio.protocol.results import update_gradio_api_result
 from powershai_py.http import resolve_token
 
 

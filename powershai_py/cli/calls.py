@@ -120,7 +120,7 @@ def _stream_events(
         # This process is the only one that can read the stream, and it is ending: cancel the
         # call on the server (unless --no-cancel) and close it, so the store says what happened.
         progress.clear()
-        from ..gradio.protocol.calls import close_gradio_api_event, stop_gradio_api
+        from ..gradio.protocol.results import close_gradio_api_event, stop_gradio_api
 
         said = "interrupted"
         if cancel and call.status != "complete":

@@ -478,7 +478,7 @@ def _drop_channel(channel: Channel) -> None:
 
 
 class QueueStream:
-    """One call's view of its channel, read the way ``calls.py`` reads a ``/call`` stream.
+    """One call's view of its channel, read the way ``results.py`` reads a ``/call`` stream.
 
     ``next_event`` returns the call's next message as a :class:`QueueEvent` (a stream that
     ends without it is a :class:`ConnectionLost`); ``finish`` and ``close`` let go of the channel.

@@ -2,7 +2,7 @@
 
 PowerShell equivalent: the loop of ``Update-GradioApiResult`` over SSE events, with its
 ``MaxHeartBeats`` count. :func:`step` takes what the read knows so far and one event's name
-and data, and says what to do with the event and whether the read ends; ``calls._read`` is
+and data, and says what to do with the event and whether the read ends; ``results._read`` is
 the loop around it that does the I/O and records the answer on the call. Hypothesis drives
 :func:`step` over any sequence of events (``tests/test_status.py``).
 

@@ -32,14 +32,7 @@ from ...errors import (
     warn,
 )
 from ...http import settings
-from ..protocol.calls import (
-    check_transport,
-    close_gradio_api_event,
-    find_callable,
-    iter_gradio_api_result,
-    send_gradio_api,
-    stop_gradio_api,
-)
+from ..protocol.calls import check_transport, find_callable, send_gradio_api
 from ..protocol.models import (
     STATUS_EVENTS,
     CallList,
@@ -48,6 +41,7 @@ from ..protocol.models import (
     SessionApiEvent,
     carries_data,
 )
+from ..protocol.results import close_gradio_api_event, iter_gradio_api_result, stop_gradio_api
 from ..protocol.status import ReadStatus
 from .session_files import prepare_inputs, save_file_outputs
 from .sessions import as_items, resolve_session, retire_call

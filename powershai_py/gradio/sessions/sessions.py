@@ -19,10 +19,11 @@ from typing import Any, cast
 from ...errors import Advice, PowershaiError, SessionExists, SessionNotFound, deprecated, refuse_switch
 from ...http import resolve_token, settings
 from ..protocol.app import app_layout, is_url
-from ..protocol.calls import check_transport, close_gradio_api_event
+from ..protocol.calls import check_transport
 from ..protocol.info import fetch_gradio_info
 from ..protocol.login import login_for
 from ..protocol.models import GradioInfo, GradioSession, Secret, SessionApiEvent, SessionList
+from ..protocol.results import close_gradio_api_event
 from .policy import effective_limit, effective_policy
 from .store import current_store
 
