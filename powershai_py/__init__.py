@@ -137,10 +137,10 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
     from .gradio.proxies.proxy import (  # noqa: F401
         get_gradio_session_api_proxy_function,
         gradio_api_function,
-        invoke_gradio_dynamic_api,
         new_gradio_session_api_proxy_function,
         remove_gradio_session_api_proxy_function,
     )
+    from .gradio.proxies.proxy_call import invoke_gradio_dynamic_api  # noqa: F401
     from .gradio.proxies.proxy_result import PipelineResult, ProxyResult  # noqa: F401
     from .gradio.sessions.session_calls import (  # noqa: F401
         get_gradio_session_api,

@@ -34,7 +34,7 @@ EXPORTS: dict[str, str] = {
     "gradio_api_function": "powershai_py.gradio.proxies.proxy",
     "get_gradio_session_api_proxy_function": "powershai_py.gradio.proxies.proxy",
     "remove_gradio_session_api_proxy_function": "powershai_py.gradio.proxies.proxy",
-    "invoke_gradio_dynamic_api": "powershai_py.gradio.proxies.proxy",
+    "invoke_gradio_dynamic_api": "powershai_py.gradio.proxies.proxy_call",
     "convert_gradio_param_powershell": "powershai_py.gradio.proxies.param_types",
     "gradio_param_type": "powershai_py.gradio.proxies.param_types",
     # Hugging Face Hub and Spaces

@@ -228,7 +228,7 @@ def test_signatures_tell_the_truth(components):
         functions["text"].__doc__ or ""
     )
     chat = inspect.signature(functions["chatbot"])
-    from powershai_py.gradio.proxies.proxy import REQUIRED
+    from powershai_py.gradio.proxies.proxy_call import REQUIRED
 
     message = chat.parameters["message"]  # required after a default: positional still, but required
     assert message.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and message.default is REQUIRED

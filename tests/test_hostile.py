@@ -520,7 +520,7 @@ def test_any_json_as_config_builds_a_layout_or_a_protocol_error(document):
 @given(JSON, st.dictionaries(st.text(max_size=4), st.integers(), max_size=3))
 def test_any_json_as_info_is_read_before_anything_reads_it(document, params):
     from powershai_py.gradio.proxies.param_types import gradio_param_type
-    from powershai_py.gradio.proxies.proxy import _parameters
+    from powershai_py.gradio.proxies.proxy_call import parameters_of as _parameters
 
     try:
         read = read_info(document, "http://app")

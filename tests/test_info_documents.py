@@ -35,7 +35,9 @@ from powershai_py import (
 from powershai_py.gradio.protocol.app import forget_app, layout_from_config
 from powershai_py.gradio.protocol.shapes import read_info
 from powershai_py.gradio.proxies.param_types import ParamType
-from powershai_py.gradio.proxies.proxy import _FIXED, REQUIRED, GradioProxy, ProxyParam, _signature
+from powershai_py.gradio.proxies.proxy import GradioProxy, ProxyParam, _signature
+from powershai_py.gradio.proxies.proxy_call import FIXED as _FIXED
+from powershai_py.gradio.proxies.proxy_call import REQUIRED
 from powershai_py.gradio.sessions.session_calls import params_to_list
 
 DATA = Path(__file__).parent / "data"
@@ -189,7 +191,7 @@ NAMES = st.sampled_from(
 
 @st.composite
 def parameter_lists(draw: Any) -> list[ProxyParam]:
-    from powershai_py.gradio.proxies.proxy import _parameters
+    from powershai_py.gradio.proxies.proxy_call import parameters_of as _parameters
 
     specs = []
     for _ in range(draw(st.integers(0, 7))):
@@ -233,7 +235,7 @@ def test_a_required_parameter_after_defaults_is_required_and_says_so():
     proxy = GradioProxy("s", "id", "http://app", "x", "X", "fn", parameters, ())
     signature = _signature(proxy)
     assert str(signature).startswith("(a: str = 'd', b: str = <required>, c: str = 'd', *,")
-    from powershai_py.gradio.proxies.proxy import _single
+    from powershai_py.gradio.proxies.proxy_call import _single
 
     with pytest.raises(PowershaiError, match="fn needs b") as caught:
         _single(proxy, None, {"a": "1"}, {"debug_data": True}, [])  # type: ignore[arg-type]

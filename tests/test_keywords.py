@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import compat
 import powershai_py as ps
-from powershai_py.gradio.proxies.proxy import RESERVED
+from powershai_py.gradio.proxies.proxy_call import RESERVED
 
 
 def _our_keywords() -> list[str]:

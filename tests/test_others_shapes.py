@@ -25,7 +25,7 @@ from powershai_py import (
     new_gradio_session_api_proxy_function,
     update_gradio_session_api_result,
 )
-from powershai_py.gradio.proxies.proxy import REQUIRED
+from powershai_py.gradio.proxies.proxy_call import REQUIRED
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,8 @@ from powershai_py.gradio.proxies.param_types import (
     convert_gradio_param_powershell,
     param_type,
 )
-from powershai_py.gradio.proxies.proxy import GradioProxy, _map_entries, _parameters
+from powershai_py.gradio.proxies.proxy_call import GradioProxy, _map_entries
+from powershai_py.gradio.proxies.proxy_call import parameters_of as _parameters
 
 
 @pytest.mark.parametrize(
@@ -178,7 +179,9 @@ def test_a_null_default_is_a_default():
     """``parameter_has_default: true`` with ``parameter_default: null`` (a component with no
     value): the parameter is optional, its default is None, and None is what is sent."""
 
-    from powershai_py.gradio.proxies.proxy import GradioProxy, _parameters, _signature, _values
+    from powershai_py.gradio.proxies.proxy import GradioProxy, _signature
+    from powershai_py.gradio.proxies.proxy_call import _values
+    from powershai_py.gradio.proxies.proxy_call import parameters_of as _parameters
 
     spec = {
         "parameters": [

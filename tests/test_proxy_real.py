@@ -35,7 +35,7 @@ from powershai_py import (
     update_gradio_session_api_result,
 )
 from powershai_py.gradio.protocol.models import carries_data
-from powershai_py.gradio.proxies.proxy import REQUIRED
+from powershai_py.gradio.proxies.proxy_call import REQUIRED
 
 FileInput = Union[str, os.PathLike, dict]  # noqa: UP007 (what the docs promise for file parameters)
 HOSTILE = 'say "hi" $HOME `whoami` \'\'\' """ end\nsecond line'
