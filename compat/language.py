@@ -32,6 +32,9 @@ expressions
     ``compare`` (value: operator without dash, lower case: eq, ceq, like, contains, in...) ·
     ``logic`` (and, or, xor) · ``not`` · ``arith`` (value: + - * / %) · ``neg`` · ``format``
     ([format string, arguments]) · ``cast`` (value: type name; [expression])
+
+Longer than 500 lines on purpose: one reader per grammar node kind, all walking the same
+tree-sitter tree with the same helpers; the node list above is the table of contents.
 """
 
 from __future__ import annotations

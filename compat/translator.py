@@ -11,6 +11,9 @@ to PowerShell's output is added to the list ``output``.
 
 A statement that cannot be translated is kept as a ``# TODO(migrate):`` comment that names
 the construct; nothing is ever dropped silently.
+
+Longer than 500 lines on purpose: one method per node kind of :mod:`.language`, in the order
+that module lists them, so each construct's translation is found beside its neighbours.
 """
 
 from __future__ import annotations

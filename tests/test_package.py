@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import powershai_py
 
@@ -215,3 +217,21 @@ def test_help_is_short_names_every_function_and_every_exception_once():
         assert len(re.findall(rf"^    {name} {{2,}}\S", doc, flags=re.M)) == 1, name  # one table row
         assert f"class {name}(" not in text  # not dumped with Exception's members
         assert name in dir(powershai_py)  # still importable from the package
+
+
+def _modules():
+    root = Path(__file__).resolve().parent.parent
+    for folder in ("powershai_py", "compat"):
+        yield from sorted((root / folder).rglob("*.py"))
+
+
+def test_each_module_says_its_job_first_and_a_long_one_says_why():
+    """docs/architecture.md: each module's first lines say its one job; none is over 500 lines
+    without a reason written in it."""
+    for path in _modules():
+        text = path.read_text()
+        tree = ast.parse(text)
+        doc = ast.get_docstring(tree)
+        assert doc and doc.split("\n")[0].strip(), f"{path} does not open with what it does"
+        if len(text.splitlines()) > 500:
+            assert "Longer than 500 lines on purpose:" in doc, f"{path}: over 500 lines, and no reason given"

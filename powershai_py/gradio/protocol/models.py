@@ -4,6 +4,9 @@ installed by ``display.py``, see :data:`VIEWS`).
 PowerShell type names (``PowershaiType:GradioApiEvent``...) and property names
 (``EventId``, ``LastQueryStatus``...) belong to the ``compat`` package; these are plain
 dataclasses with snake_case fields.
+
+Longer than 500 lines on purpose: one module holds every returned object, so a reader finds
+any field in one place; each class is a plain dataclass with a few properties, no logic to split.
 """
 
 from __future__ import annotations

@@ -15,6 +15,10 @@ Here the messages become events in the vocabulary of the ``/call`` transport
 needs an event reads the next chunk and sorts what arrived by event id, so calls read in
 different threads never wait for each other's events and calls of different hashes never
 mix. See docs/protocol/queue-*.txt for what real servers send.
+
+Longer than 500 lines on purpose: the message translation, the shared channel and its stray
+bounds are one protocol whose invariants (who reads the next chunk, which id a message is kept
+for) are checked together; split, each half would need the other's locks.
 """
 
 from __future__ import annotations

@@ -13,6 +13,9 @@ Bookkeeping rules, all under ``session.lock``:
 * A stateful session (one ``session_hash``) shares one result stream on the server, so its
   calls run one at a time: before submitting, the previous calls are read to their end
   (their results wait in ``call.unread`` for the next update).
+
+Longer than 500 lines on purpose: the five session call functions share the bookkeeping above
+(slots, locks, the reader claim, unread results); kept together, the rules are read in one place.
 """
 
 from __future__ import annotations

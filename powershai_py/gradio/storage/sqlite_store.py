@@ -12,6 +12,9 @@ gives, is used).
 
 Within one process the same session object is handed out for a given session id, as the
 in-memory store does; another process sees the changes the next time it reads the session.
+
+Longer than 500 lines on purpose: the schema, its migrations and every transaction that reads
+or writes it belong together (a change of a table is checked against every query in one file).
 """
 
 from __future__ import annotations
