@@ -342,32 +342,23 @@ def relay_app(proxy_apps) -> RunningApp:
 
 
 @pytest.fixture
-def fast(monkeypatch):
-    """Short limits (2 s of silence, quick retries), and HTTP sessions that pick them up."""
-    from powershai_py import settings
-    from powershai_py.http import close_session
+def fast():
+    """A client with short limits (2 s of silence, quick retries), active for the test: the
+    library's functions called in the test use it (its own settings, pool and store)."""
+    from powershai_py import Client
 
-    monkeypatch.setattr(settings, "read_timeout", 2.0)
-    monkeypatch.setattr(settings, "stream_read_timeout", 2.0)
-    monkeypatch.setattr(settings, "backoff_factor", 0.0)
-    monkeypatch.setattr(settings, "retries", 2)
-    monkeypatch.setattr(settings, "max_retry_after", 0.2)
-    close_session()
-    yield
-    close_session()
+    limits = {"read_timeout": 2.0, "stream_read_timeout": 2.0, "backoff_factor": 0.0, "retries": 2}
+    with Client(max_retry_after=0.2, **limits) as client:
+        yield client
 
 
 @pytest.fixture
-def fault(fast, monkeypatch):
-    """A local fault server (tests/faultserver.py) with short limits; its app layout is forgotten after.
+def fault(fast):
+    """A local fault server (tests/faultserver.py), called through the ``fast`` client.
 
-    Its Gradio app (``FaultServer.gradio_app``) speaks the ``/call`` protocol, so calls default
-    to that transport here; the queue's faults are in tests/test_queue_pure.py (``queue_app``),
-    whose calls ask for the queue."""
-    from powershai_py import settings
-    from powershai_py.gradio.protocol.app import forget_app
-
-    monkeypatch.setattr(settings, "transport", "call")
+    Its Gradio app (``FaultServer.gradio_app``) speaks the ``/call`` protocol, so the client's
+    calls default to that transport; the queue's faults are in tests/test_queue_pure.py
+    (``queue_app``), whose calls ask for the queue."""
+    fast.settings.transport = "call"
     with FaultServer() as server:
         yield server
-        forget_app(server.url)

@@ -9,6 +9,7 @@ import pytest
 from faultserver import FaultServer, end_chunks, send_chunk, send_json, start_event_stream, wait_for_release
 
 from powershai_py import (
+    Client,
     ConnectionLost,
     HttpError,
     ProtocolError,
@@ -24,14 +25,17 @@ from powershai_py.gradio.protocol.app import forget_app
 
 
 @pytest.fixture
-def fault(monkeypatch):
-    """The fault server's Gradio app speaks /call (the queue's faults: tests/test_queue_pure.py)."""
-    from powershai_py import settings
+def client():
+    """A client active for the test whose calls take /call: the fault server's Gradio app speaks
+    it (the queue's faults: tests/test_queue_pure.py)."""
+    with Client(transport="call") as client:
+        yield client
 
-    monkeypatch.setattr(settings, "transport", "call")
+
+@pytest.fixture
+def fault(client):
     with FaultServer() as server:
         yield server
-    forget_app(server.url)
 
 
 def stall_after_one_event(handler):
@@ -156,12 +160,10 @@ def test_nothing_listening_is_a_connection_error():
         invoke_gradio_http("http://127.0.0.1:9/config")
 
 
-def test_a_server_that_keeps_talking_after_complete_loses_its_connection(fault, monkeypatch):
+def test_a_server_that_keeps_talking_after_complete_loses_its_connection(fault, client):
     import threading
 
-    from powershai_py import settings
-
-    monkeypatch.setattr(settings, "drain_bytes", 256)
+    client.settings.drain_bytes = 256
     client_closed = threading.Event()
 
     def chatty_after_complete(handler):

@@ -343,8 +343,8 @@ def test_the_parser_holds_about_one_copy_of_a_pending_event():
 
 
 @pytest.mark.parametrize("keepalive", [b": ping\n", b"id: 7\n\n"], ids=["comments", "id-only"])
-def test_keepalive_lines_do_not_reset_the_silence_timer(fault, keepalive, monkeypatch):
-    monkeypatch.setattr(settings, "stream_read_timeout", 1.0)
+def test_keepalive_lines_do_not_reset_the_silence_timer(fault, fast, keepalive):
+    fast.settings.stream_read_timeout = 1.0
     still_sending = threading.Event()
 
     def chatty(handler):
@@ -369,8 +369,8 @@ def test_keepalive_lines_do_not_reset_the_silence_timer(fault, keepalive, monkey
 
 
 @pytest.mark.parametrize("headers", [False, True], ids=["body", "headers"])
-def test_a_trickled_answer_cannot_stretch_the_request_deadline(fault, monkeypatch, headers):
-    monkeypatch.setattr(settings, "request_deadline", 1.5)
+def test_a_trickled_answer_cannot_stretch_the_request_deadline(fault, fast, headers):
+    fast.settings.request_deadline = 1.5
     body = json.dumps({"version": "6.31.0", "dependencies": [], "pad": "x" * 200}).encode()
     fault.route("GET", "/config", lambda h: trickle(h, body, 0.1, headers=headers))
     with pytest.raises(RequestTimeout) as caught:
@@ -379,8 +379,8 @@ def test_a_trickled_answer_cannot_stretch_the_request_deadline(fault, monkeypatc
     assert "request_deadline" in str(caught.value)
 
 
-def test_a_trickled_download_is_bounded_by_its_deadline(fault, tmp_path, monkeypatch):
-    monkeypatch.setattr(settings, "download_deadline", 1.0)
+def test_a_trickled_download_is_bounded_by_its_deadline(fault, fast, tmp_path):
+    fast.settings.download_deadline = 1.0
     fault.route_prefix("GET", "/file=", lambda h: trickle(h, b"z" * 500, 0.05))
     fault.route("GET", "/config", lambda h: send_json(h, 200, {"version": "6.31.0", "dependencies": []}))
     with pytest.raises(RequestTimeout, match="did not arrive"):
@@ -792,8 +792,8 @@ def test_a_read_only_store_still_lists_and_shows(lab):
 # --- 9. error classes that say what happened ----------------------------------------------------------
 
 
-def test_a_read_timeout_before_the_headers_is_a_timeout(fault, monkeypatch):
-    monkeypatch.setattr(settings, "read_timeout", 0.5)
+def test_a_read_timeout_before_the_headers_is_a_timeout(fault, fast):
+    fast.settings.read_timeout = 0.5
     fault.route("GET", "/silent", wait_for_release)
     with pytest.raises(RequestTimeout) as caught:
         invoke_gradio_http(fault.url + "/silent")

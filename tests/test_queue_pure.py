@@ -281,11 +281,9 @@ def test_a_server_without_cancel_says_so_and_the_call_goes_on(fault):
 
 
 @pytest.fixture
-def queue_fault(fault, monkeypatch):
+def queue_fault(fault, fast):
     """The fault server with the library's default transport (the fault fixture picks /call)."""
-    from powershai_py import settings
-
-    monkeypatch.setattr(settings, "transport", "auto")
+    fast.settings.transport = "auto"
     return fault
 
 
@@ -469,14 +467,14 @@ def test_messages_for_calls_nobody_joined_are_not_kept(queue_fault):
     assert not [key for key in queue.channels() if key[0] == queue_fault.url]  # the channel went with it
 
 
-def test_a_calls_messages_that_come_before_its_join_answers_are_kept_for_it(fault, monkeypatch):
+def test_a_calls_messages_that_come_before_its_join_answers_are_kept_for_it(fault, fast):
     """The stream, read for a first call, brings a second call's result (among 40 messages of
     100 KB for ids nobody joined) before the second call's join has answered: the result
     waits for it, the strays are bounded by bytes meanwhile, and all goes with the calls."""
-    from powershai_py import settings
     from powershai_py.gradio.protocol import queue
+    from powershai_py.state import using
 
-    monkeypatch.setattr(settings, "max_event_bytes", 1024 * 1024)
+    fast.settings.max_event_bytes = 1024 * 1024
     sent, release = threading.Event(), threading.Event()
     peak: list[int] = []
 
@@ -505,7 +503,8 @@ def test_a_calls_messages_that_come_before_its_join_answers_are_kept_for_it(faul
         joined.append("h")
         if len(joined) == 2:  # the second join answers only once its result went by
             sent.wait(10)
-            channel = queue.channels()[(fault.url, "h")]
+            with using(fast.state):  # this server thread looks into the test's client
+                channel = queue.channels()[(fault.url, "h")]
             with channel.condition:
                 peak.append(channel.stray_bytes)
         send_json(handler, 200, {"event_id": f"e{len(joined)}"})

@@ -24,6 +24,7 @@ from conftest import lines_until
 from powershai_py import (
     CallCancelled,
     CallFailed,
+    Client,
     PowershaiWarning,
     invoke_gradio_dynamic_api,
     invoke_gradio_session_api,
@@ -32,7 +33,6 @@ from powershai_py import (
     new_gradio_session,
     send_gradio_api,
     send_gradio_file,
-    settings,
     stop_gradio_api,
     stop_gradio_session_api,
     update_gradio_api_result,
@@ -155,10 +155,12 @@ def test_info_and_warning_messages_arrive(queue_lab, caplog):
     assert results[-1].data == ["said hi"]
 
 
-def test_app_warnings_can_go_to_the_logger_instead(queue_lab, caplog, monkeypatch, recwarn):
-    monkeypatch.setattr(settings, "app_warnings", "log")
+def test_app_warnings_can_go_to_the_logger_instead(queue_lab, caplog, recwarn):
     caplog.set_level(logging.INFO, logger="powershai_py")
-    update_gradio_api_result(send_gradio_api(queue_lab.url, "talk", ["x"], transport="queue"))
+    with Client(app_warnings="log") as client:
+        client.update_gradio_api_result(
+            client.send_gradio_api(queue_lab.url, "talk", ["x"], transport="queue")
+        )
     assert not [w for w in recwarn if issubclass(w.category, PowershaiWarning)]
     assert [r.levelname for r in caplog.records if "careful: x" in r.getMessage()] == ["WARNING"]
 

@@ -103,8 +103,8 @@ def test_a_ten_megabyte_event_arrives_whole(fault):
     assert result.data == [big]
 
 
-def test_heartbeats_forever_stop_at_the_limit(fault, monkeypatch):
-    monkeypatch.setattr(settings, "heartbeat_limit", 3)
+def test_heartbeats_forever_stop_at_the_limit(fault, fast):
+    fast.settings.heartbeat_limit = 3
     fault.gradio_app("x", stream_of(*[b"event: heartbeat\ndata: null\n\n"] * 50, pause=0.01))
     event = send_gradio_api(fault.url, "x")
     results = update_gradio_api_result(event)

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from powershai_py import (
+    Client,
     MaxCallsReached,
     PowershaiWarning,
     invoke_gradio_session_api,
@@ -25,10 +26,6 @@ from powershai_py import (
     set_gradio_session,
     update_gradio_session_api_result,
 )
-from powershai_py import settings as client_settings
-from powershai_py.gradio.protocol.app import forget_app
-from powershai_py.gradio.sessions.sessions import remove_gradio_session
-from powershai_py.gradio.sessions.store import MemoryStore, use_store
 
 BASE = "http://127.0.0.1:9"
 API = BASE + "/gradio_api"
@@ -73,12 +70,12 @@ class SessionCalls(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.previous_store = use_store(MemoryStore())
+        # a client of its own (store, caches, settings) for each run; the fake app speaks /call
+        self.client = Client(transport="call")
+        self.client.__enter__()
         self.mocker = requests_mock.Mocker()
         self.mocker.start()
         self.posts = fake_app(self.mocker)
-        self.previous_transport = client_settings.transport
-        client_settings.transport = "call"  # the fake app speaks /call (options may be forgotten below)
         self.session = new_gradio_session(BASE, "model")
         self.kept: list[str] = []
         self.finished: set[str] = set()
@@ -87,11 +84,8 @@ class SessionCalls(RuleBasedStateMachine):
         self.policy: object = "warning"
 
     def teardown(self) -> None:
-        client_settings.transport = self.previous_transport
-        remove_gradio_session("*")
-        use_store(self.previous_store)
+        self.client.__exit__(None, None, None)
         self.mocker.stop()
-        forget_app(BASE)
 
     # --- what the rules of SPEC 4.6 say should happen ---
 

@@ -653,21 +653,21 @@ def test_a_value_that_is_no_file_keeps_the_original_code(lab):
     assert caught.value.code == "POWERSHAI_HUGGINGFACE_GRADIO_SENDFILESESSIN_NOTFOUND"
 
 
-def test_a_stateful_call_waits_for_a_reader_of_the_previous_one_but_not_forever(lab_beats, monkeypatch):
+def test_a_stateful_call_waits_for_a_reader_of_the_previous_one_but_not_forever(lab_beats):
     if lab_beats.major < 6:
         pytest.skip("needs heartbeats faster than Gradio 4 and 5's fixed 15 s")
-    from powershai_py import SessionBusy, settings
+    from powershai_py import Client, SessionBusy
 
-    monkeypatch.setattr(settings, "lock_timeout", 0.5)
-    new_gradio_session(lab_beats.url, stateful=True)
-    first = invoke_gradio_session_api("nap", [2])
-    reader = iter_gradio_session_api_result(first)
+    client = Client(lock_timeout=0.5)  # its methods work in any thread
+    client.new_gradio_session(lab_beats.url, stateful=True)
+    first = client.invoke_gradio_session_api("nap", [2])
+    reader = client.iter_gradio_session_api_result(first)
     assert next(reader).event == "heartbeat"  # this thread now reads `first`
     outcome: list[BaseException] = []
 
     def other_thread():
         try:
-            invoke_gradio_session_api("echo", ["x"])
+            client.invoke_gradio_session_api("echo", ["x"])
         except BaseException as exc:
             outcome.append(exc)
 
@@ -677,4 +677,5 @@ def test_a_stateful_call_waits_for_a_reader_of_the_previous_one_but_not_forever(
     assert len(outcome) == 1 and isinstance(outcome[0], SessionBusy)
     assert outcome[0].code == "POWERSHAI_GRADIO_SESSION_BUSY"
     assert [r.event for r in reader if r.event != "heartbeat"] == ["complete"]  # nothing was lost
-    assert len(get_gradio_session_api()) == 1  # the refused call took no slot
+    assert len(client.get_gradio_session_api()) == 1  # the refused call took no slot
+    client.close()
