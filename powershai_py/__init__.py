@@ -70,6 +70,7 @@ original's code string (scripts match on it), ``error.facts`` what is known, and
     MaxCallsReached         the session's MaxCalls limit, under policy "error"
     SessionBusy             another reader holds the call, past settings.lock_timeout
     CallFailed              the app answered with an error event (its text in the message)
+    QuotaExceeded           a ZeroGPU Space's GPU quota is spent (retry_after: seconds to wait)
     CallCancelled           the call was cancelled before it gave a result
     StillRunning            only heartbeats for a long while; read again to keep waiting
     Unsupported             the app or its server cannot do it (cancel without /cancel)
@@ -107,6 +108,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         PowershaiWarning,
         ProtocolError,
         QueueFull,
+        QuotaExceeded,
         RedirectError,
         RequestTimeout,
         SessionBusy,

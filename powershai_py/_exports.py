@@ -86,6 +86,7 @@ EXPORTS: dict[str, str] = {
     "MaxCallsReached": "powershai_py.errors",
     "SessionBusy": "powershai_py.errors",
     "CallFailed": "powershai_py.errors",
+    "QuotaExceeded": "powershai_py.errors",
     "CallCancelled": "powershai_py.errors",
     "StillRunning": "powershai_py.errors",
     "Unsupported": "powershai_py.errors",

@@ -268,6 +268,13 @@ class CallFailed(PowershaiError):
     default_code = "POWERSHAI_GRADIO_CALL_ERROR"
 
 
+class QuotaExceeded(CallFailed):
+    """The app (a ZeroGPU Space) refused the call: the caller's GPU quota is spent. Facts:
+    ``retry_after`` (seconds the app says to wait, or None), and those of :class:`CallFailed`."""
+
+    default_code = "POWERSHAI_GRADIO_QUOTA_EXCEEDED"
+
+
 class CallCancelled(CallFailed):
     """The call was cancelled before it gave a result. Facts: ``api_name``, ``event_id``."""
 

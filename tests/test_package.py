@@ -42,8 +42,8 @@ def test_the_powershell_grammar_loads_only_when_a_script_is_parsed():
     assert out.split() == ["False", "True"]
 
 
-LAYERS = ["errors", "state", "sse", "http", "gradio.protocol", "gradio.sessions", "gradio.proxies", "hub",
-          "gradio.storage", "client", "cli"]  # fmt: skip
+LAYERS = ["errors", "state", "sse", "http", "gradio.protocol", "gradio.sessions", "gradio.batch",
+          "gradio.proxies", "hub", "gradio.storage", "client", "cli"]  # fmt: skip
 
 
 def _layer(module: str) -> int | None:

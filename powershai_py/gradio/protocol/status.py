@@ -12,7 +12,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from ...errors import CallCancelled, CallFailed, PowershaiError, StillRunning, StreamLost
+from ...errors import CallCancelled, CallFailed, PowershaiError, QuotaExceeded, StillRunning, StreamLost
+from .quota import is_quota_error, quota_wait
 
 __all__ = ["ReadStatus", "outcome_error"]
 
@@ -86,6 +87,14 @@ def outcome_error(event: Any, error_text: str | None = None) -> PowershaiError |
     facts = {"api_name": event.api_name, "event_id": event.event_id}
     if how is ReadStatus.ERROR:
         said = error_text if error_text is not None else str(event.error)
+        if is_quota_error(said):
+            wait = quota_wait(said)
+            return QuotaExceeded(
+                f"/{event.api_name} failed: the app's GPU quota is spent: {said}",
+                error=event.error,
+                retry_after=wait,
+                **facts,
+            )
         return CallFailed(f"/{event.api_name} failed: {said}", error=event.error, **facts)
     if how is ReadStatus.CANCELLED:
         return CallCancelled(f"/{event.api_name} was cancelled before it gave a result", **facts)

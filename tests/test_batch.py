@@ -1,0 +1,146 @@
+"""Batch runs (issue 25): many calls to one endpoint, against a real Gradio server.
+
+The pure rules (which failures are retried, the backoff, the GPU quota texts) are driven by
+hypothesis; the runs go to tests/apps/batch_app.py, whose ``gpu`` endpoint raises the texts
+real ZeroGPU Spaces send.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+from conftest import APPS, running, start_app
+from hypothesis import given
+from hypothesis import strategies as st
+
+from powershai_py import (
+    CallFailed,
+    Client,
+    ConnectionLost,
+    HttpError,
+    PowershaiError,
+    QuotaExceeded,
+    ValidationError,
+)
+from powershai_py.gradio.batch.retrying import backoff, is_transient
+from powershai_py.gradio.batch.runner import map_gradio_session_api
+from powershai_py.gradio.protocol.quota import is_quota_error, quota_wait
+
+REAL_QUOTA_TEXTS = [
+    (
+        "You have exceeded your GPU quota (46s left vs. 60s requested). Sign-up on Hugging Face to "
+        "get more quotas or retry in 0:09:48.",
+        588.0,
+    ),
+    (
+        'You have exceeded your GPU quota (60s requested vs. 56s left). <a style="white-space: '
+        'nowrap;text-underline-offset: 2px;color: var(--body-text-color)" '
+        'href="https://huggingface.co/join">Create a free account</a> to get more usage quota.',
+        None,
+    ),
+    ("ZeroGPU quota exceeded: retry in 1 day, 2:00:05", 93605.0),
+]
+
+
+@pytest.mark.parametrize("text, wait", REAL_QUOTA_TEXTS)
+def test_the_zerogpu_texts_are_quota_errors_with_their_wait(text, wait):
+    assert is_quota_error(text)
+    assert quota_wait(text) == wait
+
+
+@given(st.text())
+def test_any_other_text_is_not_a_quota_error(text):
+    if "quota" not in text.lower():
+        assert not is_quota_error(text) and quota_wait(text) is None
+
+
+def test_what_is_retried_and_what_is_not():
+    assert is_transient(ConnectionLost("refused"))
+    assert all(is_transient(HttpError("x", status=s)) for s in (429, 502, 503))
+    assert not is_transient(HttpError("x", status=404))
+    assert not is_transient(CallFailed("the app said no"))
+    assert not is_transient(QuotaExceeded("quota"))  # waited out, not retried
+    assert not is_transient(ValidationError("bad", status=422))
+
+
+@given(st.integers(1, 30), st.floats(0, 1000) | st.none(), st.integers(0, 2**32))
+def test_backoff_grows_is_capped_and_honours_retry_after(attempt, retry_after, seed):
+    wait = backoff(attempt, base=0.5, cap=30.0, retry_after=retry_after, rng=random.Random(seed))
+    ceiling = min(30.0, 0.5 * 2 ** (attempt - 1))
+    assert 0 < wait <= 30.0
+    assert wait >= ceiling / 2  # jitter never takes it to nothing
+    if retry_after:
+        assert wait >= min(retry_after, 30.0)
+
+
+@pytest.fixture(scope="module")
+def batch_app(tmp_path_factory):
+    logs = tmp_path_factory.mktemp("batch")
+    with running([start_app(APPS / "batch_app.py", logs / "batch_app.log")]) as [app]:
+        yield app
+
+
+def test_every_input_once_app_errors_recorded_with_their_text_and_never_retried(batch_app, tmp_path):
+    with Client() as client:
+        client.new_gradio_session(batch_app.url, "b")
+        inputs = ({"n": n, "delay": 0.01} for n in [3, -1, 4, 5, -2, 6, 7, 8, 9, 10])  # a generator
+        results = list(map_gradio_session_api("square", inputs, "b", concurrency=4, retries=3))
+        assert sorted(r.index for r in results) == list(range(10))  # each exactly once
+        by_index = {r.index: r for r in results}
+        assert by_index[0].ok and by_index[0].data == [9]
+        assert by_index[1].status == "failed" and "negative input -1" in by_index[1].error_message
+        assert by_index[1].attempts == 1  # the app's own error is not tried again
+        assert by_index[1].line()["error"]["code"] == by_index[1].error_code
+        assert client.get_gradio_session_api("b") == []  # the calls left the session once read
+
+
+def test_a_journal_hands_back_what_finished_and_runs_only_the_rest(batch_app, tmp_path):
+    journal = tmp_path / "run.journal"
+    with Client() as client:
+        client.new_gradio_session(batch_app.url, "b")
+        items = [[n, 0] for n in range(8)]
+        first = map_gradio_session_api("square", items, "b", concurrency=2, journal=journal)
+        taken = [next(first) for _ in range(3)]
+        first.close()  # as a process that stops early: the calls in flight are not done
+        again = list(map_gradio_session_api("square", items, "b", concurrency=2, journal=journal))
+    assert sorted(r.index for r in again) == list(range(8))
+    resumed = {r.index for r in again if r.from_journal}
+    assert {r.index for r in taken} <= resumed  # nothing finished ran again
+    assert all(r.data == [r.index * r.index] for r in again)
+    with pytest.raises(PowershaiError, match="inputs changed") as caught, Client() as client:
+        client.new_gradio_session(batch_app.url, "b")
+        list(map_gradio_session_api("square", [[99, 0]] * 8, "b", journal=journal))
+    assert caught.value.code == "POWERSHAI_BATCH_JOURNAL"
+
+
+def test_a_gpu_quota_is_waited_out_then_the_input_succeeds(batch_app):
+    with Client() as client:
+        client.new_gradio_session(batch_app.url, "g")
+        with pytest.raises(QuotaExceeded) as caught:  # a single call says it too
+            call = client.invoke_gradio_session_api("gpu", [1], session="g")
+            client.update_gradio_session_api_result(call, session="g")
+            call.raise_for_outcome()
+        assert caught.value.retry_after == 1.0
+        results = list(
+            map_gradio_session_api(
+                "gpu", [[2], [3]], "g", concurrency=1, retries=0, max_wait=30, quota_wait=0.2
+            )
+        )
+    assert Counter(r.status for r in results) == {"ok": 2}
+    assert sorted(r.data[0] for r in results) == [1002, 1003]
+    # with retries=0 both succeeded: waiting for the quota spends no try; attempts counts calls
+    assert sorted(r.attempts for r in results) == [1, 3]
+
+
+def test_past_max_wait_the_inputs_fail_saying_when_to_resume(tmp_path):
+    fresh_app = start_app(APPS / "batch_app.py", tmp_path / "app.log")  # its first calls are refused
+    with running([fresh_app]) as [fresh], Client() as client:
+        client.new_gradio_session(fresh.url, "late")
+        results = list(map_gradio_session_api("gpu", [[1], [2]], "late", concurrency=1, max_wait=0.5))
+    assert [r.status for r in results] == ["failed", "failed"]
+    assert all(r.error_code == "POWERSHAI_GRADIO_QUOTA_EXCEEDED" for r in results)
+    assert "resume the run after" in results[0].error_message
+    assert "retry in 0:00:01" in results[0].error_message  # the app's own words are kept
+    assert [r.attempts for r in results] == [1, 0]  # once the quota is known spent, no more calls
