@@ -27,6 +27,7 @@ Sessions
     get_gradio_session_api      Get-GradioSessionApi
     remove_gradio_session_api   Remove-GradioSessionApi
     stop_gradio_session_api     Stop-GradioSessionApi (new)
+    map_gradio_session_api      (new) one endpoint over many inputs: retries, quotas, a journal
 
 One function per endpoint
     new_gradio_session_api_proxy_function  New-GradioSessionApiProxyFunction
@@ -43,7 +44,7 @@ Hugging Face
     invoke_hugging_face_hub (invoke_hf_hub), get_hugging_face_whoami (get_hf_whoami,
     get_hf_me), set_hugging_face_token (set_hf_token)
 
-Objects: GradioSession, SessionApiEvent, GradioApiEvent, GradioApiEventResult, QueueStatus,
+Objects: BatchResult, GradioSession, SessionApiEvent, GradioApiEvent, GradioApiEventResult, QueueStatus,
 GradioInfo, ProxyResult, PipelineResult, HuggingFaceSpace. Limits and defaults: ``settings``;
 ``resolve_token`` tells which token a call would send. ``Client(store=..., token=..., **settings)``
 is an independent configuration whose methods are these functions (the functions use a default one).
@@ -119,6 +120,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         Unsupported,
         ValidationError,
     )
+    from .gradio.batch.runner import BatchResult, map_gradio_session_api  # noqa: F401
     from .gradio.protocol.calls import send_gradio_api  # noqa: F401
     from .gradio.protocol.files import download_gradio_file, send_gradio_file  # noqa: F401
     from .gradio.protocol.info import invoke_gradio_http  # noqa: F401

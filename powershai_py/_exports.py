@@ -29,6 +29,9 @@ EXPORTS: dict[str, str] = {
     "get_gradio_session_api": "powershai_py.gradio.sessions.session_calls",
     "remove_gradio_session_api": "powershai_py.gradio.sessions.session_calls",
     "stop_gradio_session_api": "powershai_py.gradio.sessions.session_calls",
+    # many calls
+    "map_gradio_session_api": "powershai_py.gradio.batch.runner",
+    "BatchResult": "powershai_py.gradio.batch.runner",
     # proxy functions and the dynamic API
     "new_gradio_session_api_proxy_function": "powershai_py.gradio.proxies.proxy",
     "gradio_api_function": "powershai_py.gradio.proxies.proxy",

@@ -7,12 +7,18 @@ real ZeroGPU Spaces send.
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 
 import pytest
 from conftest import APPS, running, start_app
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from powershai_py import (
@@ -144,3 +150,127 @@ def test_past_max_wait_the_inputs_fail_saying_when_to_resume(tmp_path):
     assert "resume the run after" in results[0].error_message
     assert "retry in 0:00:01" in results[0].error_message  # the app's own words are kept
     assert [r.attempts for r in results] == [1, 0]  # once the quota is known spent, no more calls
+
+
+def test_a_generated_function_runs_a_batch_too(batch_app):
+    with Client() as client:
+        session = client.new_gradio_session(batch_app.url, "p")
+        [square] = client.new_gradio_session_api_proxy_function("square", session=session)
+        results = sorted(square.batch([[2, 0], {"n": 3, "delay": 0}], concurrency=2), key=lambda r: r.index)
+    assert [r.data for r in results] == [[4], [9]]
+
+
+# --- the command line: powershai-py batch ---------------------------------------------------------
+
+
+def batch_cli(*args: str, **popen: object) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "powershai_py", "batch", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
+
+
+def lines_of(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def write_jsonl(path, items) -> None:
+    path.write_text("".join(json.dumps(item) + "\n" for item in items))
+
+
+def test_the_cli_writes_one_line_per_input_and_exits_1_when_some_failed(batch_app, tmp_path):
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(source, [{"n": n, "delay": 0} for n in [2, -3, 4]] + [[5, 0]])
+    done = batch_cli("square", "--url", batch_app.url, "--input", str(source), "--output", str(out))
+    assert done.wait(120) == 1, done.stderr.read()
+    lines = {line["index"]: line for line in lines_of(out)}
+    assert sorted(lines) == [0, 1, 2, 3]
+    assert lines[0] == {**lines[0], "status": "ok", "data": [4], "error": None, "attempts": 1}
+    assert lines[3]["data"] == [25]  # a list is positional
+    assert lines[1]["status"] == "failed" and "negative input -3" in lines[1]["error"]["message"]
+    assert set(lines[0]) == {"index", "status", "data", "error", "attempts", "seconds"}
+
+
+def test_the_cli_reads_csv_and_refuses_to_overwrite_a_run(batch_app, tmp_path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.jsonl"
+    source.write_text("n,delay\n3,0\n6,0\n")
+    done = batch_cli("square", "--url", batch_app.url, "--input", str(source), "--output", str(out))
+    assert done.wait(120) == 0, done.stderr.read()
+    assert sorted(line["data"][0] for line in lines_of(out)) == [9, 36]
+    before = out.read_bytes()
+    again = batch_cli("square", "--url", batch_app.url, "--input", str(source), "--output", str(out))
+    assert again.wait(120) == 2 and "--resume" in again.stderr.read()
+    assert out.read_bytes() == before  # the user's file is untouched
+
+
+def _wait_for_lines(out, count: int, process: subprocess.Popen, limit: float = 60.0) -> None:
+    deadline = time.monotonic() + limit
+    while len(out.read_bytes().splitlines()) < count if out.exists() else count > 0:
+        assert process.poll() is None, "the run ended before the moment chosen"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
+N = 24
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+@given(kill_after=st.integers(0, N - 4), torn=st.booleans())
+def test_kill_9_at_any_moment_then_resume_gives_every_input_exactly_once(
+    batch_app, tmp_path_factory, kill_after, torn
+):
+    folder = tmp_path_factory.mktemp("kill")
+    source, out = folder / "in.jsonl", folder / "out.jsonl"
+    write_jsonl(source, [{"n": n, "delay": 0.05} for n in range(N)])
+    args = (
+        "square",
+        "--url",
+        batch_app.url,
+        "--input",
+        str(source),
+        "--output",
+        str(out),
+        "--concurrency",
+        "3",
+    )
+    first = batch_cli(*args)
+    _wait_for_lines(out, kill_after, first)
+    first.send_signal(signal.SIGKILL)
+    first.wait(30)
+    if torn:  # a line cut in half by the kill
+        with out.open("a") as handle:
+            handle.write('{"index": 99, "status": "o')
+    second = batch_cli(*args, "--resume")
+    assert second.wait(120) == 0, second.stderr.read()
+    lines = lines_of(out)
+    assert sorted(line["index"] for line in lines) == list(range(N))  # each exactly once
+    assert all(line["data"] == [line["index"] ** 2] for line in lines)
+
+
+def test_ctrl_c_exits_130_and_resume_finishes_the_run(batch_app, tmp_path):
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(source, [{"n": n, "delay": 0.1} for n in range(12)])
+    args = (
+        "square",
+        "--url",
+        batch_app.url,
+        "--input",
+        str(source),
+        "--output",
+        str(out),
+        "--concurrency",
+        "2",
+    )
+    first = batch_cli(*args)
+    _wait_for_lines(out, 2, first)
+    first.send_signal(signal.SIGINT)
+    assert first.wait(60) == 130
+    assert "--resume" in first.stderr.read()
+    assert len(lines_of(out)) < 12
+    second = batch_cli(*args, "--resume")
+    assert second.wait(120) == 0, second.stderr.read()
+    assert sorted(line["index"] for line in lines_of(out)) == list(range(12))
+    assert os.path.exists(str(out) + ".journal")

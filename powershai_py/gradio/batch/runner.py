@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,7 +136,7 @@ def map_gradio_session_api(
     max_wait: float = 600.0,
     quota_wait: float = DEFAULT_QUOTA_WAIT,
     timeout: float = 3600.0,
-) -> Iterator[BatchResult]:
+) -> Generator[BatchResult, None, None]:
     """Call ``api_name`` once per input and yield a :class:`BatchResult` per input as it finishes.
 
     PowerShell equivalent: none; it replaces a ``foreach`` over Invoke-GradioSessionApi with
@@ -169,10 +169,12 @@ def map_gradio_session_api(
         )
     book = Journal(journal, api_name.strip().lstrip("/")) if journal is not None else None
     pacer = _Pacer(max_wait, quota_wait)
-    return _run(target, api_name, iter(inputs), limit, retries, book, pacer, timeout)
+    # the calls are made with the client active now, wherever the results are read
+    return _run(current(), target, api_name, iter(inputs), limit, retries, book, pacer, timeout)
 
 
 def _run(
+    state: Any,
     target: GradioSession,
     api_name: str,
     inputs: Iterator[Any],
@@ -181,8 +183,7 @@ def _run(
     book: Journal | None,
     pacer: _Pacer,
     timeout: float,
-) -> Iterator[BatchResult]:
-    state = current()
+) -> Generator[BatchResult, None, None]:
     done = book.finished() if book is not None else {}
     in_flight: dict[int, SessionApiEvent] = {}
     pending: dict[Future[BatchResult], int] = {}
@@ -240,7 +241,7 @@ def _numbered(inputs: Iterator[Any]) -> Iterator[tuple[int, Any]]:
     return enumerate(inputs)
 
 
-def _collect(pending: dict[Future[BatchResult], int]) -> Iterator[BatchResult]:
+def _collect(pending: dict[Future[BatchResult], int]) -> Generator[BatchResult, None, None]:
     finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
     for future in finished:
         del pending[future]

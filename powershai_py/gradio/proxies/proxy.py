@@ -16,6 +16,8 @@ from types import ModuleType
 from typing import Any
 
 from ...errors import PowershaiError, warn
+from ...state import using
+from ..batch.runner import map_gradio_session_api
 from ..protocol.calls import endpoint_not_found
 from ..protocol.models import GradioSession
 from ..sessions.sessions import as_items, resolve_session
@@ -242,10 +244,18 @@ def _make_function(proxy: GradioProxy) -> Callable[..., Any]:
     function.gradio_proxy = proxy
     function.powershell_name = proxy.powershell_name
     function.map = lambda *entries, **values: PipeStage(function, entries, values)
+    function.batch = lambda inputs, **options: _batch(proxy, inputs, **options)
     return function
 
 
 # --- the registry -----------------------------------------------------------------------------
+
+
+def _batch(proxy: GradioProxy, inputs: Any, **options: Any) -> Any:
+    """``function.batch(inputs, ...)``: :func:`map_gradio_session_api` for the function's
+    endpoint and session (its ``map`` is the pipeline's)."""
+    with using(proxy.state):
+        return map_gradio_session_api(proxy.api_name, inputs, proxy.session_name, **options)
 
 
 def _existing(namespace: Namespace, name: str) -> Any:
