@@ -29,6 +29,7 @@ from powershai_py import (
     PowershaiError,
     QuotaExceeded,
     ValidationError,
+    new_gradio_session,
 )
 from powershai_py.gradio.batch.retrying import backoff, is_transient
 from powershai_py.gradio.batch.runner import map_gradio_session_api
@@ -274,3 +275,39 @@ def test_ctrl_c_exits_130_and_resume_finishes_the_run(batch_app, tmp_path):
     assert second.wait(120) == 0, second.stderr.read()
     assert sorted(line["index"] for line in lines_of(out)) == list(range(12))
     assert os.path.exists(str(out) + ".journal")
+
+
+def test_429s_and_cut_streams_are_tried_again_and_an_app_error_is_not(fault):
+    from faultserver import end_chunks, send_chunk, send_json, start_event_stream
+
+    posts, gets = Counter(), Counter()
+
+    def post(handler):
+        posts["n"] += 1
+        if posts["n"] <= 4:  # more refusals than the HTTP layer retries on its own
+            send_json(handler, 429, {"detail": "slow down"}, headers={"Retry-After": "0"})
+        else:
+            send_json(handler, 200, {"event_id": "e1"})
+
+    def stream(handler):
+        gets["n"] += 1
+        start_event_stream(handler)
+        if gets["n"] == 1:  # cut before the result
+            send_chunk(handler, b'event: generating\ndata: ["half"]\n\n')
+        else:
+            send_chunk(handler, b'event: complete\ndata: ["whole"]\n\n')
+        end_chunks(handler)
+
+    fault.gradio_app("x", stream)
+    fault.route("POST", "/call/x", post)
+    new_gradio_session(fault.url, "f")
+    [result] = list(map_gradio_session_api("x", [[]], "f", retries=3))
+    assert result.ok and result.data == ["whole"], result
+    assert result.attempts == 3  # 429 (after the HTTP layer's own retries), a cut stream, then ok
+    fault.route(
+        "GET",
+        "/call/x/e1",
+        lambda h: (start_event_stream(h), send_chunk(h, b'event: error\ndata: "no"\n\n'), end_chunks(h)),
+    )
+    [failed] = list(map_gradio_session_api("x", [[]], "f", retries=3))
+    assert failed.status == "failed" and failed.attempts == 1 and "no" in failed.error_message
