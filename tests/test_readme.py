@@ -63,7 +63,7 @@ def test_a_readme_snippet_runs_as_written(demo, tmp_path, number, code):
 
 HELP_PAGES = [[], ["info"], ["session", "new"], ["session", "list"], ["session", "show"], ["session", "set"],
               ["session", "remove"], ["call"], ["update"], ["calls", "list"], ["calls", "remove"], ["upload"],
-              ["download"], ["cancel"]]  # fmt: skip
+              ["download"], ["cancel"], ["batch"]]  # fmt: skip
 EVENT_ID = re.compile(r"\b[0-9a-f]{32}\b")
 TINY_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -92,6 +92,7 @@ def test_every_help_example_runs_against_the_demo_app(demo, tmp_path, page):
     env = {**os.environ, "POWERSHAI_PY_STORE": str(tmp_path / "store.sqlite3")}
     (tmp_path / "notes.txt").write_text("three\nshort\nlines\n")
     (tmp_path / "picture.png").write_bytes(TINY_PNG)
+    (tmp_path / "names.jsonl").write_text('{"name": "Ana"}\n["Bo"]\n')
 
     def run(line: str) -> str:
         args = shlex.split(line.replace("http://127.0.0.1:7860", demo.url), comments=True)[1:]

@@ -110,7 +110,8 @@ def batch(
 
     \b
     Example:
-      powershai-py batch predict --url http://127.0.0.1:7860 --input in.jsonl --output out.jsonl
+      powershai-py batch greet --url http://127.0.0.1:7860 --input names.jsonl --output out.jsonl
+      powershai-py batch greet --url http://127.0.0.1:7860 --input names.jsonl --output out.jsonl --resume
     """
     if bool(session_name) == bool(urls):
         raise click.UsageError("give --session NAME or --url URL")
