@@ -22,6 +22,7 @@ Objects a client made (calls, proxy results, streams) keep using it wherever the
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 from collections.abc import Callable, Iterator
@@ -93,7 +94,7 @@ class Client:
 
         method.__name__ = method.__qualname__ = name
         method.__doc__ = function.__doc__
-        method.__signature__ = inspect.signature(function)  # type: ignore[attr-defined]  # help() and IDEs
+        method.__signature__ = _signature(function)  # type: ignore[attr-defined]  # help() and IDEs
         return method
 
     def __dir__(self) -> list[str]:
@@ -134,6 +135,12 @@ class Client:
             store = current_store()
         closed = ", closed" if self.state.closed else ""
         return f"Client(store={store!r}, token={'<set>' if self.state.token else None}{closed})"
+
+
+@functools.cache
+def _signature(function: Callable[..., Any]) -> inspect.Signature:
+    """A function's signature, worked out once (a method is looked up on every call)."""
+    return inspect.signature(function)
 
 
 def _store_of(store: Any) -> Any:

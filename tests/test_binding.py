@@ -61,7 +61,7 @@ def test_the_client_methods_bind_as_the_functions_do():
     ],
     ids=["set_gradio_session default", "remove_gradio_session_api force", "connect force"],
 )
-def test_a_switch_passed_where_it_used_to_sit_is_refused_with_advice(call, tmp_path, monkeypatch):
+def test_a_switch_passed_where_it_used_to_sit_is_refused_with_advice(call):
     with pytest.raises(PowershaiError) as caught:
         call()
     assert "keyword-only" in caught.value.message

@@ -68,13 +68,20 @@ class Journal:
                 path=str(self.path),
             )
 
-    def finished(self) -> dict[int, tuple[str, dict[str, Any]]]:
-        """Index -> (fingerprint, result) of every input that finished (ok or failed)."""
+    def finished(self) -> dict[int, str]:
+        """Index -> fingerprint of every input that finished (ok or failed); their results
+        stay on disk until :meth:`result` reads one."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT idx, fingerprint, result FROM inputs WHERE status != 'running'"
+                "SELECT idx, fingerprint FROM inputs WHERE status != 'running'"
             ).fetchall()
-        return {idx: (mark, json.loads(result)) for idx, mark, result in rows}
+        return dict(rows)
+
+    def result(self, index: int) -> dict[str, Any]:
+        """The recorded result of the finished input ``index``."""
+        with self._lock:
+            row = self._db.execute("SELECT result FROM inputs WHERE idx = ?", (index,)).fetchone()
+        return dict(json.loads(row[0]))
 
     def started(self, index: int, mark: str) -> None:
         """The input ``index`` (its fingerprint ``mark``) is being run."""

@@ -105,8 +105,8 @@ class _Pacer:
         self.stopping = threading.Event()
 
     def hold(self) -> None:
-        """Wait (interruptibly) while the batch is paused for a quota."""
-        while not self.stopping.is_set():
+        """Wait (interruptibly) while the batch is paused for a quota (not once it gave up)."""
+        while not self.stopping.is_set() and self.exhausted is None:
             left = self.paused_until - time.monotonic()
             if left <= 0:
                 return
@@ -184,7 +184,7 @@ def _run(
     pacer: _Pacer,
     timeout: float,
 ) -> Generator[BatchResult, None, None]:
-    done = book.finished() if book is not None else {}
+    done = book.finished() if book is not None else {}  # index -> fingerprint
     in_flight: dict[int, SessionApiEvent] = {}
     pending: dict[Future[BatchResult], int] = {}
     pool = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="powershai-batch")
@@ -200,11 +200,10 @@ def _run(
         return result
 
     try:
-        for index, params in _numbered(inputs):
+        for index, params in enumerate(inputs):
             mark = fingerprint(params)
-            if index in done:
-                recorded_mark, line = done[index]
-                if recorded_mark != mark:
+            if book is not None and index in done:
+                if done[index] != mark:
                     raise PowershaiError(
                         f"input {index} is not the one the journal recorded for it: the inputs "
                         "changed since the run began; resume with the same inputs, or start "
@@ -212,7 +211,7 @@ def _run(
                         code="POWERSHAI_BATCH_JOURNAL",
                         index=index,
                     )
-                yield BatchResult.from_line(line, params)
+                yield BatchResult.from_line(book.result(index), params)
                 continue
             while len(pending) >= limit:
                 yield from _collect(pending)
@@ -235,10 +234,6 @@ def _run(
                 if future.cancelled():
                     book.forget(index)
             book.close()
-
-
-def _numbered(inputs: Iterator[Any]) -> Iterator[tuple[int, Any]]:
-    return enumerate(inputs)
 
 
 def _collect(pending: dict[Future[BatchResult], int]) -> Generator[BatchResult, None, None]:

@@ -87,8 +87,17 @@ def update_gradio_api_result(
         read_timeout=read_timeout,
         status=status,
     )
+    return read_all(reader, "update_gradio_api_result", no_output=no_output, stream=stream)
+
+
+def read_all(
+    reader: Iterator[GradioApiEventResult], name: str, *, no_output: bool, stream: bool
+) -> list[GradioApiEventResult]:
+    """What the ``update_*`` function ``name`` returns from its ``iter_*`` twin's ``reader``:
+    the results read to the end (none with ``no_output``), or, with the deprecated
+    ``stream=True``, the reader itself."""
     if stream:
-        deprecated("update_gradio_api_result(stream=True) is deprecated: use iter_gradio_api_result()")
+        deprecated(f"{name}(stream=True) is deprecated: use {name.replace('update_', 'iter_', 1)}()")
         return cast(list[GradioApiEventResult], iter(()) if no_output else reader)
     results = list(reader)
     return [] if no_output else results

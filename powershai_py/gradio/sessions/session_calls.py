@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any
 
 from ...errors import (
     NONE_IS_A_VALUE,
@@ -30,7 +30,6 @@ from ...errors import (
     InvalidEvent,
     PowershaiError,
     SessionBusy,
-    deprecated,
     refuse_switch,
     warn,
 )
@@ -44,7 +43,7 @@ from ..protocol.models import (
     SessionApiEvent,
     carries_data,
 )
-from ..protocol.results import close_gradio_api_event, iter_gradio_api_result, stop_gradio_api
+from ..protocol.results import close_gradio_api_event, iter_gradio_api_result, read_all, stop_gradio_api
 from ..protocol.status import ReadStatus
 from .session_files import prepare_inputs, save_file_outputs
 from .sessions import as_items, resolve_session, retire_call
@@ -207,14 +206,7 @@ def update_gradio_session_api_result(
     reader = iter_gradio_session_api_result(
         id, max_heartbeats, session, history=history, read_timeout=read_timeout, status=status
     )
-    if stream:
-        deprecated(
-            "update_gradio_session_api_result(stream=True) is deprecated: "
-            "use iter_gradio_session_api_result()"
-        )
-        return cast(list[GradioApiEventResult], iter(()) if no_output else reader)
-    results = list(reader)
-    return [] if no_output else results
+    return read_all(reader, "update_gradio_session_api_result", no_output=no_output, stream=stream)
 
 
 def iter_gradio_session_api_result(
