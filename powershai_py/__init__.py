@@ -41,6 +41,7 @@ One function per endpoint
 Hugging Face
     get_hugging_face_space (get_hf_space), wait_hugging_face_space (wait_hf_space),
     start_hugging_face_space, connect_hugging_face_space_gradio (connect_hf_space_gradio),
+    wake_gradio_session (a Space's session: wake it and wait; a batch's wake=),
     invoke_hugging_face_hub (invoke_hf_hub), get_hugging_face_whoami (get_hf_whoami,
     get_hf_me), set_hugging_face_token (set_hf_token)
 
@@ -180,6 +181,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
         start_hugging_face_space,
         wait_hf_space,
         wait_hugging_face_space,
+        wake_gradio_session,
     )
 
 

@@ -55,6 +55,7 @@ EXPORTS: dict[str, str] = {
     "wait_hugging_face_space": "powershai_py.hub",
     "wait_hf_space": "powershai_py.hub",
     "start_hugging_face_space": "powershai_py.hub",
+    "wake_gradio_session": "powershai_py.hub",
     "HuggingFaceSpace": "powershai_py.hub",
     # objects
     "ProxyResult": "powershai_py.gradio.proxies.proxy_result",

@@ -39,6 +39,7 @@ __all__ = [
     "wait_hugging_face_space",
     "wait_hf_space",
     "start_hugging_face_space",
+    "wake_gradio_session",
     "set_hugging_face_token",
     "set_hf_token",
     "DEFAULT_WAIT",
@@ -46,6 +47,7 @@ __all__ = [
 
 DEFAULT_WAIT = 1800.0  # seconds wait_hugging_face_space waits when given no timeout
 RUNNING = "RUNNING"
+SPACE_PREFIX = "Space:"  # the name of a Space's session: Space:<owner>/<name>
 
 
 _ASK = object()
@@ -267,7 +269,7 @@ def connect_hugging_face_space_gradio(
     """
     refuse_switch(server_root, "connect_hugging_face_space_gradio", "server_root", "force")
     described = space if isinstance(space, HuggingFaceSpace) else _fetch_space(str(space), token)
-    name = described.gradio_session or f"Space:{described.id}"
+    name = described.gradio_session or f"{SPACE_PREFIX}{described.id}"
     existing = current_store().get(name)
     if existing is not None and not force:
         described.gradio_session = existing.name
@@ -351,6 +353,23 @@ def wait_hugging_face_space(
         if time.monotonic() - started >= limit:
             return False
         time.sleep(min(pause, max(0.0, limit - (time.monotonic() - started))))
+
+
+def wake_gradio_session(session: Any, *, timeout: float | None = None, token: str | None = None) -> bool:
+    """Wake the Space behind a session and wait until it runs: True when it does.
+
+    PowerShell equivalent: ``Wait-HuggingFaceSpace`` on the Space of a ``Space:<id>`` session.
+    A session not opened with :func:`connect_hugging_face_space_gradio` (its name does not
+    start with ``Space:``) has no Space to wake: False at once. It waits at most ``timeout``
+    seconds (default :data:`DEFAULT_WAIT`); the batch runner passes it as ``wake=``.
+    """
+    name = str(getattr(session, "name", session) or "")
+    if not name.startswith(SPACE_PREFIX):
+        return False
+    chosen = token if token is not None else getattr(getattr(session, "token", None), "value", None)
+    return wait_hugging_face_space(
+        name[len(SPACE_PREFIX) :], timeout=timeout, interval=2.0, no_status=True, token=chosen
+    )
 
 
 def _interval_seconds(interval: float, sleep_time: int | None) -> float:

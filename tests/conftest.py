@@ -57,10 +57,15 @@ class RunningApp:
 
 
 def start_app(
-    script: Path, log: Path, extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+    script: Path,
+    log: Path,
+    extra_env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+    port: int | None = None,
 ) -> RunningApp:
-    """Start ``script --port N`` and return without waiting (see :func:`wait_ready`)."""
-    port = free_port()
+    """Start ``script --port N`` (a free port unless given: an app restarted keeps its port) and
+    return without waiting (see :func:`wait_ready`)."""
+    port = port or free_port()
     env = {**os.environ, **OFFLINE, **(extra_env or {})}
     for name in ("HF_TOKEN", "HF_API_TOKEN"):
         env.pop(name, None)

@@ -13,11 +13,12 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 
 import pytest
-from conftest import APPS, running, start_app
+from conftest import APPS, running, start_app, stop_app, wait_ready
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +31,9 @@ from powershai_py import (
     QuotaExceeded,
     ValidationError,
     new_gradio_session,
+    wake_gradio_session,
 )
+from powershai_py.gradio.batch.replicas import Replicas, Ticket
 from powershai_py.gradio.batch.retrying import backoff, is_transient
 from powershai_py.gradio.batch.runner import map_gradio_session_api
 from powershai_py.gradio.protocol.quota import is_quota_error, quota_wait
@@ -167,13 +170,8 @@ def test_a_generated_function_runs_a_batch_too(batch_app):
 
 
 def batch_cli(*args: str, **popen: object) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "powershai_py", "batch", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **popen,
-    )
+    options: dict = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, **popen}
+    return subprocess.Popen([sys.executable, "-m", "powershai_py", "batch", *args], **options)
 
 
 def square_run(app, source, out, concurrency: int) -> tuple[str, ...]:
@@ -308,3 +306,256 @@ def test_429s_and_cut_streams_are_tried_again_and_an_app_error_is_not(fault):
     )
     [failed] = list(map_gradio_session_api("x", [[]], "f", retries=3))
     assert failed.status == "failed" and failed.attempts == 1 and "no" in failed.error_message
+
+
+# --- replicas: the least busy takes the next call, one that fails is set aside ---------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@settings(max_examples=200)
+@given(
+    st.integers(1, 4), st.lists(st.tuples(st.sampled_from(["take", "ok", "fail", "tick"]), st.integers(0, 9)))
+)
+def test_replicas_choose_the_least_busy_and_never_one_set_aside(count, steps):
+    clock = Clock()
+    replicas = Replicas(list(range(count)), clock=clock, rng=random.Random(0))
+    held: list = []
+    busy = [0] * count
+    aside = [0.0] * count
+    for action, pick in steps:
+        if action == "take":
+            chosen, wait = replicas.choose()
+            ready = [i for i in range(count) if aside[i] <= clock.now]
+            if not ready:
+                assert chosen is None and wait > 0
+                continue
+            assert chosen in ready and busy[chosen] == min(busy[i] for i in ready)
+            busy[chosen] += 1
+            held.append(Ticket(chosen, chosen, replicas._all[chosen].turn))
+        elif action in ("ok", "fail") and held:
+            ticket = held.pop(pick % len(held))
+            busy[ticket.slot] -= 1
+            if action == "ok":
+                replicas.succeeded(ticket)
+            else:
+                replicas.failed(ticket)
+                aside[ticket.slot] = replicas._all[ticket.slot].aside_until
+        elif action == "tick":
+            clock.now += pick / 3
+    assert replicas.busy() == sum(busy)
+
+
+def test_calls_of_one_outage_set_a_replica_aside_once():
+    clock = Clock()
+    replicas = Replicas(["a", "b"], clock=clock, rng=random.Random(1))
+    first = replicas.take()
+    second = replicas.take()
+    third = replicas.take()
+    assert [first.slot, second.slot, third.slot] == [0, 1, 0]  # least busy, ties to the first
+    assert replicas.failed(first) is True  # the outage begins
+    assert replicas.failed(third) is False  # the same outage: not set aside longer
+    assert replicas._all[0].strikes == 1
+    assert replicas.take().slot == 1  # "a" is aside: "b" takes the calls
+    clock.now += 60
+    later = replicas.take()
+    assert later.slot == 0  # back after its backoff
+    replicas.failed(later)
+    assert replicas._all[0].strikes == 2  # a call made after it came back failed: longer this time
+    replicas.succeeded(second)
+    replicas.stop()
+    assert replicas.take() is None
+
+
+@pytest.fixture(scope="module")
+def two_replicas(tmp_path_factory):
+    logs = tmp_path_factory.mktemp("replicas")
+    apps = [start_app(APPS / "batch_app.py", logs / f"replica{i}.log") for i in (1, 2)]
+    with running(apps) as started:
+        yield started
+
+
+def test_two_replicas_give_the_results_of_one_and_share_the_calls(two_replicas):
+    items = [{"n": n, "delay": 0.02} for n in range(-2, 38)]
+    with Client() as client:
+        one = client.new_gradio_session(two_replicas[0].url, "one")
+        two = client.new_gradio_session(two_replicas[1].url, "two")
+        alone = {r.index: (r.status, r.data) for r in map_gradio_session_api("square", items, one)}
+        spread = list(map_gradio_session_api("square", items, [one, two], concurrency=4))
+    assert sorted(r.index for r in spread) == list(range(len(items)))  # each exactly once
+    assert {r.index: (r.status, r.data) for r in spread} == alone  # as with one replica
+    served = Counter(r.served_by for r in spread)
+    assert set(served) == {"one", "two"} and min(served.values()) >= len(items) // 4
+
+
+def test_a_replica_that_stops_is_set_aside_and_the_others_take_its_inputs(tmp_path):
+    apps = [start_app(APPS / "batch_app.py", tmp_path / f"r{i}.log") for i in (1, 2)]
+    with running(apps) as (steady, doomed), Client() as client:
+        sessions = [
+            client.new_gradio_session(a.url, name) for a, name in ((steady, "steady"), (doomed, "doomed"))
+        ]
+        results = []
+        run = map_gradio_session_api(
+            "square", ([n, 0.05] for n in range(30)), sessions, concurrency=4, retries=2
+        )
+        for result in run:
+            results.append(result)
+            if len(results) == 6:
+                doomed.process.kill()  # mid-run, calls in flight on it
+                doomed.process.wait(15)
+    assert sorted(r.index for r in results) == list(range(30))
+    assert all(r.ok and r.data == [r.index**2] for r in results), [r for r in results if not r.ok]
+    late = [r for r in results[10:]]
+    assert all(r.served_by == "steady" for r in late[-10:])  # the dead one is set aside
+    assert any(r.attempts > 1 for r in results)  # the calls it dropped were made again elsewhere
+
+
+def test_an_app_that_restarts_changed_is_read_again_and_its_endpoint_found_by_name(tmp_path):
+    """The app goes away mid-run and comes back as a new release on the same port: another
+    endpoint first, square's parameters in the other order. Named inputs still give n squared."""
+    first = start_app(APPS / "batch_app.py", tmp_path / "before.log")
+    port = int(first.url.rsplit(":", 1)[1])
+    wait_ready(first)
+    restarted = []
+    try:
+        with Client() as client:
+            client.new_gradio_session(first.url, "app")
+            results = []
+            inputs = ({"n": n, "delay": 0.02} for n in range(16))
+            for result in map_gradio_session_api("square", inputs, "app", concurrency=2, retries=8):
+                results.append(result)
+                if len(results) == 4:
+                    stop_app(first)
+                    restarted.append(
+                        start_app(
+                            APPS / "batch_app.py", tmp_path / "after.log", args=("--changed",), port=port
+                        )
+                    )
+            kept = client.get_gradio_session("app").info  # what the session itself now holds
+    finally:
+        for app in [first, *restarted]:
+            stop_app(app)
+    assert sorted(r.index for r in results) == list(range(16))
+    assert all(r.ok and r.data == [r.index**2] for r in results), [r for r in results if not r.ok]
+    assert any(r.attempts > 1 for r in results)  # some waited for the restart
+    assert kept.find_endpoint("cube") is not None  # the session read the new release's /info
+    _, square = kept.find_endpoint("square")
+    assert [p["parameter_name"] for p in square["parameters"]] == ["delay", "n"]
+
+
+def test_a_space_that_fell_asleep_is_woken_and_the_batch_goes_on(tmp_path, monkeypatch):
+    """A Space's app stops mid-run (asleep); the batch asks the Hub, wakes it and waits for it,
+    its workers holding their tries meanwhile: with one retry each, every input still ends ok."""
+    from hubserver import FakeSpace, LocalHub
+
+    first = start_app(APPS / "batch_app.py", tmp_path / "awake.log")
+    port = int(first.url.rsplit(":", 1)[1])
+    wait_ready(first)
+    woken: list = []
+    with LocalHub() as hub, Client() as client:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        space = hub.add(FakeSpace("owner/napper", host=first.url))
+        session = client.connect_hugging_face_space_gradio("owner/napper")
+        assert session.name == "Space:owner/napper"
+        stop_app(first)  # the Space sleeps
+        space.stages, space.described = ["SLEEPING"], 0
+        asked = len(hub.seen)
+
+        def wake_when_asked() -> None:  # what the Hub does: the Space starts when it is asked to
+            while not any(s.path == "/api/spaces/owner/napper" for s in hub.seen[asked:]):
+                time.sleep(0.05)
+            woken.append(wait_ready(start_app(APPS / "batch_app.py", tmp_path / "woken.log", port=port)))
+            space.stages, space.described = ["RUNNING"], 0
+
+        waker = threading.Thread(target=wake_when_asked, daemon=True)
+        waker.start()
+        try:
+            results = list(
+                map_gradio_session_api(
+                    "square", [[n, 0] for n in range(8)], session, retries=1, wake=wake_gradio_session
+                )
+            )
+        finally:
+            waker.join(120)
+            for app in woken:
+                stop_app(app)
+    assert woken, "the batch never asked the Hub about the Space"
+    assert sorted(r.index for r in results) == list(range(8))
+    assert all(r.ok and r.data == [r.index**2] for r in results), [r for r in results if not r.ok]
+
+
+def test_ctrl_c_cancels_the_calls_in_flight_on_the_server(queue_lab, tmp_path):
+    from test_queue_real import produced, ticks_when_it_ended
+
+    long, queued = 777, 778  # tickers of 77.7 s; each test of the app uses lengths of its own
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(source, [[long], [queued]])
+    run = batch_cli("ticker", "--url", queue_lab.url, "--input", str(source), "--output", str(out))
+    deadline = time.monotonic() + 60
+    while produced(queue_lab.url, long) < 2:  # the server is running the first call
+        assert run.poll() is None and time.monotonic() < deadline, run.stderr.read() if run.poll() else ""
+        time.sleep(0.05)  # polling interval
+    run.send_signal(signal.SIGINT)
+    assert run.wait(60) == 130
+    assert ticks_when_it_ended(queue_lab.url, long) < long  # stopped on the server, not left to run
+    assert produced(queue_lab.url, queued) < queued
+    assert lines_of(out) == []  # nothing ended: nothing written, both run again on --resume
+
+
+def test_the_cli_draws_progress_on_a_terminal_and_nothing_into_a_pipe(batch_app, tmp_path):
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(source, [[n, 0.01] for n in (1, -1, 2, 3)])
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # a terminal's size
+    shown = batch_cli(*square_run(batch_app, source, out, concurrency=2), stderr=follower)
+    os.close(follower)
+    assert shown.wait(120) == 1
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(leader)
+    text = drawn.decode("utf-8", "replace")
+    assert "4/4" in text and "failed 1" in text and "in flight" in text and "call/s" in text, text
+    piped = batch_cli(*square_run(batch_app, source, tmp_path / "again.jsonl", concurrency=2))
+    assert piped.wait(120) == 1
+    assert piped.stderr.read().strip() == "powershai-py: 3 ok, 1 failed"  # the summary only
+
+
+def test_the_cli_spreads_a_run_over_every_url_given(two_replicas, tmp_path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.jsonl"
+    source.write_text("n,delay\n" + "".join(f"{n},0.02\n" for n in range(20)))
+    urls = [arg for app in two_replicas for arg in ("--url", app.url)]
+    done = batch_cli("square", *urls, "--input", str(source), "--output", str(out), "--concurrency", "4")
+    assert done.wait(120) == 0, done.stderr.read()
+    assert sorted((line["index"], line["data"][0]) for line in lines_of(out)) == [
+        (n, n * n) for n in range(20)
+    ]
+    both = batch_cli(
+        "square",
+        "--session",
+        "x",
+        "--url",
+        two_replicas[0].url,
+        "--input",
+        str(source),
+        "--output",
+        str(tmp_path / "o"),
+    )
+    assert both.wait(60) == 2 and "not both" in both.stderr.read()

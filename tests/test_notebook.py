@@ -58,6 +58,11 @@ def test_the_notebook_runs_and_shows_tables_and_an_image_inline(demo, tmp_path, 
         assert "text/plain" in bundle
     calls = _outputs(cells[4])["text/html"]  # the session's calls, one row each
     assert calls.count("<tr>") == 1 + 3 and "/greet" in calls and "/badge" in calls and "<thead>" in calls
+    batch = cells[5]  # a batch draws tqdm's widget and hands back every result
+    widgets = [o for o in batch.outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert widgets, [o.output_type for o in batch.outputs]
+    assert "0/6" in widgets[-1]["data"]["text/plain"]  # drawn with its total (later states go to the widget)
+    assert "Hello, Flo!" in _outputs(batch)["text/plain"] and "failed" not in _outputs(batch)["text/plain"]
     written = json.dumps(notebook)
     assert CANARY not in written
     assert 'src=\\"http' not in written and "href=" not in written  # media are embedded, not linked

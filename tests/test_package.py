@@ -11,9 +11,19 @@ import powershai_py
 
 
 def test_import_loads_nothing_heavy():
-    code = "import sys, powershai_py; print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))"
+    heavy = "('requests', 'urllib3', 'tqdm', 'sqlite3')"
+    code = f"import sys, powershai_py; print(sorted(m for m in {heavy} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_batch_without_a_display_never_loads_tqdm():
+    code = (
+        "import sys, powershai_py; from powershai_py.gradio.batch import runner; "
+        "print('tqdm' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 def test_every_public_name_resolves():

@@ -6,8 +6,8 @@ import csv
 import io
 import json
 import sys
-import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,7 +18,7 @@ import powershai_py as ps
 from .app import app_login, main, open_store, resolve
 from .calls import parse_param
 from .exits import EXIT_CODES
-from .terminal import Progress, say
+from .terminal import say
 
 
 def read_inputs(source: IO[str], csv_format: bool) -> Iterator[Any]:
@@ -66,15 +66,19 @@ def repair_output(path: Path) -> set[int]:
 
 @main.command()
 @click.argument("endpoint")
-@click.option("--session", "session_name", metavar="NAME", help="A session of the store.")
-@click.option("--url", "urls", metavar="URL", multiple=True, help="An app's URL (instead of --session).")
+@click.option(
+    "--session", "session_names", metavar="NAME", multiple=True, help="A stored session (repeat: replicas)."
+)
+@click.option("--url", "urls", metavar="URL", multiple=True, help="An app's URL (repeat: replicas).")
 @click.option(
     "--input", "input_path", required=True, metavar="FILE|-", help="JSONL or CSV inputs; - is stdin."
 )
 @click.option(
     "--output", "output_path", required=True, type=click.Path(path_type=Path), help="Results, JSONL."
 )
-@click.option("--concurrency", type=click.IntRange(1, 256), default=None, help="Calls in flight (default 4).")
+@click.option(
+    "--concurrency", type=click.IntRange(1, 256), default=None, help="Calls in flight (4 per replica)."
+)
 @click.option(
     "--retries",
     type=click.IntRange(0, 100),
@@ -90,11 +94,16 @@ def repair_output(path: Path) -> set[int]:
     help="Seconds to wait for GPU quotas in all.",
 )
 @click.option("--resume", is_flag=True, help="Continue the run of this --output after a crash or Ctrl-C.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="A progress line on stderr (default: when stderr is a terminal).",
+)
 @click.pass_context
 def batch(
     ctx: click.Context,
     endpoint: str,
-    session_name: str | None,
+    session_names: tuple[str, ...],
     urls: tuple[str, ...],
     input_path: str,
     output_path: Path,
@@ -102,21 +111,22 @@ def batch(
     retries: int,
     max_wait: float,
     resume: bool,
+    progress: bool | None,
 ) -> None:
     """Call ENDPOINT once per input and write one JSON line per input as it finishes.
 
     Exit 0 when every input is ok, 1 when some failed, 130 on Ctrl-C (then --resume goes on:
-    nothing finished runs again, nothing is lost). The journal is OUTPUT.journal.
+    nothing finished runs again, nothing is lost). The journal is OUTPUT.journal. Several
+    --url (or --session) serving the same app share the inputs: the least busy takes the
+    next one, and one that fails is set aside while the others go on.
 
     \b
     Example:
       powershai-py batch greet --url http://127.0.0.1:7860 --input names.jsonl --output out.jsonl
       powershai-py batch greet --url http://127.0.0.1:7860 --input names.jsonl --output out.jsonl --resume
     """
-    if bool(session_name) == bool(urls):
-        raise click.UsageError("give --session NAME or --url URL")
-    if len(urls) > 1:
-        raise click.UsageError("one --url for now: spreading a batch over replicas is not built yet")
+    if bool(session_names) == bool(urls):
+        raise click.UsageError("give --session NAME or --url URL (either may be repeated), not both")
     journal = output_path.with_name(output_path.name + ".journal")
     if not resume and ((output_path.exists() and output_path.stat().st_size) or journal.exists()):
         raise click.UsageError(
@@ -124,25 +134,28 @@ def batch(
             "or choose another --output"
         )
     written = repair_output(output_path) if resume else set()
-    if session_name:
+    if session_names:
         open_store(ctx)
-        target = resolve(session_name)
+        targets = [resolve(name) for name in session_names]
     else:
-        target = ps.new_gradio_session(urls[0], "batch", auth=app_login(ctx, urls[0]))
+        targets = [
+            ps.new_gradio_session(url, f"batch-{number}", auth=app_login(ctx, url))
+            for number, url in enumerate(urls, 1)
+        ]
     source: IO[str] = sys.stdin if input_path == "-" else _open_input(input_path)
     csv_format = input_path.lower().endswith(".csv")
-    total = None if input_path == "-" else _count(input_path, csv_format)
-    progress = Progress()
     counts = {"ok": 0, "failed": 0}
-    started = time.monotonic()
     results = ps.map_gradio_session_api(
         endpoint,
         read_inputs(source, csv_format),
-        target,
+        targets,
         concurrency=concurrency,
         retries=retries,
         journal=journal,
         max_wait=max_wait,
+        progress=sys.stderr.isatty() if progress is None else progress,
+        total=None if input_path == "-" else _count(input_path, csv_format),
+        wake=partial(ps.wake_gradio_session, timeout=max_wait),
     )
     try:
         with output_path.open("a", encoding="utf-8") as out:
@@ -151,17 +164,14 @@ def batch(
                 if result.index not in written:
                     out.write(json.dumps(result.line(), ensure_ascii=False, default=str) + "\n")
                     out.flush()
-                progress.show(_status(counts, total, started))
     except KeyboardInterrupt:
         results.close()
-        progress.clear()
         done = counts["ok"] + counts["failed"]
         say(f"powershai-py: interrupted after {done} inputs; run again with --resume to go on", err=True)
         ctx.exit(EXIT_CODES["interrupted"])
     finally:
         if source is not sys.stdin:
             source.close()
-    progress.clear()
     say(f"powershai-py: {counts['ok']} ok, {counts['failed']} failed", err=True)
     ctx.exit(EXIT_CODES["ok"] if not counts["failed"] else EXIT_CODES["app_error"])
 
@@ -178,12 +188,3 @@ def _count(path: str, csv_format: bool) -> int:
     with _open_input(path) as source:
         lines = sum(1 for line in source if line.strip())
     return max(0, lines - 1) if csv_format else lines
-
-
-def _status(counts: dict[str, int], total: int | None, started: float) -> str:
-    done = counts["ok"] + counts["failed"]
-    rate = done / max(1e-9, time.monotonic() - started)
-    line = f"batch: {done}{'/' + str(total) if total else ''} done, {counts['failed']} failed, {rate:.1f}/s"
-    if total and rate > 0:
-        line += f", {max(0, total - done) / rate:.0f} s left"
-    return line

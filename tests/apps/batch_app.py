@@ -1,7 +1,11 @@
 """A small app for batch runs: a quick endpoint with a concurrency limit, an app error on some
 inputs, and GPU quota errors worded as a ZeroGPU Space words them.
 
-    python tests/apps/batch_app.py --port 7860
+    python tests/apps/batch_app.py --port 7860 [--changed]
+
+``--changed`` is the same app as a new release of it would be: another endpoint comes first
+(every fn_index moves) and ``square`` declares its parameters in the other order, so a client
+that kept the old ``/info`` after a restart sends them wrongly.
 """
 
 from __future__ import annotations
@@ -48,17 +52,26 @@ def gpu(n):
     return n + 1000
 
 
-with gr.Blocks() as demo:
-    n = gr.Number(precision=0)
-    delay = gr.Number(value=0)
-    out = gr.Number()
-    gr.Button("square").click(square, [n, delay], out, api_name="square", concurrency_limit=4)
-    gr.Button("gpu").click(gpu, n, out, api_name="gpu", concurrency_limit=1)
+def build(changed: bool) -> gr.Blocks:
+    with gr.Blocks() as demo:
+        n = gr.Number(precision=0, label="n")
+        delay = gr.Number(value=0, label="delay")
+        out = gr.Number()
+        if changed:
+            gr.Button("cube").click(lambda x: x**3, n, out, api_name="cube")
+            flipped = lambda delay, n: square(n, delay)  # noqa: E731
+            gr.Button("square").click(flipped, [delay, n], out, api_name="square", concurrency_limit=4)
+        else:
+            gr.Button("square").click(square, [n, delay], out, api_name="square", concurrency_limit=4)
+        gr.Button("gpu").click(gpu, n, out, api_name="gpu", concurrency_limit=1)
+    return demo
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--changed", action="store_true")
     args = parser.parse_args()
+    demo = build(args.changed)
     demo.queue()
     demo.launch(server_name="127.0.0.1", server_port=args.port, share=False, show_error=False)

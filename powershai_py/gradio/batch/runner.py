@@ -10,18 +10,17 @@ never fills the session's MaxCalls.
 
 from __future__ import annotations
 
-import random
 import threading
 import time
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sized
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...errors import PowershaiError, QuotaExceeded, RequestTimeout
+from ...errors import ConnectionLost, HttpError, PowershaiError, QuotaExceeded, RequestTimeout, StreamLost
 from ...state import current, using
-from ..protocol.app import forget_app
+from ..protocol.calls import find_callable
 from ..protocol.models import GradioSession, SessionApiEvent, is_filedata
 from ..protocol.status import ReadStatus
 from ..sessions.session_calls import (
@@ -30,13 +29,18 @@ from ..sessions.session_calls import (
     stop_gradio_session_api,
     update_gradio_session_api_result,
 )
-from ..sessions.sessions import resolve_session
+from ..sessions.sessions import as_items, reread_app, resolve_session
 from .journal import Journal, fingerprint
-from .retrying import backoff, is_transient
+from .progress import Progress, in_notebook
+from .replicas import Replicas
+from .retrying import is_transient
 
 __all__ = ["BatchResult", "map_gradio_session_api", "DEFAULT_CONCURRENCY", "DEFAULT_QUOTA_WAIT"]
 
-DEFAULT_CONCURRENCY = 4  # Gradio runs one call of an event at a time unless the app says more
+# Calls in flight per replica when none is asked. Gradio runs one call of an event at a time
+# unless the app sets concurrency_limit, and no Gradio (4.44 to 6.31) says it in /config; a few
+# calls in flight keep such a server busy without flooding a larger one.
+DEFAULT_CONCURRENCY = 4
 DEFAULT_QUOTA_WAIT = 60.0  # seconds, when a quota error names no wait
 
 
@@ -45,8 +49,9 @@ class BatchResult:
     """How one input of a batch ended. ``status`` is ``ok``, ``failed`` or ``cancelled``;
     ``data`` the call's last data; ``files`` the FileData in it; ``error_code`` and
     ``error_message`` why it failed; ``attempts`` the calls made; ``seconds`` from its first
-    try to its end. ``from_journal`` marks a result read back from the journal of a run
-    resumed, not run again."""
+    try to its end; ``served_by`` the name of the session (replica) of its last call.
+    ``from_journal`` marks a result read back from the journal of a run resumed, not run
+    again."""
 
     index: int
     input: Any
@@ -58,6 +63,7 @@ class BatchResult:
     attempts: int = 0
     seconds: float = 0.0
     from_journal: bool = False
+    served_by: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -125,6 +131,23 @@ class _Pacer:
             return True
 
 
+Waker = Callable[[GradioSession], bool]
+
+
+@dataclass
+class _Batch:
+    """What every worker of one run shares."""
+
+    state: Any
+    api_name: str
+    replicas: Replicas[GradioSession]
+    retries: int
+    timeout: float
+    pacer: _Pacer
+    wake: Waker | None
+    in_flight: dict[int, tuple[SessionApiEvent, GradioSession]] = field(default_factory=dict)
+
+
 def map_gradio_session_api(
     api_name: str,
     inputs: Iterable[Any],
@@ -136,6 +159,9 @@ def map_gradio_session_api(
     max_wait: float = 600.0,
     quota_wait: float = DEFAULT_QUOTA_WAIT,
     timeout: float = 3600.0,
+    progress: bool | None = None,
+    total: int | None = None,
+    wake: Waker | None = None,
 ) -> Generator[BatchResult, None, None]:
     """Call ``api_name`` once per input and yield a :class:`BatchResult` per input as it finishes.
 
@@ -143,21 +169,35 @@ def map_gradio_session_api(
     retries and bookkeeping. Each input is what ``invoke_gradio_session_api`` takes as
     ``params`` (a dict of named parameters, a list, or one value); ``inputs`` is read lazily.
 
-    ``concurrency`` bounds the calls in flight (default 4). A transient failure (connection
-    lost or refused, a stream cut, 429/502/503, a full queue) is tried again up to ``retries``
-    more times, with exponential backoff and jitter; the app's own errors are recorded as
-    failed and never retried. A GPU quota error (:class:`QuotaExceeded`) pauses the whole
-    batch for the wait the app names, at most ``max_wait`` seconds in all; past it, the
-    inputs left fail saying when to resume; a quota error that names no wait pauses
-    ``quota_wait`` seconds. ``timeout`` bounds each call (seconds).
+    ``session`` is one session, or a list of sessions serving the same app (replicas): each
+    call goes to the least busy, and one that fails transiently is set aside for its backoff
+    while the others take its inputs. ``concurrency`` bounds the calls in flight over all of
+    them (default 4 per replica). A transient failure (connection lost or refused, a stream
+    cut, 429/502/503, a full queue) is tried again up to ``retries`` more times, with
+    exponential backoff and jitter; after a refused connection or a 5xx the app's ``/config``
+    and ``/info`` are read again before its next call (it may have restarted). The app's own
+    errors are recorded as failed and never retried. A GPU quota error
+    (:class:`QuotaExceeded`) pauses the whole batch for the wait the app names, at most
+    ``max_wait`` seconds in all; past it, the inputs left fail saying when to resume; a quota
+    error that names no wait pauses ``quota_wait`` seconds. ``timeout`` bounds each call.
 
     ``journal`` (a file path) records every input as it starts and ends: run again with the
     same journal and inputs, the finished ones are handed back from it (``from_journal``)
     and only the others run. Closing the iterator (or Ctrl-C) stops submitting, cancels the
     calls in flight on the server and leaves them to run again on resume.
+
+    ``progress`` draws a bar (done, failed, in flight, rate, time left): True always, False
+    never, None (the default) in a notebook only; ``total`` is the number of inputs when
+    ``inputs`` has no ``len()``. ``wake(session)``, when given, is called when a replica stops
+    answering, to wake it (``powershai_py.wake_gradio_session`` wakes a Space's) and returns
+    True once it is up again.
     """
-    target = resolve_session(session)
-    limit = concurrency if concurrency is not None else DEFAULT_CONCURRENCY
+    targets = [resolve_session(item) for item in as_items(session)]
+    if not targets:
+        raise PowershaiError("a batch needs at least one session", code="POWERSHAI_BATCH_OPTION")
+    for target in targets:  # an endpoint missing on any replica fails now, not input by input
+        find_callable(target.info, api_name, target.app_url)
+    limit = concurrency if concurrency is not None else DEFAULT_CONCURRENCY * len(targets)
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise PowershaiError(
             f"concurrency must be a whole number of 1 or more, not {concurrency!r}",
@@ -168,35 +208,43 @@ def map_gradio_session_api(
             f"retries must be a whole number of 0 or more, not {retries!r}", code="POWERSHAI_BATCH_OPTION"
         )
     book = Journal(journal, api_name.strip().lstrip("/")) if journal is not None else None
-    pacer = _Pacer(max_wait, quota_wait)
-    # the calls are made with the client active now, wherever the results are read
-    return _run(current(), target, api_name, iter(inputs), limit, retries, book, pacer, timeout)
+    if total is None and isinstance(inputs, Sized):
+        total = len(inputs)
+    show = in_notebook() if progress is None else bool(progress)
+    batch = _Batch(
+        state=current(),  # the calls are made with the client active now, wherever results are read
+        api_name=api_name,
+        replicas=Replicas(targets),
+        retries=retries,
+        timeout=timeout,
+        pacer=_Pacer(max_wait, quota_wait),
+        wake=wake,
+    )
+    return _run(batch, iter(inputs), limit, book, total if show else -1)
 
 
 def _run(
-    state: Any,
-    target: GradioSession,
-    api_name: str,
-    inputs: Iterator[Any],
-    limit: int,
-    retries: int,
-    book: Journal | None,
-    pacer: _Pacer,
-    timeout: float,
+    batch: _Batch, inputs: Iterator[Any], limit: int, book: Journal | None, total: int | None
 ) -> Generator[BatchResult, None, None]:
+    """The run itself; ``total`` -1 means no progress display."""
     done = book.finished() if book is not None else {}  # index -> fingerprint
-    in_flight: dict[int, SessionApiEvent] = {}
     pending: dict[Future[BatchResult], int] = {}
     pool = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="powershai-batch")
+    bar = Progress(total, description=batch.api_name.strip("/")) if total != -1 else None
 
     def work(index: int, params: Any, mark: str) -> BatchResult:
-        with using(state):
-            result = _attempts(target, api_name, index, params, retries, timeout, pacer, in_flight)
+        with using(batch.state):
+            result = _attempts(batch, index, params)
         if book is not None:
             if result.status == "cancelled":
                 book.forget(index)  # stopped on purpose: it runs again on resume
             else:
                 book.record(index, mark, result.status, result.line())
+        return result
+
+    def handed(result: BatchResult) -> BatchResult:
+        if bar is not None:
+            bar.advance(result.status, batch.replicas.busy())
         return result
 
     try:
@@ -211,24 +259,29 @@ def _run(
                         code="POWERSHAI_BATCH_JOURNAL",
                         index=index,
                     )
-                yield BatchResult.from_line(book.result(index), params)
+                yield handed(BatchResult.from_line(book.result(index), params))
                 continue
             while len(pending) >= limit:
-                yield from _collect(pending)
+                for result in _collect(pending):
+                    yield handed(result)
             if book is not None:
                 book.started(index, mark)
             pending[pool.submit(work, index, params, mark)] = index
         while pending:
-            yield from _collect(pending)
+            for result in _collect(pending):
+                yield handed(result)
     finally:
-        pacer.stopping.set()
-        for call in list(in_flight.values()):
+        batch.pacer.stopping.set()
+        batch.replicas.stop()
+        for call, target in list(batch.in_flight.values()):
             try:
-                with using(state):
+                with using(batch.state):
                     stop_gradio_session_api(call, target)
             except PowershaiError:
                 pass  # the server may not cancel: the call is left to run again on resume
         pool.shutdown(wait=True, cancel_futures=True)
+        if bar is not None:
+            bar.close()
         if book is not None:
             for future, index in pending.items():
                 if future.cancelled():
@@ -243,21 +296,13 @@ def _collect(pending: dict[Future[BatchResult], int]) -> Generator[BatchResult, 
         yield future.result()
 
 
-def _attempts(
-    target: GradioSession,
-    api_name: str,
-    index: int,
-    params: Any,
-    retries: int,
-    timeout: float,
-    pacer: _Pacer,
-    in_flight: dict[int, SessionApiEvent],
-) -> BatchResult:
+def _attempts(batch: _Batch, index: int, params: Any) -> BatchResult:
     """Run one input until it succeeds, fails for good, or the batch stops."""
+    pacer = batch.pacer
     started = time.monotonic()
     attempts = 0  # calls made
     tries = 0  # calls that count toward ``retries`` (a quota refusal does not)
-    rng = random.Random()
+    served_by: str | None = None
 
     def ended(status: str, data: Any = None, error: BaseException | None = None) -> BatchResult:
         code = getattr(error, "code", type(error).__name__) if error is not None else None
@@ -272,19 +317,30 @@ def _attempts(
             error_message=message,
             attempts=attempts,
             seconds=time.monotonic() - started,
+            served_by=served_by,
         )
 
     while True:
         pacer.hold()
-        if pacer.stopping.is_set():
+        if pacer.exhausted is not None and not pacer.stopping.is_set():
+            return ended("failed", error=pacer.exhausted)  # no call: the quota is known to be spent
+        ticket = None if pacer.stopping.is_set() else batch.replicas.take()
+        if ticket is None:
             return ended("cancelled")
-        if pacer.exhausted is not None:  # no call: the quota is known to be spent
-            return ended("failed", error=pacer.exhausted)
         attempts += 1
         tries += 1
+        served_by = ticket.target.name
         try:
-            return ended("ok", _call_once(target, api_name, index, params, timeout, in_flight))
+            if batch.replicas.refresh_due(ticket):  # the replica is held while it is read again
+                fresh = False
+                try:
+                    reread_app(ticket.target)
+                    fresh = True
+                finally:
+                    batch.replicas.woken(ticket, fresh)
+            data = _call_once(batch, ticket.target, index, params)
         except QuotaExceeded as error:
+            batch.replicas.succeeded(ticket)  # the replica answered; its quota is spent
             tries -= 1  # the quota, not the input: waiting does not spend a try
             wait = error.facts.get("retry_after") or pacer.quota_wait
             if not pacer.pause_for(float(wait)):
@@ -292,28 +348,45 @@ def _attempts(
                 return ended("failed", error=pacer.exhausted)
         except PowershaiError as error:
             if pacer.stopping.is_set():
+                batch.replicas.released(ticket)
                 return ended("cancelled", error=error)
-            if not is_transient(error) or tries > retries:
+            if not is_transient(error):
+                batch.replicas.succeeded(ticket)
                 return ended("failed", error=error)
-            forget_app(target.app_url)  # an app that restarted may have a new /config
-            pause = backoff(tries, retry_after=getattr(error, "retry_after", None), rng=rng)
-            if pacer.stopping.wait(pause):
-                return ended("cancelled", error=error)
+            outage = batch.replicas.failed(
+                ticket, retry_after=getattr(error, "retry_after", None), stale=_may_have_restarted(error)
+            )
+            if outage and batch.wake is not None and _may_have_restarted(error):
+                batch.replicas.hold(ticket)  # the other workers wait for it instead of spending tries
+                up = False
+                try:
+                    up = batch.wake(ticket.target)
+                finally:
+                    batch.replicas.woken(ticket, up)
+            if tries > batch.retries:
+                return ended("failed", error=error)
+        except BaseException:
+            batch.replicas.released(ticket)
+            raise
+        else:
+            batch.replicas.succeeded(ticket)
+            return ended("ok", data)
 
 
-def _call_once(
-    target: GradioSession,
-    api_name: str,
-    index: int,
-    params: Any,
-    timeout: float,
-    in_flight: dict[int, SessionApiEvent],
-) -> Any:
-    """One call: submit, read to its end (within ``timeout``), raise how it ended, return its data."""
-    call = invoke_gradio_session_api(api_name, params, session=target)
-    in_flight[index] = call
+def _may_have_restarted(error: PowershaiError) -> bool:
+    """A refused or cut connection, or a 5xx: the app may be restarting (or asleep)."""
+    if isinstance(error, (ConnectionLost, StreamLost)):
+        return True
+    return isinstance(error, HttpError) and (getattr(error, "status", None) or 0) >= 500
+
+
+def _call_once(batch: _Batch, target: GradioSession, index: int, params: Any) -> Any:
+    """One call: submit, read to its end (within the batch's timeout), raise how it ended,
+    return its data."""
+    call = invoke_gradio_session_api(batch.api_name, params, session=target)
+    batch.in_flight[index] = (call, target)
     try:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + batch.timeout
         while True:
             update_gradio_session_api_result(call, session=target, no_output=True)
             how = ReadStatus.of(call.api_event.last_query_status)
@@ -322,13 +395,14 @@ def _call_once(
             if time.monotonic() > deadline:
                 stop_gradio_session_api(call, target)
                 raise RequestTimeout(
-                    f"/{call.api_event.api_name} gave no result within {timeout:g} s (the batch's timeout)",
+                    f"/{call.api_event.api_name} gave no result within {batch.timeout:g} s "
+                    "(the batch's timeout)",
                     kind="deadline",
                 )
         call.raise_for_outcome(target.info.version)
         return call.last_data
     finally:
-        in_flight.pop(index, None)
+        batch.in_flight.pop(index, None)
         remove_gradio_session_api(call, target, force=True)
 
 

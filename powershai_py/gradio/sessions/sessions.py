@@ -36,6 +36,7 @@ __all__ = [
     "get_gradio_info",
     "resolve_session",
     "retire_call",
+    "reread_app",
     "as_items",
     "SessionRef",
 ]
@@ -359,6 +360,18 @@ def get_gradio_info(
     chosen = token if token is not None else target.token.value
     login = auth if auth is not None else target.login
     return fetch_gradio_info(target.app_url, disable_retry=disable_retry, token=chosen, auth=login)
+
+
+def reread_app(session: GradioSession) -> GradioInfo:
+    """Read a session's ``/config`` and ``/info`` again and keep them (its app restarted, and
+    may have changed); the next calls find their endpoints by name in what it says now.
+
+    PowerShell equivalent: none (PowershAI reads ``/info`` once, when the session opens).
+    """
+    info = get_gradio_info(session)
+    with session.lock:
+        session.info = info
+    return info
 
 
 def _set_option(session: GradioSession, name: str, value: Any) -> None:
