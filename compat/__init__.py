@@ -53,7 +53,7 @@ from .semantics import (
     unroll,
     unrolled,
 )
-from .translator import todo_count, translate
+from .translator import not_translated, todo_count, translate
 
 __all__ = [
     # PowerShell's rules, for translated scripts (compat.semantics)
@@ -92,6 +92,7 @@ __all__ = [
     "call",
     "call_proxy",
     "todo_count",
+    "not_translated",
     "CMDLETS",
     "CompatError",
     "CompatSyntaxError",

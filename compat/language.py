@@ -66,6 +66,7 @@ class Node:
     column: int
     value: Any = None
     children: list[Any] = field(default_factory=list)
+    end_line: int = 0  # the last line of an ``unsupported`` statement (0: its first line only)
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +79,11 @@ def _parser() -> Any:
 
 
 def parse(text: str) -> Node:
-    """The syntax tree of a script (a ``script`` node); never raises for bad input."""
+    """The syntax tree of a script (a ``script`` node); never raises for bad input.
+
+    Every line of ``text`` is in the tree: a statement the grammar cannot read becomes an
+    ``unsupported`` node spanning all its lines, and when its first lines are unreadable but
+    the rest reads on its own, only those first lines are unsupported."""
     source = text.lstrip("\ufeff").encode("utf-8", "surrogatepass")
     tree = _parser().parse(source)
     return _Builder(source).script(tree.root_node)
@@ -144,10 +149,16 @@ class _Builder:
     def text(node: Any) -> str:
         return node.text.decode("utf-8", "surrogatepass")
 
-    def unsupported(self, node: Any, message: str, hint: str = "") -> Node:
+    def unsupported(self, node: Any, message: str, hint: str = "", span: Any = None) -> Node:
+        """A node that cannot run: the error names ``node``; the lines are those of ``span``
+        (the whole statement), so that none is lost."""
         line, column = self.at(node)
         hint = hint or "docs/migration.md lists what compat runs and what to write instead"
-        return Node("unsupported", line, column, CompatSyntaxError(message, line, column, hint))
+        error = CompatSyntaxError(message, line, column, hint)
+        first, last = (span.start_point[0] + 1, span.end_point[0] + 1) if span is not None else (line, line)
+        if span is not None and span.end_point[1] == 0 and last > first:
+            last -= 1  # it ends at the start of a line: that line is not its
+        return Node("unsupported", min(first, line), column, error, end_line=max(last, line))
 
     # --- statements ---
 
@@ -160,20 +171,41 @@ class _Builder:
             if child.type == "statement_list" or child.type == "script_block_body":
                 out.children.extend(self.script(child).children)
             elif child.type == "param_block":
-                out.children.append(self.unsupported(child, "param(...) outside a function", "use variables"))
+                out.children.append(
+                    self.unsupported(child, "param(...) outside a function", "use variables", span=child)
+                )
             else:
-                out.children.append(self.statement(child))
+                out.children.extend(self.readable(child))
         return out
+
+    def readable(self, node: Any) -> list[Node]:
+        """The statement ``node``; when the grammar cannot read its first lines but can read the
+        rest on its own (a line it ran into the next ones), the first lines are unsupported and
+        the rest is read again as statements."""
+        first = self.statement(node)
+        if first.kind != "unsupported" or node.type not in ("ERROR", "pipeline"):
+            return [first]
+        start = node.start_point[0]
+        line_starts = [i + 1 for i in range(node.start_byte, node.end_byte) if self.source[i] == 0x0A]
+        for offset, begin in enumerate(line_starts, 1):
+            rest = self.source[begin : node.end_byte]
+            if not rest.strip():
+                break
+            tree = _parser().parse(b"\n" * (start + offset) + rest)  # the same line numbers
+            if not tree.root_node.has_error:
+                first.end_line = start + offset  # the lines before the rest
+                return [first, *_Builder(b"\n" * (start + offset) + rest).script(tree.root_node).children]
+        return [first]
 
     def statement(self, node: Any) -> Node:
         try:
-            bad = _first_error(node) if node.has_error or node.type == "ERROR" else None
+            bad = _first_error(node, into_blocks=False) if node.has_error or node.type == "ERROR" else None
             if bad is not None:
                 excerpt = self.text(bad).splitlines()[0][:40] if self.text(bad) else ""
                 raise _Unsupported(bad, f"the grammar cannot read {excerpt!r}", "check the syntax")
             return self._statement(node)
         except _Unsupported as problem:
-            return self.unsupported(problem.node, problem.message, problem.hint)
+            return self.unsupported(problem.node, problem.message, problem.hint, span=node)
 
     def _statement(self, node: Any) -> Node:
         inner = _unwrap(node)
@@ -228,7 +260,7 @@ class _Builder:
             if child.type == "statement_list":
                 body.children.extend(self.script(child).children)
             else:
-                body.children.append(self.statement(child))
+                body.children.extend(self.readable(child))
         return body
 
     def assignment(self, node: Any) -> Node:
@@ -334,9 +366,9 @@ class _Builder:
                     elif inner.type == "script_block_body":
                         body.children.extend(self.script(inner).children)
                     else:
-                        body.children.append(self.statement(inner))
+                        body.children.extend(self.readable(inner))
             elif child.type not in ("function", "filter", "function_name", "{", "}"):
-                body.children.append(self.statement(child))
+                body.children.extend(self.readable(child))
         return self.make("function", node, name, [params, body])
 
     def parameters(self, node: Any) -> list[tuple[str, Node | None]]:
@@ -712,19 +744,36 @@ def _unwrap(node: Any) -> Any:
     return node
 
 
-def _first_error(node: Any) -> Any:
+def _first_error(node: Any, into_blocks: bool = True) -> Any:
     """The first node the grammar could not read, or None when the only "errors" are the
-    digits that end a parameter name (see :func:`_parameter_digits`)."""
+    digits that end a parameter name (see :func:`_parameter_digits`). With ``into_blocks``
+    False, the statements inside a ``{ }`` block of an if, a loop or a function are not
+    looked at: each is read (and refused) on its own, so one bad line in a loop's body does
+    not take the whole loop with it."""
     if node.type == "ERROR" or node.is_missing:
         return node
     for child in node.children:
         if _parameter_digits(child):
             continue
+        if not into_blocks and _is_body(node, child):
+            continue
         if child.has_error or child.type == "ERROR" or child.is_missing:
-            found = _first_error(child)
+            found = _first_error(child, into_blocks)
             if found is not None:
                 return found
     return None
+
+
+def _is_body(parent: Any, child: Any) -> bool:
+    """True when ``child`` is the braced body of an if, a loop or a function (``parent``),
+    both braces read: its errors are those of the statements in it."""
+    if child.type == "statement_block":
+        braces = child.children
+    elif child.type == "script_block" and parent.type == "function_statement":
+        braces = parent.children
+    else:
+        return False
+    return bool(braces) and braces[-1].type == "}" and not braces[-1].is_missing
 
 
 def _parameter_digits(node: Any) -> bool:

@@ -42,7 +42,7 @@ from .cmdlets import CMDLETS, Cmdlet, CompatError, find_param, match_param
 from .language import CompatSyntaxError, Node, parse
 from .names import FOREACH, MAPPED, NOOP_COMMANDS, WHERE, member_name, variable_name
 
-__all__ = ["translate", "TODO"]
+__all__ = ["translate", "TODO", "not_translated"]
 
 TODO = "# TODO(migrate):"
 
@@ -88,6 +88,18 @@ def _python_shape(function: str, kwargs: list[tuple[str, str]]) -> tuple[str, li
 
 class _Untranslatable(Exception):
     pass
+
+
+def not_translated(line: int, text: str, reason: str = "") -> None:
+    """Raise where a translated script reaches a line the translation left as a TODO.
+
+    A migrated script fails at the line that was not translated, quoting it, instead of with
+    a ``NameError`` further down; the rest of the file still compiles and imports.
+    """
+    why = f" ({reason})" if reason else ""
+    raise CompatSyntaxError(
+        f"this line was not translated{why}: {text}", line, 1, "finish it by hand: see the TODO above it"
+    )
 
 
 HEADER = '''"""Translated from PowerShell by powershai-py migrate; read it, then make it yours."""
@@ -148,18 +160,26 @@ class _Translator:
                     produced = [f"with {', '.join(self.contexts)}:"] + [f"    {line}" for line in produced]
                 produced = self.helpers + self.pre + produced
             except (_Untranslatable, CompatError, CompatSyntaxError) as reason:
-                produced = [self.todo_line(statement, reason)]
+                produced = self.todo_lines(statement, reason)
             finally:
                 self.pre, self.contexts, self.helpers = saved
             lines += [indent + line for line in produced]
         return lines
 
-    def todo_line(self, statement: Node, reason: Exception) -> str:
+    def todo_lines(self, statement: Node, reason: Exception) -> list[str]:
+        """A statement left to finish by hand: a TODO that quotes every line of it, then a call
+        that raises, quoting it, if the script reaches it."""
         self.todo += 1
-        text = self.lines[statement.line - 1].strip() if 0 < statement.line <= len(self.lines) else ""
+        last = max(statement.line, statement.end_line)
+        quoted = [line.rstrip() for line in self.lines[statement.line - 1 : last]] or [""]
         message = getattr(reason, "message", None) or str(reason)
         message = re.sub(r"^line \d+, column \d+: ", "", message)
-        return _comment_safe(f"{TODO} {text} -- {message}")
+        message = re.sub(r" \(.*\)$", "", message) if message.startswith("the grammar") else message
+        lines = [_comment_safe(f"{TODO} {quoted[0].strip()} -- {message}")]
+        lines += [_comment_safe(f"#     {more}") for more in quoted[1:]]
+        shown = quoted[0].strip() + (" ..." if len(quoted) > 1 else "")
+        lines.append(f"compat.not_translated({statement.line}, {shown!r}, {message!r})")
+        return lines
 
     def body(self, script: Node) -> list[str]:
         lines = self.block(script.children, "    ")
