@@ -26,6 +26,7 @@ from powershai_py import (
     CallFailed,
     Client,
     ConnectionLost,
+    EndpointNotFound,
     HttpError,
     PowershaiError,
     QuotaExceeded,
@@ -392,6 +393,32 @@ def test_two_replicas_give_the_results_of_one_and_share_the_calls(two_replicas):
     assert {r.index: (r.status, r.data) for r in spread} == alone  # as with one replica
     served = Counter(r.served_by for r in spread)
     assert set(served) == {"one", "two"} and min(served.values()) >= len(items) // 4
+
+
+def test_a_batch_gives_what_gradio_client_gives_for_the_same_inputs(batch_app):
+    from gradio_client import Client as GradioClient
+
+    reference = GradioClient(batch_app.url, verbose=False)
+    items = [[n, 0] for n in (0, 1, 7, 12, 99)]
+    with Client() as client:
+        client.new_gradio_session(batch_app.url, "same")
+        ours = {r.index: r.data[0] for r in map_gradio_session_api("square", items, "same")}
+    assert ours == {i: reference.predict(*item, api_name="/square") for i, item in enumerate(items)}
+
+
+def test_an_endpoint_missing_on_a_replica_fails_before_any_call(batch_app, queue_lab):
+    with Client() as client:
+        good = client.new_gradio_session(batch_app.url, "good")
+        other = client.new_gradio_session(queue_lab.url, "other")  # another app: no /square
+        consumed = []
+
+        def inputs():
+            consumed.append(1)
+            yield [1, 0]
+
+        with pytest.raises(EndpointNotFound) as caught:
+            map_gradio_session_api("square", inputs(), [good, other])
+        assert consumed == [] and "square" in str(caught.value)
 
 
 def test_a_replica_that_stops_is_set_aside_and_the_others_take_its_inputs(tmp_path):

@@ -1,5 +1,6 @@
-"""Run one endpoint of a session over many inputs: bounded concurrency, retries of what is
-transient, GPU quotas waited out, and a journal that makes a killed run resumable.
+"""Run one endpoint of a session (or of several replicas) over many inputs: bounded
+concurrency, retries of what is transient, GPU quotas waited out, restarted apps read again,
+sleeping Spaces woken, and a journal that makes a killed run resumable.
 
 PowerShell equivalent: none (a PowershAI script writes the loop itself). Inputs are read
 lazily, so a generator of a million items is never held in memory; at most ``concurrency``
@@ -18,7 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...errors import ConnectionLost, HttpError, PowershaiError, QuotaExceeded, RequestTimeout, StreamLost
+from ...errors import (
+    ConnectionLost,
+    HttpError,
+    PowershaiError,
+    QuotaExceeded,
+    RequestTimeout,
+    StreamLost,
+    warn,
+)
 from ...state import current, using
 from ..protocol.calls import find_callable
 from ..protocol.models import GradioSession, SessionApiEvent, is_filedata
@@ -361,6 +370,8 @@ def _attempts(batch: _Batch, index: int, params: Any) -> BatchResult:
                 up = False
                 try:
                     up = batch.wake(ticket.target)
+                except PowershaiError as failure:  # the Hub did not answer: go on as if not woken
+                    warn(f"could not wake {ticket.target.name}: {failure}")
                 finally:
                     batch.replicas.woken(ticket, up)
             if tries > batch.retries:
