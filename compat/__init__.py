@@ -20,6 +20,7 @@ from .language import CompatSyntaxError, parse
 from .objects import Hashtable, PSObject, is_type, unwrap, wrap
 from .runner import RunResult, run
 from .semantics import (
+    Output,
     arith,
     cast,
     ceq,
@@ -57,6 +58,7 @@ from .translator import not_translated, todo_count, translate
 
 __all__ = [
     # PowerShell's rules, for translated scripts (compat.semantics)
+    "Output",
     "arith",
     "cast",
     "ceq",

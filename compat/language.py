@@ -69,6 +69,21 @@ class Node:
     end_line: int = 0  # the last line of an ``unsupported`` statement (0: its first line only)
 
 
+# A relative Windows path: .\notes.txt, ..\data\in.csv (word characters, ending with an extension,
+# so a regular expression such as '.\w+\.txt' is left alone); and the start of one before a
+# variable in an expandable string: ".\results\$name.json".
+_WINDOWS_PATH = re.compile(r"\.{1,2}\\(?:[\w\- ]+\\)*[\w\- ]+\.[A-Za-z0-9]{1,5}")
+_WINDOWS_FOLDER = re.compile(r"\.{1,2}\\(?:[\w\- ]+\\)*[\w\- ]*")
+
+
+def portable_path(text: str, before_variable: bool = False) -> str:
+    """``.\notes.txt`` as ``./notes.txt``: a relative Windows path in a script's text, written so
+    that it works on every system (Python on Windows takes ``/`` too); other text unchanged.
+    ``before_variable``: ``text`` is followed by a variable in an expandable string."""
+    shape = _WINDOWS_FOLDER if before_variable else _WINDOWS_PATH
+    return text.replace("\\", "/") if text.startswith(".") and shape.fullmatch(text) else text
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Any:
     # tree-sitter is imported here, on first use: `import compat` stays light
@@ -143,6 +158,10 @@ class _Builder:
 
     def make(self, kind: str, node: Any, value: Any = None, children: list[Any] | None = None) -> Node:
         line, column = self.at(node)
+        if kind == "str" and isinstance(value, str):
+            value = portable_path(value)
+        elif kind == "xstr" and value and isinstance(value[0], str):
+            value = [portable_path(value[0], before_variable=len(value) > 1), *value[1:]]
         return Node(kind, line, column, value, children or [])
 
     @staticmethod

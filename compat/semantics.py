@@ -189,6 +189,43 @@ def items(value: Any) -> list[Any]:
     return [value]
 
 
+class Output(list[Any]):
+    """What a translated script writes to its output (PowerShell's success stream).
+
+    A list, so a caller that imports or runs the script gets the values; with ``echo`` (the
+    script run as a program) each value is also printed as it is written, as PowerShell shows
+    the output of a script run from a shell: text as it is, ``$true`` as ``True``, ``$null`` as
+    nothing, other objects on one line each.
+    """
+
+    def __init__(self, values: Iterable[Any] = (), *, echo: bool = False) -> None:
+        super().__init__(values)
+        self.echo = echo
+
+    def append(self, value: Any) -> None:
+        super().append(value)
+        if self.echo:
+            _show(value)
+
+    def extend(self, values: Iterable[Any]) -> None:
+        for value in values:
+            self.append(value)
+
+    def __iadd__(self, values: Iterable[Any]) -> Output:  # type: ignore[misc]
+        self.extend(values)
+        return self
+
+
+def _show(value: Any) -> None:
+    plain = unwrap(value)
+    if plain is None:
+        return
+    if isinstance(plain, (dict, list)):
+        print(json.dumps(plain, ensure_ascii=False, default=str))
+    else:
+        print(plain)
+
+
 def count(value: Any) -> int:
     """``$value.Count``: 0 for ``$null``, 1 for one object, the length of an array or a hashtable."""
     plain = unwrap(value)

@@ -107,7 +107,9 @@ HEADER = '''"""Translated from PowerShell by powershai-py migrate; read it, then
 from __future__ import annotations
 
 {imports}
-output: list = []  # what the PowerShell script wrote to its output
+# What the PowerShell script writes to its output: printed as it comes when this file runs as a
+# program, and kept in this list for a caller that imports it.
+output = compat.Output(echo=__name__ == "__main__")
 '''
 
 
@@ -124,6 +126,7 @@ class _Translator:
         self.helpers: list[str] = []  # generated generator functions, placed before their use
         self.steps = 0
         self.prefixes = {_DEFAULT_PROXY_PREFIX}
+        self.dynamic_prefix: int | None = None  # the line of a proxy prefix known only when run
         self.functions: dict[str, tuple[str, list[str]]] = {}  # PowerShell name -> python name, params
         self.sink = "output"  # output, result or yield
         self.loops: list[list[str]] = []  # the step lines of each enclosing `for`, to run before continue
@@ -420,6 +423,12 @@ class _Translator:
             return self.cmdlet(cmdlet, node, piped)
         if any(name.startswith(prefix) for prefix in self.prefixes):
             return self.proxy(node, piped)
+        if self.dynamic_prefix is not None:  # perhaps one of those: found by its name when run
+            self.pre.append(
+                f"# {node.value}: taken for a proxy function of the prefix that line "
+                f"{self.dynamic_prefix} computes; compat.call finds it by name when the script runs"
+            )
+            return self.proxy(node, piped)
         raise _Untranslatable(f"{node.value} is not a PowershAI cmdlet")
 
     def each(self, node: Node, piped: str | None, where: bool) -> str:
@@ -622,6 +631,8 @@ class _Translator:
             prefix = arguments.positional[1]
         if prefix is not None and prefix.kind == "str":
             self.prefixes.add(str(prefix.value).casefold())
+        elif prefix is not None:
+            self.dynamic_prefix = prefix.line
 
     def common(self, common: dict[str, Any], node: Node) -> None:
         """-ErrorAction, -WarningAction, -WhatIf... as Python context managers (or nothing)."""

@@ -173,6 +173,49 @@ def test_a_proxy_function_is_known_by_its_powershell_name(lab):
     assert "compat.call('LabEcho', 'positional')" in source.replace('"', "'")
 
 
+def _forget_proxies_and_sessions() -> None:
+    import powershai_py as ps
+
+    for session in ps.get_gradio_sessions():
+        ps.remove_gradio_session_api_proxy_function(ps.get_gradio_session_api_proxy_function(session=session))
+    compat.invoke("Remove-GradioSession", "*")
+
+
+def test_proxy_functions_the_script_makes_translate_with_no_todo(source_app, relay_app):
+    """The documented use of PowershAI (issue 26): prefixes given directly and through a piped
+    session, a default name, parameters, -Map and a pipeline of two proxy functions."""
+    script = """
+    New-GradioSession $SourceUrl -Name src | Out-Null
+    $relay = New-GradioSession $RelayUrl -Name rel
+    Get-GradioSession src | New-GradioSessionApiProxyFunction numbers -Prefix PowershaiTest | Out-Null
+    $relay | New-GradioSessionApiProxyFunction relay -Prefix SqlLib | Out-Null
+    $one = SqlLibRelay -value 42 -tag direct
+    $one.data
+    PowershaiTestNumbers -Count 3 -Pause 0 | SqlLibRelay -map value=0 | % { $_.data }
+    New-GradioSessionApiProxyFunction relay -Session rel | Out-Null
+    (Invoke-GradioApiRelay -value 'plain').data
+    """
+    urls = {"SourceUrl": source_app.url, "RelayUrl": relay_app.url}
+    output, source = both(script, urls, _forget_proxies_and_sessions)  # no TODO, the same output
+    _forget_proxies_and_sessions()
+    assert output[0] == "direct(42)"
+    assert output[1:4] == ["relay(n1)", "relay(n2)", "relay(n3)"]
+    assert output[4] == "relay(plain)"
+
+
+def test_a_prefix_known_only_when_run_finds_its_functions_by_name(lab):
+    script = """
+    New-GradioSession $LabUrl -Name lab | Out-Null
+    $p = 'Dyn' + 'Lab'
+    New-GradioSessionApiProxyFunction echo -Prefix $p | Out-Null
+    (DynLabEcho 'found').data
+    """
+    output, source = both(script, {"LabUrl": lab.url}, _forget_proxies_and_sessions)
+    _forget_proxies_and_sessions()
+    assert output == ["found"]
+    assert "DynLabEcho: taken for a proxy function of the prefix that line 4 computes" in source
+
+
 def test_a_parameter_name_that_ends_in_digits_is_one_name():
     # tree-sitter-powershell reads `-Param1 'a'` as `-Param`, then a redirection `1>` missing
     # its `>`: the names PowershAI gives unnamed endpoint parameters end in digits
@@ -576,3 +619,45 @@ def test_a_line_the_grammar_runs_into_the_next_ones_loses_none_of_them(tmp_path)
     assert 'new_gradio_session(app_url="http://127.0.0.1:7860", name="demo")' in source
     assert 'new_gradio_session_api_proxy_function(prefix="Demo")' in source
     assert "1 lines to finish by hand" in done.stdout + done.stderr
+
+
+def test_a_migrated_script_run_as_a_program_prints_what_powershell_prints(lab, tmp_path, monkeypatch, capsys):
+    script = tmp_path / "greet.ps1"
+    script.write_text(
+        "New-GradioSession $env:LAB_URL -Name lab | Out-Null\n"
+        "$r = Invoke-GradioSessionApi greet @{name='Ana'; times=1} | Update-GradioSessionApiResult\n"
+        "$r.data\n"
+        "Write-Host 'done'\n"
+        "$true; $null; 7\n"
+    )
+    target = tmp_path / "greet.py"
+    env = {**os.environ, "LAB_URL": lab.url, "PYTHONPATH": os.getcwd()}
+    subprocess.run(
+        [sys.executable, "-m", "powershai_py", "migrate", str(script), "-o", str(target)], check=True, env=env
+    )
+    shown = subprocess.run(
+        [sys.executable, str(target)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines() == ["Hello Ana!", "done", "True", "7"]
+    monkeypatch.setenv("LAB_URL", lab.url)
+    namespace: dict[str, Any] = {"__name__": "imported"}  # imported: the values, nothing printed
+    exec(compile(target.read_text(), str(target), "exec"), namespace)
+    assert plain(namespace["output"]) == ["Hello Ana!", True, 7]
+    assert capsys.readouterr().out == "done\n"  # Write-Host still shows; the output is the caller's
+
+
+def test_relative_windows_paths_work_here_and_a_regex_is_left_alone(tmp_path, monkeypatch):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "notes.txt").write_text("x")
+    (tmp_path / "sub" / "a1.txt").write_text("y")
+    monkeypatch.chdir(tmp_path)
+    script = r"""
+    Test-Path '.\notes.txt'
+    Test-Path ".\sub\$Name.txt"
+    Test-Path '..\missing\nothing.txt'
+    'note.txt' -match '.\w+\.txt'
+    """
+    output, source = both(script, {"Name": "a1"})
+    assert output == [True, True, False, True]
+    assert '"./notes.txt"' in source and r"'.\w+\.txt'" in source.replace('"', "'").replace("\\\\", "\\")
