@@ -16,6 +16,14 @@ The core package never imports this one.
 from __future__ import annotations
 
 from .cmdlets import CMDLETS, CompatError, call, call_proxy, invoke
+from .commands import (
+    get_member,
+    get_random,
+    invoke_rest_method,
+    measure_object,
+    select_object,
+    sort_object,
+)
 from .language import CompatSyntaxError, parse
 from .objects import Hashtable, PSObject, is_type, unwrap, wrap
 from .runner import RunResult, run
@@ -57,6 +65,13 @@ from .semantics import (
 from .translator import not_translated, todo_count, translate
 
 __all__ = [
+    # the everyday commands (compat.commands)
+    "get_member",
+    "get_random",
+    "invoke_rest_method",
+    "measure_object",
+    "select_object",
+    "sort_object",
     # PowerShell's rules, for translated scripts (compat.semantics)
     "Output",
     "arith",

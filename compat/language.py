@@ -66,7 +66,7 @@ class Node:
     column: int
     value: Any = None
     children: list[Any] = field(default_factory=list)
-    end_line: int = 0  # the last line of an ``unsupported`` statement (0: its first line only)
+    end_line: int = 0  # its last line (0: its first line only), so a TODO quotes every line
 
 
 # A relative Windows path: .\notes.txt, ..\data\in.csv (word characters, ending with an extension,
@@ -162,7 +162,10 @@ class _Builder:
             value = portable_path(value)
         elif kind == "xstr" and value and isinstance(value[0], str):
             value = [portable_path(value[0], before_variable=len(value) > 1), *value[1:]]
-        return Node(kind, line, column, value, children or [])
+        (first_row, _), (last_row, last_column) = node.start_point, node.end_point
+        if last_column == 0 and last_row > first_row:
+            last_row -= 1  # it ends at the start of a line: that line is not its own
+        return Node(kind, line, column, value, children or [], end_line=last_row + 1)
 
     @staticmethod
     def text(node: Any) -> str:
@@ -205,6 +208,12 @@ class _Builder:
         if first.kind != "unsupported" or node.type not in ("ERROR", "pipeline"):
             return [first]
         start = node.start_point[0]
+        repaired = _quote_bare_lists(self.source[node.start_byte : node.end_byte])
+        if repaired is not None:  # `select Name, AppUrl`: a list of bare words, as PowerShell reads it
+            padded = b"\n" * start + b" " * node.start_point[1] + repaired
+            tree = _parser().parse(padded)
+            if not tree.root_node.has_error:
+                return _Builder(padded).script(tree.root_node).children
         line_starts = [i + 1 for i in range(node.start_byte, node.end_byte) if self.source[i] == 0x0A]
         for offset, begin in enumerate(line_starts, 1):
             rest = self.source[begin : node.end_byte]
@@ -761,6 +770,39 @@ def _unwrap(node: Any) -> Any:
             return node
         node = parts[0]
     return node
+
+
+# A comma list of bare words given to a command (`select Name, AppUrl`): PowerShell reads each as
+# a string; the grammar cannot read the list. Quoted text is left alone.
+_BARE_WORDS = re.compile(rb"(?<![\w$.\-])[A-Za-z_][\w.\-]*(?:\s*,\s*[A-Za-z_][\w.\-]*)+(?![\w(\[.])")
+_QUOTED = re.compile(rb"'(?:[^']|'')*'|\"(?:[^\"`]|`.)*\"")
+
+
+def _quote_bare_lists(text: bytes) -> bytes | None:
+    """``text`` with each bare word of a comma list quoted (``Name, AppUrl`` ->
+    ``'Name', 'AppUrl'``), or None when it holds no such list."""
+    out: list[bytes] = []
+    changed = False
+    cursor = 0
+    for quoted in [*_QUOTED.finditer(text), None]:
+        end = quoted.start() if quoted is not None else len(text)
+        plain = text[cursor:end]
+        fixed = _quote_lists_in(plain)
+        changed = changed or fixed != plain
+        out.append(fixed)
+        if quoted is not None:
+            out.append(quoted.group())
+            cursor = quoted.end()
+    return b"".join(out) if changed else None
+
+
+def _quote_lists_in(text: bytes) -> bytes:
+    """Quote the bare words of the comma lists in unquoted ``text``."""
+
+    def quote(match: re.Match[bytes]) -> bytes:  # the words quoted, the spaces and lines kept
+        return re.sub(rb"[A-Za-z_][\w.\-]*", lambda word: b"'" + word.group() + b"'", match.group())
+
+    return _BARE_WORDS.sub(quote, text)
 
 
 def _first_error(node: Any, into_blocks: bool = True) -> Any:

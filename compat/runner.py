@@ -20,8 +20,10 @@ from typing import Any
 
 from powershai_py.errors import PowershaiError
 
+from . import commands
 from . import semantics as ps
 from .cmdlets import CompatError, bind, find_command, find_param, invoke_named
+from .commands import EVERYDAY, Command
 from .language import CompatSyntaxError, Node, parse
 from .names import FOREACH, MAPPED, NOOP_COMMANDS, WHERE, member_name
 from .objects import Hashtable, PSObject, unwrap, wrap
@@ -222,6 +224,8 @@ class _Runner:
             return self.call_function(self.functions[name], node, piped)
         if name in MAPPED:
             return self.mapped(name, node, piped)
+        if name in EVERYDAY:
+            return self.everyday(EVERYDAY[name], node, piped)
         try:
             cmdlet = find_command(node.value)
         except CompatError:
@@ -333,6 +337,17 @@ class _Runner:
             return inner.block(body)
         except _Return as done:
             return done.values
+
+    def everyday(self, command: Command, node: Node, piped: list[Any] | None) -> list[Any]:
+        """Get-Random, Select-Object, Sort-Object... (compat.commands), bound as PowerShell binds."""
+        try:
+            bound = commands.bind(command, node.children)
+        except ValueError as problem:
+            raise CompatSyntaxError(f"{node.value}: {problem}", node.line, node.column) from None
+        kwargs = {key: True if value is None else self.expr(value) for key, value in bound.items()}
+        if piped is not None and command.piped not in kwargs:
+            kwargs[command.piped] = piped
+        return ps.items(getattr(commands, command.function)(**kwargs))
 
     def mapped(self, name: str, node: Node, piped: list[Any] | None) -> list[Any]:
         arguments = ps.split_arguments(

@@ -226,12 +226,16 @@ def _show(value: Any) -> None:
         print(plain)
 
 
-def count(value: Any) -> int:
-    """``$value.Count``: 0 for ``$null``, 1 for one object, the length of an array or a hashtable."""
+def count(value: Any) -> Any:
+    """``$value.Count``: 0 for ``$null``, 1 for one object, the length of an array or a hashtable
+    (a hashtable's own ``Count`` key shadows it, as in PowerShell: Measure-Object's result)."""
     plain = unwrap(value)
     if plain is None:
         return 0
-    if isinstance(plain, (list, tuple, Mapping)):
+    if isinstance(plain, Mapping):
+        own = [v for k, v in plain.items() if isinstance(k, str) and k.casefold() == "count"]
+        return own[0] if own else len(plain)
+    if isinstance(plain, (list, tuple)):
         return len(plain)
     return 1
 
@@ -240,6 +244,12 @@ def member(value: Any, name: str) -> Any:
     """``$value.name``: any case; over an array, the member of each item (member enumeration)."""
     folded = name.casefold()
     plain = unwrap(value)
+    if (
+        folded in ("count", "length")
+        and isinstance(plain, Mapping)
+        and folded in {str(k).casefold() for k in plain}
+    ):
+        return next(v for k, v in plain.items() if str(k).casefold() == folded)  # a key shadows it
     if folded == "count":
         return count(value)
     if folded == "length":

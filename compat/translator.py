@@ -39,6 +39,7 @@ from powershai_py.hub import HuggingFaceSpace
 
 from . import semantics
 from .cmdlets import CMDLETS, Cmdlet, CompatError, find_param, match_param
+from .commands import EVERYDAY, Command, bind
 from .language import CompatSyntaxError, Node, parse
 from .names import FOREACH, MAPPED, NOOP_COMMANDS, WHERE, member_name, variable_name
 
@@ -418,6 +419,8 @@ class _Translator:
             return self.call_function(name, node, piped)
         if name in MAPPED:
             return self.mapped(name, node, piped)
+        if name in EVERYDAY:
+            return self.everyday(EVERYDAY[name], node, piped)
         cmdlet = CMDLETS.get(name)
         if cmdlet is not None:
             return self.cmdlet(cmdlet, node, piped)
@@ -512,6 +515,17 @@ class _Translator:
             raise _Untranslatable(f"pipeline input to the function {node.value}")
         return f"{python}({', '.join(f'{k}={v}' for k, v in kwargs.items())})"
 
+    def everyday(self, command: Command, node: Node, piped: str | None) -> str:
+        """Get-Random, Select-Object, Sort-Object...: a call of its compat function (compat.commands)."""
+        try:
+            bound = bind(command, node.children)
+        except ValueError as problem:
+            raise _Untranslatable(f"{node.value}: {problem}") from None
+        kwargs = {key: "True" if value is None else self.expr(value) for key, value in bound.items()}
+        if piped is not None and command.piped not in kwargs:
+            kwargs[command.piped] = piped
+        return f"compat.{command.function}({', '.join(f'{k}={v}' for k, v in kwargs.items())})"
+
     def mapped(self, name: str, node: Node, piped: str | None) -> str:
         arguments = semantics.split_arguments(
             node.children, lambda given: given.casefold().startswith(("comp", "as"))
@@ -522,6 +536,8 @@ class _Translator:
         }
         first = values[0] if values else (f"compat.unrolled({piped})" if piped else None)
         if name in ("write-output", "echo"):
+            if piped is not None:  # what is piped in is written too (after the arguments, as the runner)
+                return f"[{''.join(f'*compat.items({v}), ' for v in values)}*compat.items({piped})]"
             return values[0] if len(values) == 1 else f"[{', '.join(values)}]"
         if name == "convertfrom-json":
             return f"compat.from_json({first})"
