@@ -546,16 +546,19 @@ def test_translate_always_writes_python_that_compiles(text):
     compile(source, "<migrated>", "exec")
 
 
+def migrate(script, target, **options) -> subprocess.CompletedProcess:
+    """``powershai-py migrate SCRIPT -o TARGET`` in a child process."""
+    command = [sys.executable, "-m", "powershai_py", "migrate", str(script), "-o", str(target)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, **options)
+
+
 def test_migrate_reports_the_todos_and_never_crashes(tmp_path):
     script = tmp_path / "mixed.ps1"
     script.write_text(
         "Import-Module powershai\n$x = Get-Service\nswitch ($x) { 1 { 'a' } }\n'done'\n", encoding="utf-8"
     )
     target = tmp_path / "mixed.py"
-    done = subprocess.run(
-        [sys.executable, "-m", "powershai_py", "migrate", str(script), "-o", str(target)],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    done = migrate(script, target)
     assert done.returncode == 0, done.stderr
     assert "2 lines to finish by hand" in done.stdout
     assert compat.todo_count(target.read_text()) == 2
@@ -611,10 +614,7 @@ def test_a_line_the_grammar_runs_into_the_next_ones_loses_none_of_them(tmp_path)
         "New-GradioSessionApiProxyFunction -Prefix Demo\n"
     )
     out = tmp_path / "s.py"
-    done = subprocess.run(
-        [sys.executable, "-m", "powershai_py", "migrate", str(script), "-o", str(out)],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    done = migrate(script, out)
     assert done.returncode == 0, done.stderr
     source = out.read_text()
     assert "compat.select_object(properties=['Name', 'AppUrl']" in source.replace('"', "'")
@@ -635,9 +635,7 @@ def test_a_migrated_script_run_as_a_program_prints_what_powershell_prints(lab, t
     )
     target = tmp_path / "greet.py"
     env = {**os.environ, "LAB_URL": lab.url, "PYTHONPATH": os.getcwd()}
-    subprocess.run(
-        [sys.executable, "-m", "powershai_py", "migrate", str(script), "-o", str(target)], check=True, env=env
-    )
+    assert migrate(script, target, env=env).returncode == 0
     shown = subprocess.run(
         [sys.executable, str(target)], capture_output=True, text=True, env=env, timeout=120
     )
