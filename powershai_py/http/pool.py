@@ -13,6 +13,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from ..errors import (
@@ -30,7 +31,24 @@ from .tokens import (
 
 
 class _CappedRetry(Retry):
-    """urllib3's Retry, with Retry-After capped so a server cannot park us for hours."""
+    """urllib3's Retry, with Retry-After capped so a server cannot park us for hours, and no
+    retry of a POST whose connection was refused: the app may be restarting, and a POST sent
+    again once it is back could reach a new release with what the old one expected (an old
+    fn_index, parameters in the old order). The caller sees the refusal and decides (a batch
+    reads the app again first)."""
+
+    def increment(  # type: ignore[override]
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> Retry:
+        if method == "POST" and error is not None and self._is_connection_error(error):
+            raise MaxRetryError(_pool, url or "", error)
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
     def get_retry_after(self, response: Any) -> float | None:
         value = super().get_retry_after(response)
