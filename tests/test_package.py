@@ -19,8 +19,7 @@ def test_import_loads_nothing_heavy():
 
 def test_a_batch_without_a_display_never_loads_tqdm():
     code = (
-        "import sys, powershai_py; from powershai_py.gradio.batch import runner; "
-        "print('tqdm' in sys.modules)"
+        "import sys, powershai_py; from powershai_py.gradio.batch import runner; print('tqdm' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
