@@ -471,6 +471,8 @@ def test_a_calls_messages_that_come_before_its_join_answers_are_kept_for_it(faul
     """The stream, read for a first call, brings a second call's result (among 40 messages of
     100 KB for ids nobody joined) before the second call's join has answered: the result
     waits for it, the strays are bounded by bytes meanwhile, and all goes with the calls."""
+    import time
+
     from powershai_py.gradio.protocol import queue
     from powershai_py.state import using
 
@@ -505,7 +507,10 @@ def test_a_calls_messages_that_come_before_its_join_answers_are_kept_for_it(faul
             sent.wait(10)
             with using(fast.state):  # this server thread looks into the test's client
                 channel = queue.channels()[(fault.url, "h")]
+            deadline = time.monotonic() + 10  # sent is not read: wait for the client to read it
             with channel.condition:
+                while channel.stray_bytes == 0 and time.monotonic() < deadline:
+                    channel.condition.wait(0.05)
                 peak.append(channel.stray_bytes)
         send_json(handler, 200, {"event_id": f"e{len(joined)}"})
 
