@@ -9,6 +9,7 @@ any unambiguous prefix (``-Min``, ``-Desc``), positions, switches, and what the 
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -277,8 +278,6 @@ builtins_sum = sum  # measure_object's parameter is called sum, as PowerShell's 
 def get_member(items: Any = None, name: Any = None) -> list[PSObject]:
     """``Get-Member``: the members of each kind of object piped in, once per kind, by name:
     ``Name``, ``MemberType`` (Property, NoteProperty for a hashtable's keys, Method), ``TypeName``."""
-    import dataclasses
-
     wanted = str(unwrap(name)).casefold() if name is not None else None
     found: list[PSObject] = []
     kinds: set[Any] = set()

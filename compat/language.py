@@ -162,10 +162,7 @@ class _Builder:
             value = portable_path(value)
         elif kind == "xstr" and value and isinstance(value[0], str):
             value = [portable_path(value[0], before_variable=len(value) > 1), *value[1:]]
-        (first_row, _), (last_row, last_column) = node.start_point, node.end_point
-        if last_column == 0 and last_row > first_row:
-            last_row -= 1  # it ends at the start of a line: that line is not its own
-        return Node(kind, line, column, value, children or [], end_line=last_row + 1)
+        return Node(kind, line, column, value, children or [], end_line=_last_line(node))
 
     @staticmethod
     def text(node: Any) -> str:
@@ -177,9 +174,7 @@ class _Builder:
         line, column = self.at(node)
         hint = hint or "docs/migration.md lists what compat runs and what to write instead"
         error = CompatSyntaxError(message, line, column, hint)
-        first, last = (span.start_point[0] + 1, span.end_point[0] + 1) if span is not None else (line, line)
-        if span is not None and span.end_point[1] == 0 and last > first:
-            last -= 1  # it ends at the start of a line: that line is not its
+        first, last = (span.start_point[0] + 1, _last_line(span)) if span is not None else (line, line)
         return Node("unsupported", min(first, line), column, error, end_line=max(last, line))
 
     # --- statements ---
@@ -803,6 +798,13 @@ def _quote_lists_in(text: bytes) -> bytes:
         return re.sub(rb"[A-Za-z_][\w.\-]*", lambda word: b"'" + word.group() + b"'", match.group())
 
     return _BARE_WORDS.sub(quote, text)
+
+
+def _last_line(node: Any) -> int:
+    """The last line (1-based) of a grammar node; one that ends at the start of a line does not
+    own that line."""
+    (first_row, _), (last_row, last_column) = node.start_point, node.end_point
+    return last_row + (0 if last_column == 0 and last_row > first_row else 1)
 
 
 def _first_error(node: Any, into_blocks: bool = True) -> Any:

@@ -438,8 +438,7 @@ def test_a_replica_that_stops_is_set_aside_and_the_others_take_its_inputs(tmp_pa
                 doomed.process.wait(15)
     assert sorted(r.index for r in results) == list(range(30))
     assert all(r.ok and r.data == [r.index**2] for r in results), [r for r in results if not r.ok]
-    late = [r for r in results[10:]]
-    assert all(r.served_by == "steady" for r in late[-10:])  # the dead one is set aside
+    assert all(r.served_by == "steady" for r in results[-10:])  # the dead one is set aside
     assert any(r.attempts > 1 for r in results)  # the calls it dropped were made again elsewhere
 
 

@@ -24,13 +24,11 @@ class Progress:
     """A progress bar over ``total`` inputs (None: unknown, no time left is shown)."""
 
     def __init__(self, total: int | None, *, description: str = "") -> None:
-        self.done = 0
         self.failed = 0
         self._bar = _open_bar(total, description)
 
     def advance(self, status: str, in_flight: int) -> None:
         """One more input ended with ``status``; ``in_flight`` calls are still running."""
-        self.done += 1
         if status != "ok":
             self.failed += 1
         self._bar.set_postfix_str(f"failed {self.failed}, in flight {in_flight}", refresh=False)

@@ -61,13 +61,6 @@ class Replicas(Generic[T]):
         self._changed = threading.Condition()
         self._stopped = False
 
-    def __len__(self) -> int:
-        return len(self._all)
-
-    @property
-    def targets(self) -> list[T]:
-        return [replica.target for replica in self._all]
-
     def choose(self) -> tuple[int | None, float]:
         """The replica to call now (marked busy), or None and the seconds until one is back."""
         now = self._clock()
