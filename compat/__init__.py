@@ -15,6 +15,7 @@ The core package never imports this one.
 
 from __future__ import annotations
 
+from . import should
 from .cmdlets import CMDLETS, CompatError, call, call_proxy, invoke
 from .commands import (
     get_member,
@@ -38,6 +39,7 @@ from .semantics import (
     count,
     format_string,
     from_json,
+    get_type,
     ieq,
     ige,
     igt,
@@ -56,6 +58,7 @@ from .semantics import (
     notlike,
     notmatch,
     quiet_warnings,
+    set_env,
     span,
     to_json,
     truthy,
@@ -83,6 +86,7 @@ __all__ = [
     "count",
     "format_string",
     "from_json",
+    "get_type",
     "ieq",
     "ige",
     "igt",
@@ -101,6 +105,7 @@ __all__ = [
     "notlike",
     "notmatch",
     "quiet_warnings",
+    "set_env",
     "span",
     "to_json",
     "truthy",
@@ -123,4 +128,6 @@ __all__ = [
     "translate",
     "unwrap",
     "wrap",
+    # Pester's Should forms, for migrated tests (compat.should)
+    "should",
 ]

@@ -343,12 +343,13 @@ def _proxy_cmdlet(function: Callable[..., Any]) -> Cmdlet:
 
 
 def find_command(name: str, extra: dict[str, Callable[..., Any]] | None = None) -> Cmdlet:
-    """The cmdlet or proxy function PowerShell knows as ``name`` (any case)."""
+    """The cmdlet or proxy function PowerShell knows as ``name`` (any case); of proxy functions
+    made twice under one name (``-Force``, another session), the newest, as in PowerShell."""
     folded = name.casefold()
     if folded in CMDLETS:
         return CMDLETS[folded]
-    for function in get_gradio_session_api_proxy_function("*"):
-        if folded in (function.powershell_name.casefold(), function.__name__.casefold()):  # type: ignore[attr-defined]
+    for function in reversed(get_gradio_session_api_proxy_function("*")):
+        if folded in (str(getattr(function, "powershell_name", "")).casefold(), function.__name__.casefold()):
             return _proxy_cmdlet(function)
     raise CompatError(f"{name} is not a ported cmdlet or a proxy function of an open session", command=name)
 

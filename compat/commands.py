@@ -10,6 +10,7 @@ any unambiguous prefix (``-Min``, ``-Desc``), positions, switches, and what the 
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -277,8 +278,9 @@ builtins_sum = sum  # measure_object's parameter is called sum, as PowerShell's 
 
 def get_member(items: Any = None, name: Any = None) -> list[PSObject]:
     """``Get-Member``: the members of each kind of object piped in, once per kind, by name:
-    ``Name``, ``MemberType`` (Property, NoteProperty for a hashtable's keys, Method), ``TypeName``."""
-    wanted = str(unwrap(name)).casefold() if name is not None else None
+    ``Name``, ``MemberType`` (Property, NoteProperty for a hashtable's keys, Method), ``TypeName``.
+    ``name``: one or more names, wildcards allowed (``gm /*``), in any case."""
+    wanted = [str(unwrap(n)).casefold() for n in _items(name)] if name is not None else None
     found: list[PSObject] = []
     kinds: set[Any] = set()
     for item in _items(items):
@@ -298,7 +300,7 @@ def get_member(items: Any = None, name: Any = None) -> list[PSObject]:
             if not n.startswith("_") and callable(getattr(plain, n, None)) and not isinstance(plain, dict)
         ]
         for member_name, member_type in sorted(members, key=lambda m: m[0].casefold()):
-            if wanted is None or member_name.casefold() == wanted:
+            if wanted is None or any(fnmatch.fnmatchcase(member_name.casefold(), w) for w in wanted):
                 found.append(
                     PSObject(Hashtable(Name=member_name, MemberType=member_type, TypeName=kind.__name__))
                 )

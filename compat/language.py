@@ -307,11 +307,7 @@ class _Builder:
                 "arith", node, op[:-1], [target_node, self.make("paren", value, None, [right])]
             )
             right = self.wrap_pipeline(combined, value)
-        if target_node.kind == "var":
-            if target_node.value.lower().startswith("env:"):
-                raise _Unsupported(
-                    target, "setting $env: variables is not supported", "use os.environ in Python"
-                )
+        if target_node.kind == "var":  # $env:NAME too: the back ends set the environment
             return self.make("assign", node, target_node.value, [right])
         if target_node.kind == "null":
             return self.make("assign", node, None, [right])  # $null = ...: discard

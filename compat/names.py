@@ -13,7 +13,15 @@ __all__ = ["member_name", "variable_name", "FOREACH", "WHERE", "NOOP_COMMANDS", 
 
 FOREACH = {"foreach-object", "%", "foreach"}
 WHERE = {"where-object", "?", "where"}
-NOOP_COMMANDS = {"import-module", "install-module", "ipmo"}
+# Commands of PowershAI's scripts that have nothing to do here, and why (a note in both back ends).
+_IMPORTED = "nothing to do in Python (powershai_py is imported)"
+NOOP_COMMANDS = {
+    "import-module": _IMPORTED, "install-module": _IMPORTED, "ipmo": _IMPORTED,
+    "set-aiprovider": "nothing to do: this port has no chat providers; the Hugging Face functions are "
+    "always there",
+    "switch-powershaisetting": "nothing to do: this port keeps no named settings; tokens come from the "
+    "environment or token=, sessions from the Client's store",
+}  # fmt: skip
 # Commands with an obvious Python twin: what the translation writes for them is in translator.py.
 MAPPED = {
     "convertfrom-json", "convertto-json", "write-host", "write-output", "echo", "out-null",

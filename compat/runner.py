@@ -20,13 +20,18 @@ from typing import Any
 
 from powershai_py.errors import PowershaiError
 
-from . import commands
+from . import commands, pester
 from . import semantics as ps
 from .cmdlets import CompatError, bind, find_command, find_param, invoke_named
 from .commands import EVERYDAY, Command
 from .language import CompatSyntaxError, Node, parse
 from .names import FOREACH, MAPPED, NOOP_COMMANDS, WHERE, member_name
 from .objects import Hashtable, PSObject, unwrap, wrap
+from .pester_commands import Break as _Break
+from .pester_commands import Continue as _Continue
+from .pester_commands import Flow as _Flow
+from .pester_commands import PesterCommands, child_scope
+from .pester_commands import Return as _Return
 
 __all__ = ["run", "RunResult", "MAPPED", "NOOP_COMMANDS", "unsupported_in"]
 
@@ -40,6 +45,12 @@ class RunResult:
     host: list[str] = field(default_factory=list)
     variables: Hashtable = field(default_factory=Hashtable)
     notes: list[str] = field(default_factory=list)
+    tests: list[pester.Outcome] = field(default_factory=list)  # a Pester file's tests, as they ran
+
+    @property
+    def failed(self) -> list[pester.Outcome]:
+        """The Pester tests that failed."""
+        return [test for test in self.tests if test.result == "failed"]
 
 
 def run(script: str, variables: Mapping[str, Any] | None = None) -> RunResult:
@@ -60,6 +71,12 @@ def run(script: str, variables: Mapping[str, Any] | None = None) -> RunResult:
             result.output.extend(runner.statement(statement))
     except _Flow as flow:  # outside a loop, break and continue end the script, as in PowerShell
         result.output.extend(flow.values)
+    if runner.suite.root.tests():  # a Pester file: discovery is done, now the tests run
+        result.tests = runner.suite.run(result.variables, runner.run_body, child_scope)
+        result.host += [test.line() for test in result.tests]
+        counts = {kind: sum(t.result == kind for t in result.tests)
+                  for kind in ("passed", "failed", "skipped")}
+        result.host.append("Tests Passed: {passed}, Failed: {failed}, Skipped: {skipped}".format(**counts))
     return result
 
 
@@ -84,31 +101,16 @@ def unsupported_in(node: Any) -> CompatSyntaxError | None:
     return None
 
 
-class _Flow(Exception):  # noqa: N818 - control flow, not an error
-    """break, continue or return, carrying what was written to the output before it."""
-
-    def __init__(self, values: list[Any] | None = None) -> None:
-        super().__init__()
-        self.values = values or []
-
-
-class _Break(_Flow):
-    pass
-
-
-class _Continue(_Flow):
-    pass
-
-
-class _Return(_Flow):
-    pass
-
-
-class _Runner:
-    def __init__(self, result: RunResult, variables: Hashtable) -> None:
+class _Runner(PesterCommands):
+    def __init__(self, result: RunResult, variables: Hashtable, parent: _Runner | None = None) -> None:
         self.result = result
         self.vars = variables
-        self.functions: dict[str, Node] = {}
+        self.functions: dict[str, Node] = parent.functions if parent else {}
+        self.suite: pester.Suite = parent.suite if parent else pester.Suite()
+
+    def child(self, scope: Hashtable) -> _Runner:
+        """A runner for a script block run in ``scope``, sharing the functions and Pester's tree."""
+        return _Runner(self.result, scope, self)
 
     # --- statements ---
 
@@ -126,7 +128,9 @@ class _Runner:
         kind = node.kind
         if kind == "assign":
             value = self.value_of(node.children[0])
-            if node.value is not None:
+            if node.value is not None and node.value.lower().startswith("env:"):
+                ps.set_env(node.value[4:], value)
+            elif node.value is not None:
                 self.vars[node.value] = value
             return []
         if kind == "setmember":
@@ -218,10 +222,12 @@ class _Runner:
         if name in FOREACH or name in WHERE:
             return self.each(node, piped or [], where=name in WHERE)
         if name in NOOP_COMMANDS:
-            self.result.notes.append(f"{node.value}: nothing to do in Python (powershai_py is imported)")
+            self.result.notes.append(f"{node.value}: {NOOP_COMMANDS[name]}")
             return []
         if name in self.functions:
             return self.call_function(self.functions[name], node, piped)
+        if name in pester.COMMANDS:
+            return self.pester(name, node, piped)
         if name in MAPPED:
             return self.mapped(name, node, piped)
         if name in EVERYDAY:
@@ -331,8 +337,7 @@ class _Runner:
         scope["args"] = values[len(free) :]
         if piped is not None:
             scope["input"] = piped
-        inner = _Runner(self.result, scope)
-        inner.functions = self.functions
+        inner = _Runner(self.result, scope, self)
         try:
             return inner.block(body)
         except _Return as done:
@@ -482,6 +487,8 @@ class _Runner:
             "substring": lambda: _substring(str(plain), arguments),
         }  # fmt: skip
         folded = name.casefold()
+        if folded == "gettype" and not arguments:
+            return ps.get_type(plain)
         if folded in string_methods and (isinstance(plain, str) or folded == "tostring"):
             return string_methods[folded]()
         target = getattr(plain, member_name(name), None)

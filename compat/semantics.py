@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -176,6 +177,34 @@ def quiet_warnings() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PowershaiWarning)
         yield
+
+
+_TYPE_NAMES = {bool: "Boolean", int: "Int32", float: "Double", str: "String", list: "Object[]",
+               tuple: "Object[]", dict: "Hashtable", Hashtable: "Hashtable"}  # fmt: skip
+
+
+def get_type(value: Any) -> PSObject:
+    """``$value.GetType()``: its ``Name`` and ``FullName`` as PowerShell names them (``String``,
+    ``Int32``, ``DateTime``, ``Object[]``...); another Python class by its own name."""
+    import datetime
+
+    plain = unwrap(value)
+    if isinstance(plain, datetime.datetime):
+        name = "DateTime"
+    else:
+        name = next((n for k, n in _TYPE_NAMES.items() if type(plain) is k), type(plain).__name__)
+    full = f"System.{name}" if name in (*_TYPE_NAMES.values(), "DateTime") else type(plain).__qualname__
+    return PSObject(Hashtable(Name=name, FullName=full))
+
+
+def set_env(name: str, value: Any) -> None:
+    """``$env:NAME = value``: set an environment variable; ``$null`` or ``""`` removes it."""
+    value = unwrap(value)
+    if value is None or value == "":
+        for key in [key for key in os.environ if key.casefold() == name.casefold()]:
+            del os.environ[key]
+    else:
+        os.environ[name] = interpolate(value)
 
 
 def items(value: Any) -> list[Any]:

@@ -231,6 +231,8 @@ class _Translator:
         pipeline = node.children[0]
         if node.value is None:  # $null = ...: the value is dropped
             return [self.pipeline(pipeline)]
+        if node.value.lower().startswith("env:"):
+            return [f"compat.set_env({node.value[4:]!r}, {self.value(pipeline)})"]
         name = self.local(node.value)
         value = self.value(pipeline)
         self.objects.discard(name)
@@ -334,7 +336,7 @@ class _Translator:
             if name in NOOP_COMMANDS:
                 return [
                     _comment_safe(
-                        f"# {first.value}: nothing to do in Python (powershai_py is imported above)"
+                        f"# {first.value}: {NOOP_COMMANDS[name]}"
                     )
                 ]
             if name == "write-host":
@@ -826,6 +828,8 @@ class _Translator:
         method = _STRING_METHODS.get(node.value.casefold())
         if method == "compat.interpolate":
             return f"compat.interpolate({holder})"
+        if node.value.casefold() == "gettype" and not arguments:
+            return f"compat.get_type({holder})"
         if method is not None:
             return f"str({holder}).{method}({', '.join(arguments)})"
         return f"{holder}.{member_name(node.value)}({', '.join(arguments)})"
