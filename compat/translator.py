@@ -42,6 +42,7 @@ from .cmdlets import CMDLETS, Cmdlet, CompatError, find_param, match_param
 from .commands import EVERYDAY, Command, bind
 from .language import CompatSyntaxError, Node, parse
 from .names import FOREACH, MAPPED, NOOP_COMMANDS, WHERE, member_name, variable_name
+from .pester_translator import PesterTranslation, is_pester
 
 __all__ = ["translate", "TODO", "not_translated"]
 
@@ -114,8 +115,9 @@ output = compat.Output(echo=__name__ == "__main__")
 '''
 
 
-class _Translator:
+class _Translator(PesterTranslation):
     def __init__(self, source: str) -> None:
+        self.collecting: set[str] | None = None  # the names a Pester fixture assigns (module globals)
         self.lines = source.splitlines()
         self.imports: set[str] = set()
         self.modules: set[str] = {"compat"}
@@ -139,7 +141,7 @@ class _Translator:
 
     def translate(self) -> str:
         tree = parse("\n".join(self.lines))
-        body = self.block(tree.children)
+        body = self.pester_module(tree.children) if is_pester(tree.children) else self.block(tree.children)
         if self.inputs:
             self.modules.add("os")
         standard = "".join(f"import {m}\n" for m in sorted(self.modules - {"compat"}))
@@ -289,6 +291,8 @@ class _Translator:
         if node.value == "return":
             if self.sink == "output":
                 raise _Untranslatable("return outside a function or script block")
+            if self.sink == "test":
+                return ["return"]
             value = node.children[0] if node.children else None
             if self.sink == "yield":
                 return ([f"yield from compat.items({self.pipeline(value)})"] if value else []) + ["return"]
@@ -331,6 +335,8 @@ class _Translator:
 
     def output_statement(self, node: Node) -> list[str]:
         first = node.children[0]
+        if node.children[-1].kind == "command" and node.children[-1].value.casefold() == "should":
+            return self.should_lines(node)
         if len(node.children) == 1 and first.kind == "command":
             name = first.value.casefold()
             if name in NOOP_COMMANDS:
@@ -362,12 +368,16 @@ class _Translator:
         scalar = node is not None and node.kind in ("str", "xstr", "num", "bool", "format", "not", "logic")
         if self.sink == "yield":
             return f"yield {value}" if scalar else f"yield from compat.items({value})"
+        if self.sink == "test":  # Pester drops what a test or a hook writes; the value is still made
+            return f"_ = {value}" if scalar else f"_ = compat.items({value})"
         target = "result" if self.sink == "result" else "output"
         return f"{target}.append({value})" if scalar else f"{target} += compat.items({value})"
 
     def local(self, name: str) -> str:
         python = variable_name(name)
         self.assigned.add(python)
+        if self.collecting is not None:
+            self.collecting.add(python)
         return python
 
     def var(self, name: str) -> str:
@@ -647,7 +657,9 @@ class _Translator:
         )
         if prefix is None and len(arguments.positional) > 1:
             prefix = arguments.positional[1]
-        if prefix is not None and prefix.kind == "str":
+        if prefix is not None and prefix.kind == "xstr" and all(isinstance(p, str) for p in prefix.value):
+            self.prefixes.add("".join(prefix.value).casefold())  # "Prefix": nothing to expand
+        elif prefix is not None and prefix.kind == "str":
             self.prefixes.add(str(prefix.value).casefold())
         elif prefix is not None:
             self.dynamic_prefix = prefix.line
