@@ -160,4 +160,3 @@ class PesterCommands:
             return
         if not negate:
             raise AssertionError("Expected an exception to be thrown, but no exception was thrown.")
-

@@ -36,7 +36,11 @@ _FILE_LEVEL = {"describe", "context", "beforeall", "afterall", "beforediscovery"
 
 def _command(statement: Node) -> Node | None:
     """The command a statement is, when it is one command alone."""
-    if statement.kind == "pipeline" and len(statement.children) == 1 and statement.children[0].kind == "command":
+    if (
+        statement.kind == "pipeline"
+        and len(statement.children) == 1
+        and statement.children[0].kind == "command"
+    ):
         return statement.children[0]
     return None
 
@@ -92,21 +96,23 @@ class PesterTranslation:
         self.modules.add("pytest")
         self.case_keys: dict[str, list[str]] = {}
         self.fixture_names: set[str] = set()
-        lines = ["# Tests translated from a Pester file; run them with pytest. One difference with Pester: a",
-                 "# block's AfterAll runs once pytest is done with the module (or the -ForEach item changes)."]  # fmt: skip
+        lines = [
+            "# Tests translated from a Pester file; run them with pytest. One difference with Pester: a",
+            "# block's AfterAll runs once pytest is done with the module (or the -ForEach item changes).",
+        ]
         hooks, rest = self._hooks(statements)
         lines += [line for s in rest if (c := _command(s)) is None or c.value.casefold() not in _BLOCKS
                   for line in self._discovery(s)]  # fmt: skip
-        fixtures, names = self._fixture("_file", "the file", hooks, None, None, "")
+        fixtures, names = self._fixture("_file", "the file", hooks, (None, None), None)
         lines += fixtures
         if names:  # the file's hooks run around every test of the file
             lines += ["", "", f"pytestmark = pytest.mark.usefixtures({', '.join(repr(n) for n in names)})"]
-        parent = "_file" if "_file" in names else None
+        parents = ("_file" if "_file" in names else None, "_file_each" if "_file_each" in names else None)
         for statement in rest:
             command = _command(statement)
             if command is not None and command.value.casefold() in _BLOCKS:
                 self.hoisted: list[str] = []  # the fixtures of the class and the classes in it
-                made = self._guarded(statement, lambda c=command: self._test_class(c, parent, ""))
+                made = self._guarded(statement, lambda c=command: self._test_class(c, parents, ""))
                 lines += [*self.hoisted, "", "", *made]
         return lines
 
@@ -164,24 +170,32 @@ class PesterTranslation:
     # --- blocks and tests ---
 
     def _fixture(
-        self, name: str, what: str, hooks: dict[str, list[Node]], parent: str | None, cases: str | None, indent: str
+        self,
+        name: str,
+        what: str,
+        hooks: dict[str, list[Node]],
+        parents: tuple[str | None, str | None],
+        cases: str | None,
     ) -> tuple[list[str], list[str]]:
         """The fixtures of a block's hooks (none when it has none): BeforeAll/AfterAll around its
-        tests, BeforeEach/AfterEach around each; and their names."""
+        tests, BeforeEach/AfterEach around each; and their names. ``parents``: the fixtures of
+        the blocks around it (BeforeAll's, BeforeEach's), which run before these."""
         lines: list[str] = []
         names: list[str] = []
         keys = self.case_keys.get(cases or "", [])
         if hooks["beforeall"] or hooks["afterall"] or cases:
             params = f", params={cases}" if cases else ""
             lines += self._fixture_function(
-                name, f"BeforeAll and AfterAll of {what}", "module", params, parent, keys, hooks, "all"
+                name, f"BeforeAll and AfterAll of {what}", "module", params, parents[0], keys, hooks, "all"
             )
             names.append(name)
         if hooks["beforeeach"] or hooks["aftereach"]:
-            lines += self._fixture_function(name + "_each", f"BeforeEach and AfterEach of {what}", "function", "",
-                                            None, [], hooks, "each")  # fmt: skip
+            each = f"BeforeEach and AfterEach of {what}"
+            lines += self._fixture_function(
+                f"{name}_each", each, "function", "", parents[1], [], hooks, "each"
+            )
             names.append(name + "_each")
-        return [indent + line if line else line for line in lines], names
+        return lines, names
 
     def _fixture_function(
         self,
@@ -236,11 +250,13 @@ class PesterTranslation:
         for key, value in arguments.named:
             if key.casefold() in ("foreach", "testcases"):
                 cases = self.expr(value)
+                if _hash_keys(value):  # data written in place: its keys are known now
+                    self.case_keys[cases] = _hash_keys(value)
             elif key.casefold() == "skip":
                 skip = value is None or value.kind == "bool" and bool(value.value)
         return cases, skip
 
-    def _test_class(self, command: Node, parent: str | None, indent: str) -> list[str]:
+    def _test_class(self, command: Node, parents: tuple[str | None, str | None], indent: str) -> list[str]:
         _, title = self._title(command)
         cases, skip = self._options(command)
         body = self._script_block(command)
@@ -252,7 +268,7 @@ class PesterTranslation:
         if cases and cases not in self.case_keys:
             raise CompatError(f"the keys of {command.value}'s -ForEach data are not known before it runs")
         hooks, rest = self._hooks(body.children)
-        fixtures, uses = self._fixture(fixture, f'{command.value} "{title}"', hooks, parent, cases, "")
+        fixtures, uses = self._fixture(fixture, f'{command.value} "{title}"', hooks, parents, cases)
         self.hoisted += fixtures  # fixtures are module functions: pytest would bind one in a class to it
         lines: list[str] = []
         if skip:
@@ -262,17 +278,26 @@ class PesterTranslation:
         data = f" -ForEach {cases}" if cases else ""
         lines += [f"{indent}class {name}:", f'{indent}    """PowerShell: {command.value} "{title}"{data}."""']
         taken: set[str] = set()
-        inner_parent = fixture if fixture in uses else parent
+        around = (fixture if fixture in uses else parents[0], f"{fixture}_each" if f"{fixture}_each" in uses
+                  else parents[1])  # fmt: skip
         for statement in rest:
             inner = _command(statement)
             word = inner.value.casefold() if inner is not None else ""
             if inner is not None and word in _BLOCKS:
-                made = self._guarded(statement, lambda c=inner: self._test_class(c, inner_parent, indent + "    "))
+                made = self._guarded(statement, lambda c=inner: self._test_class(c, around, indent + "    "))
             elif inner is not None and word == "it":
                 made = self._guarded(statement, lambda c=inner: self._test_method(c, taken, indent + "    "))
             else:
-                made = [indent + "    " + line for line in self.todo_lines(statement, CompatError(
-                    "code outside It and the hooks runs while Pester discovers the tests; move it into BeforeAll"))]
+                made = [
+                    indent + "    " + line
+                    for line in self.todo_lines(
+                        statement,
+                        CompatError(
+                            "code outside It and the hooks runs while Pester discovers the tests; "
+                            "move it into BeforeAll"
+                        ),
+                    )
+                ]
             lines += ["", *made]
         return lines
 
@@ -311,7 +336,9 @@ class PesterTranslation:
         )
         words = list(arguments.positional)
         operator, negate, settings = None, False, {}
-        while words and words[0].kind == "str" and str(words[0].value).casefold() in {*should.OPERATORS, "not"}:
+        while (
+            words and words[0].kind == "str" and str(words[0].value).casefold() in {*should.OPERATORS, "not"}
+        ):
             word = str(words.pop(0).value).casefold()
             negate, operator = (True, operator) if word == "not" else (negate, word)
         for key, value in arguments.named:

@@ -206,7 +206,8 @@ def shown(value: Any) -> str:
 
 def failure(operator: str, actual: Any, expected: Any, negate: bool, because: Any = None) -> str:
     """What a failed ``Should`` says: what was expected, what came, and the ``-Because``."""
+    function, takes = OPERATORS[operator.casefold()]
+    name = "".join(word.title() for word in function.split("_"))  # be_like -> BeLike
     reason = f", because {unwrap(because)}" if because else ""
-    wanted = "" if not OPERATORS[operator][1] else " " + shown(expected)
-    return f"Expected {'not ' if negate else ''}-{operator}{wanted}{reason}, but got {shown(actual)}."
-
+    wanted = " " + shown(expected) if takes else ""
+    return f"Expected {'not ' if negate else ''}-{name}{wanted}{reason}, but got {shown(actual)}."

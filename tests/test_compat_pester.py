@@ -1,0 +1,171 @@
+"""Pester files in both back ends: PowershAI's own tests, and each Should form.
+
+The file under test is PowershAI's ``tests/pester/002-providers/huggingface.tests.ps1``, kept
+as published (tests/ps_corpus/pester/). Its two Spaces are stood in for by
+tests/apps/tests_space.py behind the local Hub (one public, one private), and a second copy of
+that app answers wrongly: the runner and the migrated pytest module must pass against the first
+and fail, test by test, against the second.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import APPS, running, start_app
+from hubserver import TOKEN, FakeSpace, LocalHub
+
+from compat import run, translate
+from compat.translator import TODO
+
+PESTER = Path(__file__).parent / "ps_corpus" / "pester"
+HF_TESTS = PESTER / "huggingface.tests.ps1"
+# The tests of huggingface.tests.ps1 that call the Space's endpoints: those a wrong app fails.
+CALLING = ["Test Api Function Call", "Test Api Pipeline", "Test Api Pipeline Connect"]
+
+
+@pytest.fixture(scope="module")
+def tests_spaces(tmp_path_factory):
+    """The stand-in of powershai/tests-gradio: a right release and a wrong one."""
+    logs = tmp_path_factory.mktemp("tests-space")
+    apps = [
+        start_app(APPS / "tests_space.py", logs / "right.log"),
+        start_app(APPS / "tests_space.py", logs / "wrong.log", args=("--wrong",)),
+    ]
+    with running(apps) as ready:
+        yield {"right": ready[0], "wrong": ready[1]}
+
+
+@pytest.fixture(params=["right", "wrong"])
+def hub_of(request, tests_spaces, monkeypatch):
+    """The local Hub with the Pester file's two Spaces on the right or the wrong app; the token
+    in HF_API_TOKEN, as PowershAI reads it (the file unsets it for the public Space)."""
+    app = tests_spaces[request.param]
+    with LocalHub() as hub:
+        hub.add(FakeSpace("powershai/tests-gradio", host=app.url))
+        hub.add(FakeSpace("powershai/private-tests-gradio", host=app.url, private=True))
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        monkeypatch.setenv("HF_API_TOKEN", TOKEN)
+        monkeypatch.delenv("HF_TOKEN", raising=False)
+        yield request.param, hub
+
+
+def _reset() -> None:
+    import powershai_py as ps
+
+    ps.remove_gradio_session_api_proxy_function(ps.get_gradio_session_api_proxy_function("*"))
+    ps.remove_gradio_session("*")
+
+
+def test_powershais_pester_file_runs_in_the_runner(hub_of):
+    which, _ = hub_of
+    result = run(HF_TESTS.read_text(encoding="utf-8"))
+    _reset()
+    names = [test.path[-1] for test in result.tests]
+    assert len(result.tests) == 18 and names.count("Get spaces") == 2  # 9 tests for each of 2 Spaces
+    assert result.tests[0].path[:2] == ["Space Tests", "HuggingFace Basic Tests: powershai/tests-gradio"]
+    failed = sorted(test.path[-1] for test in result.failed)
+    if which == "right":
+        assert failed == [], [test.line() for test in result.failed]
+        assert result.host[-1] == "Tests Passed: 18, Failed: 0, Skipped: 0"
+    else:
+        assert failed == sorted(CALLING * 2)
+        assert any("PowershaiTest:Fail:" in test.message for test in result.failed)
+    assert any(note.startswith("Switch-PowershaiSetting: nothing to do") for note in result.notes)
+
+
+def test_powershais_pester_file_migrates_to_pytest(hub_of, tmp_path):
+    """The acceptance of issue 26: the migrated module is green against the stand-in apps and
+    red, for the tests that call them, when an app answers wrongly."""
+    which, _ = hub_of
+    target = tmp_path / "test_huggingface.py"
+    made = subprocess.run(
+        [sys.executable, "-m", "powershai_py", "migrate", str(HF_TESTS), "-o", str(target)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert TODO not in target.read_text()
+    tested = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf", str(target)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path, env=dict(os.environ),
+    )  # fmt: skip
+    report = tested.stdout
+    if which == "right":
+        assert tested.returncode == 0 and "18 passed" in report, report[-3000:]
+    else:
+        assert tested.returncode == 1 and "6 failed, 12 passed" in report, report[-3000:]
+        for name in (
+            "test_test_api_function_call",
+            "test_test_api_pipeline",
+            "test_test_api_pipeline_connect",
+        ):
+            assert report.count(f"TestGradioSpaceTests::{name}[") == 2
+
+
+# --- the order Pester runs things in ------------------------------------------------------------------
+
+ORDER = """
+BeforeAll { Write-Host 'file before' }
+AfterAll { Write-Host 'file after' }
+Describe 'outer' {
+    BeforeAll { $shared = 'from BeforeAll'; Write-Host 'outer before' }
+    BeforeEach { Write-Host 'outer each' }
+    AfterEach { Write-Host 'outer after each' }
+    AfterAll { Write-Host 'outer after' }
+    It 'reads a BeforeAll variable' {
+        Write-Host "first test"
+        $shared | Should -Be 'FROM BEFOREALL'
+        $shared | Should -Not -BeExactly 'FROM BEFOREALL'
+    }
+    Context 'inner <n>' -ForEach @(@{ n = 1 }, @{ n = 2 }) {
+        BeforeEach { Write-Host "inner each $n" }
+        It 'sees its data' {
+            Write-Host "test $n"
+            $n | Should -BeIn 1, 2
+        }
+    }
+    It 'is skipped' -Skip { Write-Host 'never' }
+    It 'fails' { 1 | Should -Be 2 -Because 'one is not two' }
+}
+"""
+# What ORDER's Write-Host lines show, in Pester's order.
+ORDER_SHOWN = [
+    "file before", "outer before",
+    "outer each", "first test", "outer after each",
+    "outer each", "inner each 1", "test 1", "outer after each",
+    "outer each", "inner each 2", "test 2", "outer after each",
+    "outer each", "outer after each",  # 'fails'; the skipped test runs no hook
+    "outer after", "file after",
+]  # fmt: skip
+
+
+def test_the_runner_keeps_pesters_order_and_scopes():
+    result = run(ORDER)
+    shown = [line for line in result.host if not line.startswith(("[", "Tests "))]
+    assert shown == ORDER_SHOWN
+    assert [(t.path[-1], t.result) for t in result.tests] == [
+        ("reads a BeforeAll variable", "passed"),
+        ("sees its data", "passed"),
+        ("sees its data", "passed"),
+        ("is skipped", "skipped"),
+        ("fails", "failed"),
+    ]
+    assert result.tests[-1].message == "Expected -Be 2, because one is not two, but got 1."
+    assert result.host[-1] == "Tests Passed: 3, Failed: 1, Skipped: 1"
+
+
+def test_the_translation_keeps_pesters_order_and_scopes(tmp_path):
+    target = tmp_path / "test_order.py"
+    target.write_text(translate(ORDER))
+    assert TODO not in target.read_text()
+    tested = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", str(target)],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert tested.returncode == 1 and "1 failed, 3 passed, 1 skipped" in tested.stdout, tested.stdout
+    assert "one is not two" in tested.stdout  # -Because is the assert's message
+    printed = tested.stdout.split("=====")[0].splitlines()  # what ran before pytest's report
+    assert [line.lstrip(".sF") for line in printed if line.strip(".sF")] == ORDER_SHOWN
