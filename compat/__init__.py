@@ -30,6 +30,8 @@ from .objects import Hashtable, PSObject, is_type, unwrap, wrap
 from .runner import RunResult, run
 from .semantics import (
     Output,
+    ScriptError,
+    TypeName,
     arith,
     cast,
     ceq,
@@ -60,6 +62,7 @@ from .semantics import (
     quiet_warnings,
     set_env,
     span,
+    throw,
     to_json,
     truthy,
     unroll,
@@ -105,7 +108,10 @@ __all__ = [
     "notlike",
     "notmatch",
     "quiet_warnings",
+    "ScriptError",
+    "TypeName",
     "set_env",
+    "throw",
     "span",
     "to_json",
     "truthy",

@@ -263,7 +263,7 @@ class _Builder:
         if kind == "flow_control_statement":
             parts = _kids(node)
             word = self.text(parts[0]).lower()
-            if word not in ("break", "continue", "return", "exit"):
+            if word not in ("break", "continue", "return", "exit", "throw"):
                 raise _Unsupported(node, f"{word} is not supported", "use if/else")
             value = [self.as_pipeline(parts[1])] if len(parts) > 1 else []
             return self.make("flow", node, "return" if word == "exit" else word, value)
@@ -633,8 +633,8 @@ class _Builder:
             return self.reparse_expression(self.text(node), node)
         if kind == "command":
             return self.make("paren", node, None, [self.pipeline_of([node])])
-        if kind == "type_literal":
-            raise _Unsupported(node, "type literals are not supported")
+        if kind == "type_literal":  # [string]: a type's name (Should -BeOfType [string])
+            return self.make("type", node, self.text(node).strip().strip("[]").strip(), [])
         if kind in _INCREMENTS:
             raise _Unsupported(node, "++ or -- inside an expression", "increment on a line of its own")
         raise _Unsupported(node, f"{kind.replace('_', ' ')} is not supported by compat")

@@ -375,6 +375,7 @@ class PesterTranslation:
         if len(upstream) != 1 or upstream[0].kind != "scriptblock":
             raise CompatError("Should -Throw takes a { script block } piped into it")
         statements = upstream[0].children[0].children
+        self.modules.add("pytest")
         inner = [f"    {line}" for line in self.block(statements)] or ["    pass"]
         if negate:
             return ["# Should -Not -Throw: an exception fails the test", *[line[4:] for line in inner]]

@@ -155,6 +155,8 @@ class _Runner(PesterCommands):
         if kind == "flow":
             if node.value == "return":
                 raise _Return(self.pipeline(node.children[0]) if node.children else [])
+            if node.value == "throw":
+                raise ps.throw(self.value_of(node.children[0]) if node.children else None)
             raise _Break() if node.value == "break" else _Continue()
         if kind == "function":
             self.functions[node.value.casefold()] = node
@@ -417,6 +419,8 @@ class _Runner(PesterCommands):
             return self.value_of(node.children[0])
         if kind == "scriptblock":
             return node
+        if kind == "type":
+            return ps.TypeName(node.value)
         if kind == "range":
             return ps.span(self.expr(node.children[0]), self.expr(node.children[1]))
         if kind == "member":

@@ -197,6 +197,19 @@ def get_type(value: Any) -> PSObject:
     return PSObject(Hashtable(Name=name, FullName=full))
 
 
+class ScriptError(Exception):
+    """What a script's ``throw`` raises; its message is the thrown value as text."""
+
+
+class TypeName(str):
+    """A type literal of a script (``[string]``), by its name: ``Should -BeOfType`` reads it."""
+
+
+def throw(value: Any = None) -> ScriptError:
+    """The error ``throw value`` raises (``throw`` alone: ``ScriptHalted``, as in PowerShell)."""
+    return ScriptError(interpolate(value) if value is not None else "ScriptHalted")
+
+
 def set_env(name: str, value: Any) -> None:
     """``$env:NAME = value``: set an environment variable; ``$null`` or ``""`` removes it."""
     value = unwrap(value)

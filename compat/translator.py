@@ -288,6 +288,8 @@ class _Translator(PesterTranslation):
         return [*lines, f"while {test}:", *inner, *[f"    {line}" for line in step_lines]]
 
     def flow(self, node: Node) -> list[str]:
+        if node.value == "throw":
+            return [f"raise compat.throw({self.value(node.children[0]) if node.children else ''})"]
         if node.value == "return":
             if self.sink == "output":
                 raise _Untranslatable("return outside a function or script block")
@@ -771,6 +773,8 @@ class _Translator(PesterTranslation):
             return f"compat.cast({node.value!r}, {self.expr(node.children[0])})"
         if kind == "scriptblock":
             raise _Untranslatable("a script block used as a value")
+        if kind == "type":
+            return f"compat.TypeName({node.value!r})"
         raise _Untranslatable(f"{kind} cannot be translated")
 
     def truth(self, node: Node) -> str:

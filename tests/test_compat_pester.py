@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import APPS, running, start_app
 from hubserver import TOKEN, FakeSpace, LocalHub
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from compat import run, translate
 from compat.translator import TODO
@@ -169,3 +171,111 @@ def test_the_translation_keeps_pesters_order_and_scopes(tmp_path):
     assert "one is not two" in tested.stdout  # -Because is the assert's message
     printed = tested.stdout.split("=====")[0].splitlines()  # what ran before pytest's report
     assert [line.lstrip(".sF") for line in printed if line.strip(".sF")] == ORDER_SHOWN
+
+
+# --- each Should form, in both back ends -------------------------------------------------------------
+
+
+def holds(line: str) -> tuple[bool, bool]:
+    """Whether a Should line holds in the runner and in its translation."""
+    try:
+        run(line)
+        by_runner = True
+    except AssertionError:
+        by_runner = False
+    source = translate(line)
+    assert TODO not in source, source
+    try:
+        exec(compile(source, "<translation>", "exec"), {})
+        by_translation = True
+    except (AssertionError, pytest.fail.Exception):  # pytest.raises that saw nothing: a failure too
+        by_translation = False
+    return by_runner, by_translation
+
+
+# Examples from Pester's own documentation and tests (Be.Tests.ps1, the -Contain discussion
+# pester/Pester#2407, the Should pages of pester.dev): the line, and whether it holds.
+PESTERS_EXAMPLES = [
+    ("1 | Should -Be 1", True),
+    ("'A' | Should -Be 'a'", True),
+    ("1 | Should -Not -Be 2", True),
+    ("@(1, 2, 3, 4, 'I am a string') | Should -Be @(1, 2, 3, 4, 'I AM A STRING')", True),
+    ("@(1, 2, 3) | Should -Be @(1, 2)", False),
+    ("'A' | Should -BeExactly 'a'", False),
+    ("'a' | Should -BeExactly 'a'", True),
+    ("@() | Should -BeNullOrEmpty", True),
+    ("$null | Should -BeNullOrEmpty", True),
+    ("'' | Should -BeNullOrEmpty", True),
+    ("'x' | Should -BeNullOrEmpty", False),
+    ("@(1, 2, 3) | Should -Contain 1", True),
+    ("@(1, 2, 3) | Should -Contain '1'", True),
+    ("'hello', 'world' | Should -Contain 'Hello'", True),
+    ("@() | Should -Not -Contain 1", True),
+    ("@(1, 2, 3) | Should -HaveCount 3", True),
+    ("@() | Should -HaveCount 0", True),
+    ("2 | Should -BeGreaterThan 1", True),
+    ("2 | Should -BeLessThan 1", False),
+    ("2 | Should -BeGreaterOrEqual 2", True),
+    ("'apple' | Should -BeLike 'A*'", True),
+    ("'apple' | Should -BeLikeExactly 'A*'", False),
+    ("'I am a value' | Should -Match 'I AM'", True),
+    ("'I am a value' | Should -MatchExactly 'I AM'", False),
+    ("'b' | Should -BeIn @('a', 'b')", True),
+    ("$true | Should -BeTrue", True),
+    ("0 | Should -BeFalse", True),
+    ("'text' | Should -BeOfType [string]", True),
+    ("1 | Should -BeOfType [string]", False),
+    ("{ throw 'Access denied' } | Should -Throw", True),
+    ("{ throw 'Access denied' } | Should -Throw 'Access*'", True),
+    ("{ throw 'Access denied' } | Should -Throw -ExpectedMessage 'denied'", False),
+    ("{ 1 + 1 } | Should -Throw", False),
+    ("{ 1 + 1 } | Should -Not -Throw", True),
+    ("1 | Should Be 1", True),
+    ("1 | Should Not Be 1", False),
+    ("Should -ActualValue 3 -Be 3", True),
+    ("3 | Should -Be 4 -Because 'three is not four'", False),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), PESTERS_EXAMPLES)
+def test_pesters_own_examples_hold_as_pester_says_in_both_back_ends(line, expected):
+    assert holds(line) == (expected, expected)
+
+
+SCALARS = st.one_of(
+    st.integers(-3, 3),
+    st.sampled_from(["a", "A", "ab", "B", "", "1", "2", "a*", "10"]),
+    st.booleans(),
+    st.none(),
+)
+OPERANDS = st.one_of(SCALARS, st.lists(SCALARS, max_size=3))
+OPERATORS = ["Be", "BeExactly", "BeLike", "Match", "BeGreaterThan", "BeLessOrEqual", "BeIn", "Contain",
+             "HaveCount", "BeNullOrEmpty", "BeTrue", "BeFalse"]  # fmt: skip
+
+
+def literal(value) -> str:
+    if isinstance(value, list):
+        return "@(" + ", ".join(literal(v) for v in value) + ")"
+    if value is None:
+        return "$null"
+    if isinstance(value, bool):
+        return "$true" if value else "$false"
+    if isinstance(value, str):
+        return "'" + value + "'"
+    return str(value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(OPERANDS, st.sampled_from(OPERATORS), OPERANDS, st.booleans())
+def test_the_runner_and_the_translation_agree_on_every_should(actual, operator, expected, negate):
+    """Whatever is piped into whatever form, the two back ends say the same."""
+    if operator == "HaveCount":
+        expected = len(actual) if isinstance(actual, list) and negate else 1
+    if operator in ("Match", "BeLike") and not isinstance(expected, str):
+        expected = "a"
+    needs = operator not in ("BeNullOrEmpty", "BeTrue", "BeFalse")
+    line = f"{literal(actual)} | Should {'-Not ' if negate else ''}-{operator}" + (
+        f" {literal(expected)}" if needs else ""
+    )
+    by_runner, by_translation = holds(line)
+    assert by_runner == by_translation, line
