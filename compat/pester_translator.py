@@ -46,10 +46,10 @@ def _command(statement: Node) -> Node | None:
 
 
 def is_pester(statements: list[Node]) -> bool:
-    """A Pester file: one of its top statements is Describe, Context or a Pester hook."""
-    return any(
-        (command := _command(s)) is not None and command.value.casefold() in _FILE_LEVEL for s in statements
-    )
+    """A Pester file: one of its top statements is Describe, Context or a Pester hook (and not a
+    function of the script's own by that name)."""
+    pester = _FILE_LEVEL - {s.value.casefold() for s in statements if s.kind == "function"}
+    return any((c := _command(s)) is not None and c.value.casefold() in pester for s in statements)
 
 
 def _words(text: str) -> list[str]:

@@ -337,7 +337,8 @@ class _Translator(PesterTranslation):
 
     def output_statement(self, node: Node) -> list[str]:
         first = node.children[0]
-        if node.children[-1].kind == "command" and node.children[-1].value.casefold() == "should":
+        last = node.children[-1]
+        if last.kind == "command" and last.value.casefold() == "should" and "should" not in self.functions:
             return self.should_lines(node)
         if len(node.children) == 1 and first.kind == "command":
             name = first.value.casefold()
