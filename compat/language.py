@@ -42,11 +42,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from powershai_py.errors import PowershaiError
 
-__all__ = ["CompatSyntaxError", "Node", "parse"]
+__all__ = ["CompatSyntaxError", "Node", "parse", "unsupported_in", "dot_sourced"]
 
 
 class CompatSyntaxError(PowershaiError):
@@ -82,6 +83,13 @@ def portable_path(text: str, before_variable: bool = False) -> str:
     ``before_variable``: ``text`` is followed by a variable in an expandable string."""
     shape = _WINDOWS_FOLDER if before_variable else _WINDOWS_PATH
     return text.replace("\\", "/") if text.startswith(".") and shape.fullmatch(text) else text
+
+
+def dot_sourced(text: str) -> Path:
+    """The file ``. text`` reads (``$PSScriptRoot`` already put in ``text``): Windows separators
+    made ``/``; a relative path from the current folder, as PowerShell reads it."""
+    path = Path(text.replace("\\", "/"))
+    return path if path.is_absolute() else Path.cwd() / path
 
 
 @lru_cache(maxsize=1)
@@ -442,6 +450,19 @@ class _Builder:
                 out.children.append(self.element(element))
         return out
 
+    def dot_path(self, node: Any) -> Node:
+        """The path of ``. path``: a string, a bare word, or ``$PSScriptRoot\\lib.ps1``."""
+        inner = _kids(node)[0] if node.type == "command_name_expr" and _kids(node) else node
+        if inner.type == "path_command_name":
+            parts: list[Any] = []
+            for piece in _kids(inner):
+                variable = piece.type == "variable"
+                parts.append(("var", self.variable_name(piece)) if variable else self.text(piece))
+            return self.make("xstr", inner, parts)
+        if inner.type == "command_name":
+            return self.make("str", inner, self.text(inner))
+        return self.expr(inner)
+
     def element(self, node: Any) -> Node:
         if node.type == "command":
             return self.command(node)
@@ -452,7 +473,10 @@ class _Builder:
     def command(self, node: Any) -> Node:
         parts = _kids(node)
         if parts and parts[0].type in (".", "&", "command_invokation_operator"):
-            what = "dot-sourcing" if self.text(parts[0]).strip() == "." else "the call operator &"
+            if self.text(parts[0]).strip() == "." and len(parts) == 2:
+                return self.make("dotsource", node, None, [self.dot_path(parts[1])])
+            dot = self.text(parts[0]).strip() == "."
+            what = "dot-sourcing with arguments" if dot else "the call operator &"
             raise _Unsupported(node, f"{what} is not supported", "bring the other script's code in by hand")
         name_node = next((c for c in parts if c.type in ("command_name", "command_name_expr")), None)
         if name_node is None:
@@ -866,3 +890,24 @@ def _relocate(node: Node, line: int, column: int) -> Node:
         if isinstance(child, Node):
             _relocate(child, line, column)
     return node
+
+
+def unsupported_in(node: Any) -> CompatSyntaxError | None:
+    """The first construct of the tree this port does not run, or None."""
+    if isinstance(node, Node):
+        if node.kind == "unsupported":
+            return node.value
+        if node.kind == "if" and node.value is not None:
+            found = unsupported_in(node.value)
+            if found is not None:
+                return found
+        for child in node.children:
+            found = unsupported_in(child)
+            if found is not None:
+                return found
+    elif isinstance(node, (tuple, list)):
+        for child in node:
+            found = unsupported_in(child)
+            if found is not None:
+                return found
+    return None

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Suite", "Block", "Test", "Outcome", "COMMANDS", "HOOKS"]
+__all__ = ["Suite", "Block", "Test", "Outcome", "COMMANDS", "HOOKS", "report"]
 
 HOOKS = ("beforeall", "afterall", "beforeeach", "aftereach")
 COMMANDS = {"describe", "context", "it", "beforediscovery", "should", *HOOKS}
@@ -169,6 +169,13 @@ class Suite:
                 except Exception as error:  # noqa: BLE001
                     failed = failed or f"AfterEach failed: {_reason(error)}"
         return Outcome(name, "failed", failed) if failed is not None else Outcome(name, "passed")
+
+
+def report(outcomes: list[Outcome]) -> list[str]:
+    """What Invoke-Pester shows: a line per test, then the counts."""
+    counts = {kind: sum(o.result == kind for o in outcomes) for kind in ("passed", "failed", "skipped")}
+    summary = "Tests Passed: {passed}, Failed: {failed}, Skipped: {skipped}".format(**counts)
+    return [outcome.line() for outcome in outcomes] + [summary]
 
 
 def _reason(error: Exception) -> str:

@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from powershai_py.errors import PowershaiError
@@ -24,9 +25,9 @@ from . import commands, pester
 from . import semantics as ps
 from .cmdlets import CompatError, bind, find_command, find_param, invoke_named
 from .commands import EVERYDAY, Command
-from .language import CompatSyntaxError, Node, parse
-from .names import FOREACH, MAPPED, NOOP_COMMANDS, WHERE, member_name
-from .objects import Hashtable, PSObject, unwrap, wrap
+from .language import CompatSyntaxError, Node, dot_sourced, parse, unsupported_in
+from .names import FOREACH, MAPPED, NOOP_COMMANDS, WHERE
+from .objects import Hashtable, PSObject, unwrap
 from .pester_commands import Break as _Break
 from .pester_commands import Continue as _Continue
 from .pester_commands import Flow as _Flow
@@ -53,12 +54,13 @@ class RunResult:
         return [test for test in self.tests if test.result == "failed"]
 
 
-def run(script: str, variables: Mapping[str, Any] | None = None) -> RunResult:
+def run(script: str, variables: Mapping[str, Any] | None = None, path: str | Path | None = None) -> RunResult:
     """Run a PowerShell script with the ported cmdlets; return its output and final variables.
 
     PowerShell equivalent: running the script in a session that imported PowershAI.
     Raises :class:`CompatSyntaxError` before running anything when the script holds
-    PowerShell this port does not run.
+    PowerShell this port does not run. ``path``: where the script is (``$PSScriptRoot`` is its
+    folder; else the current one), for the files it dot-sources.
     """
     tree = parse(script)
     problem = unsupported_in(tree)
@@ -66,6 +68,7 @@ def run(script: str, variables: Mapping[str, Any] | None = None) -> RunResult:
         raise problem
     result = RunResult(variables=Hashtable(variables or {}))
     runner = _Runner(result, result.variables)
+    runner.script_root = str(Path(path).resolve().parent) if path else os.getcwd()
     try:
         for statement in tree.children:
             result.output.extend(runner.statement(statement))
@@ -73,32 +76,8 @@ def run(script: str, variables: Mapping[str, Any] | None = None) -> RunResult:
         result.output.extend(flow.values)
     if runner.suite.root.tests():  # a Pester file: discovery is done, now the tests run
         result.tests = runner.suite.run(result.variables, runner.run_body, child_scope)
-        result.host += [test.line() for test in result.tests]
-        counts = {kind: sum(t.result == kind for t in result.tests)
-                  for kind in ("passed", "failed", "skipped")}
-        result.host.append("Tests Passed: {passed}, Failed: {failed}, Skipped: {skipped}".format(**counts))
+        result.host += pester.report(result.tests)
     return result
-
-
-def unsupported_in(node: Any) -> CompatSyntaxError | None:
-    """The first construct of the tree this port does not run, or None."""
-    if isinstance(node, Node):
-        if node.kind == "unsupported":
-            return node.value
-        if node.kind == "if" and node.value is not None:
-            found = unsupported_in(node.value)
-            if found is not None:
-                return found
-        for child in node.children:
-            found = unsupported_in(child)
-            if found is not None:
-                return found
-    elif isinstance(node, (tuple, list)):
-        for child in node:
-            found = unsupported_in(child)
-            if found is not None:
-                return found
-    return None
 
 
 class _Runner(PesterCommands):
@@ -106,6 +85,7 @@ class _Runner(PesterCommands):
         self.result = result
         self.vars = variables
         self.functions: dict[str, Node] = parent.functions if parent else {}
+        self.script_root: str = parent.script_root if parent else os.getcwd()  # $PSScriptRoot
         self.suite: pester.Suite = parent.suite if parent else pester.Suite()
 
     def child(self, scope: Hashtable) -> _Runner:
@@ -421,6 +401,8 @@ class _Runner(PesterCommands):
             return node
         if kind == "type":
             return ps.TypeName(node.value)
+        if kind == "dotsource":
+            return self.dot_source(node)
         if kind == "range":
             return ps.span(self.expr(node.children[0]), self.expr(node.children[1]))
         if kind == "member":
@@ -453,8 +435,25 @@ class _Runner(PesterCommands):
                 raise CompatSyntaxError(str(error), node.line, node.column) from None
         raise CompatSyntaxError(f"{kind} is not supported", node.line, node.column)
 
+    def dot_source(self, node: Node) -> list[Any]:
+        """``. path``: run that file here, in this scope; its functions and variables stay."""
+        path = dot_sourced(ps.interpolate(self.expr(node.children[0])))
+        if not path.is_file():
+            raise CompatSyntaxError(f"the dot-sourced file {path} does not exist", node.line, node.column)
+        tree = parse(path.read_text(encoding="utf-8-sig", errors="replace"))
+        problem = unsupported_in(tree)
+        if problem is not None:
+            raise CompatSyntaxError(f"in {path.name}: {problem.message}", problem.line, problem.column)
+        saved, self.script_root = self.script_root, str(path.parent)
+        try:
+            return self.block(tree)
+        finally:
+            self.script_root = saved
+
     def variable(self, name: str) -> Any:
         constant = name.casefold()
+        if constant == "psscriptroot":
+            return self.script_root
         if constant in ("true", "false", "null"):
             return None if constant == "null" else constant == "true"
         if name.lower().startswith("env:"):
@@ -474,33 +473,11 @@ class _Runner(PesterCommands):
         return ps.interpolate(value)
 
     def method(self, node: Node) -> Any:
-        holder = self.expr(node.children[0])
+        holder = unwrap(self.expr(node.children[0]))
         arguments = [unwrap(self.expr(child)) for child in node.children[1:]]
-        plain = unwrap(holder)
-        name = node.value
-        string_methods = {
-            "tostring": lambda: ps.interpolate(plain),
-            "toupper": lambda: str(plain).upper(),
-            "tolower": lambda: str(plain).lower(),
-            "trim": lambda: str(plain).strip(*arguments),
-            "split": lambda: str(plain).split(*arguments) if arguments else str(plain).split(),
-            "replace": lambda: str(plain).replace(str(arguments[0]), str(arguments[1])),
-            "contains": lambda: str(arguments[0]) in str(plain),
-            "startswith": lambda: str(plain).startswith(str(arguments[0])),
-            "endswith": lambda: str(plain).endswith(str(arguments[0])),
-            "substring": lambda: _substring(str(plain), arguments),
-        }  # fmt: skip
-        folded = name.casefold()
-        if folded == "gettype" and not arguments:
-            return ps.get_type(plain)
-        if folded in string_methods and (isinstance(plain, str) or folded == "tostring"):
-            return string_methods[folded]()
-        target = getattr(plain, member_name(name), None)
-        if callable(target):
-            return wrap(target(*arguments))
-        raise CompatSyntaxError(f"the method .{name}() is not supported here", node.line, node.column)
-
-
-def _substring(text: str, arguments: list[Any]) -> str:
-    start = int(arguments[0])
-    return text[start : start + int(arguments[1])] if len(arguments) > 1 else text[start:]
+        try:
+            return ps.call_method(holder, node.value, arguments)
+        except LookupError:
+            raise CompatSyntaxError(
+                f"the method .{node.value}() is not supported here", node.line, node.column
+            ) from None

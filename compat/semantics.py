@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from .names import member_name
 from .objects import Hashtable, PSObject, unwrap, wrap
 
 __all__ = [
@@ -208,6 +209,35 @@ class TypeName(str):
 def throw(value: Any = None) -> ScriptError:
     """The error ``throw value`` raises (``throw`` alone: ``ScriptHalted``, as in PowerShell)."""
     return ScriptError(interpolate(value) if value is not None else "ScriptHalted")
+
+
+def call_method(value: Any, name: str, arguments: list[Any]) -> Any:
+    """``$value.Name(arguments)``: the string methods scripts use (``ToUpper``, ``Split``,
+    ``Substring``...), ``GetType()``, else the Python method of that name in snake_case.
+    Raises LookupError when there is none."""
+    text = str(value)
+    methods = {
+        "tostring": lambda: interpolate(value),
+        "toupper": lambda: text.upper(),
+        "tolower": lambda: text.lower(),
+        "trim": lambda: text.strip(*arguments),
+        "split": lambda: text.split(*arguments) if arguments else text.split(),
+        "replace": lambda: text.replace(str(arguments[0]), str(arguments[1])),
+        "contains": lambda: str(arguments[0]) in text,
+        "startswith": lambda: text.startswith(str(arguments[0])),
+        "endswith": lambda: text.endswith(str(arguments[0])),
+        "substring": lambda: text[int(arguments[0]) :][: int(arguments[1])] if len(arguments) > 1
+        else text[int(arguments[0]) :],
+    }  # fmt: skip
+    folded = name.casefold()
+    if folded == "gettype" and not arguments:
+        return get_type(value)
+    if folded in methods and (isinstance(value, str) or folded == "tostring"):
+        return methods[folded]()
+    target = getattr(value, member_name(name), None)
+    if callable(target):
+        return wrap(target(*arguments))
+    raise LookupError(name)
 
 
 def set_env(name: str, value: Any) -> None:

@@ -23,7 +23,7 @@ import os
 from typing import Any
 
 from .objects import unwrap
-from .semantics import compare, items
+from .semantics import compare, items, truthy
 
 __all__ = [
     "OPERATORS", "be", "be_exactly", "be_like", "be_like_exactly", "match", "match_exactly",
@@ -131,8 +131,6 @@ def be_null_or_empty(actual: Any) -> bool:
 
 def be_true(actual: Any) -> bool:
     """``Should -BeTrue``: true as PowerShell's ``if`` reads it."""
-    from .semantics import truthy
-
     return truthy(_single(actual))
 
 

@@ -40,7 +40,7 @@ from powershai_py.hub import HuggingFaceSpace
 from . import semantics
 from .cmdlets import CMDLETS, Cmdlet, CompatError, find_param, match_param
 from .commands import EVERYDAY, Command, bind
-from .language import CompatSyntaxError, Node, parse
+from .language import CompatSyntaxError, Node, dot_sourced, parse
 from .names import FOREACH, MAPPED, NOOP_COMMANDS, WHERE, member_name, variable_name
 from .pester_translator import PesterTranslation, is_pester
 
@@ -116,7 +116,16 @@ output = compat.Output(echo=__name__ == "__main__")
 
 
 class _Translator(PesterTranslation):
-    def __init__(self, source: str) -> None:
+    def __init__(
+        self,
+        source: str,
+        path: Path | None = None,
+        files: dict[str, str] | None = None,
+        seen: frozenset[Path] = frozenset(),
+    ) -> None:
+        self.path = path  # where the script is: $PSScriptRoot, and the files it dot-sources
+        self.files = files  # dot-sourced files' translations, by module file name
+        self.seen = seen | ({path} if path else set())  # the files being translated (no loops)
         self.collecting: set[str] | None = None  # the names a Pester fixture assigns (module globals)
         self.lines = source.splitlines()
         self.imports: set[str] = set()
@@ -337,6 +346,8 @@ class _Translator(PesterTranslation):
 
     def output_statement(self, node: Node) -> list[str]:
         first = node.children[0]
+        if first.kind == "dotsource" and len(node.children) == 1:
+            return self.dot_source(first)
         last = node.children[-1]
         if last.kind == "command" and last.value.casefold() == "should" and "should" not in self.functions:
             return self.should_lines(node)
@@ -363,6 +374,52 @@ class _Translator(PesterTranslation):
         if quiet or (last.kind == "command" and last.value.casefold() in ("start-sleep", "sleep")):
             return [value]  # a quiet cmdlet writes nothing to the output
         return [self.emit_value(value, node.children[0] if len(node.children) == 1 else None)]
+
+    def dot_source(self, node: Node) -> list[str]:
+        """``. "$PSScriptRoot/lib.ps1"``: that file translated too (into ``self.files``), imported
+        here with the functions and variables it makes, its output added to this one's."""
+        if self.files is None:
+            raise _Untranslatable("dot-sourcing: `powershai-py migrate FILE -o OUT` translates that file too")
+        if self.sink != "output":
+            raise _Untranslatable("dot-sourcing inside a block")
+        text = self.static_text(node.children[0])
+        if text is None:
+            raise _Untranslatable("a dot-sourced path known only when the script runs")
+        path = dot_sourced(text).resolve()
+        if not path.is_file():
+            raise _Untranslatable(f"the dot-sourced file {path} was not found")
+        if path in self.seen:
+            raise _Untranslatable(f"{path.name} is dot-sourced again while it is translated")
+        module = member_name(path.stem.split(".")[0])
+        if module in sys.stdlib_module_names or module in ("compat", "powershai_py", "pytest"):
+            module += "_ps"
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+        other = _Translator(text, path, self.files, self.seen)
+        self.files[module + ".py"] = other.translate()
+        self.functions.update(other.functions)
+        names = sorted({python for python, _ in other.functions.values()} | (other.assigned - {"output"}))
+        self.assigned |= set(names)
+        self.objects |= other.objects
+        self.object_lists |= other.object_lists
+        self.prefixes |= other.prefixes
+        lines = [_comment_safe(f"# . {path.name}: translated into {module}.py, beside this file"),
+                 f"import {module}  # noqa: E402"]  # fmt: skip
+        if names:
+            lines.append(f"from {module} import {', '.join(names)}  # noqa: E402")
+        return [*lines, f"output += {module}.output"]
+
+    def static_text(self, node: Node) -> str | None:
+        """A path's text when it is known before the script runs (``$PSScriptRoot`` included)."""
+        if node.kind == "str":
+            return str(node.value)
+        if node.kind != "xstr":
+            return None
+        root = str(self.path.parent) if self.path else str(Path.cwd())
+        parts = [
+            p if isinstance(p, str) else root if p[0] == "var" and p[1].casefold() == "psscriptroot" else None
+            for p in node.value
+        ]
+        return None if None in parts else "".join(str(p) for p in parts)
 
     def emit(self, node: Node) -> str:
         return self.emit_value(self.expr(node), node)
@@ -911,13 +968,16 @@ def _format(source: str) -> str:
     return done.stdout if done.returncode == 0 and done.stdout else source
 
 
-def translate(script: str) -> str:
+def translate(script: str, path: str | Path | None = None, files: dict[str, str] | None = None) -> str:
     """Python source for a PowerShell script (see :mod:`compat.translator`).
 
     Never raises for bad input: what has no translation becomes a ``# TODO(migrate):``
-    comment naming the construct; :func:`todo_count` counts them.
+    comment naming the construct; :func:`todo_count` counts them. ``path``: where the script
+    is (``$PSScriptRoot``). Each file it dot-sources is translated too and put in ``files``
+    (Python file name -> source), to be written beside this translation, which imports it;
+    without ``files``, a dot-sourcing line is a TODO.
     """
-    return _Translator(script).translate()
+    return _Translator(script, Path(path).resolve() if path else None, files).translate()
 
 
 def todo_count(source: str) -> int:

@@ -374,11 +374,15 @@ def test_functions_splatting_environment_and_script_blocks(lab, monkeypatch):
     assert "compat.call('New-GradioSession', lab_url, **options)" in source.replace('"', "'")
 
 
-def test_dot_sourcing_is_a_clear_todo():
+def test_dot_sourcing_without_the_files_is_a_clear_todo(tmp_path, monkeypatch):
+    """translate() given no `files` to put the other translation in says how to get it."""
+    monkeypatch.chdir(tmp_path)
     source = translate(". ./helpers.ps1\n'after'")
-    assert f"{TODO} . ./helpers.ps1 -- dot-sourcing is not supported" in source
-    with pytest.raises(CompatSyntaxError, match="dot-sourcing"):
+    assert f"{TODO} . ./helpers.ps1 -- dot-sourcing: `powershai-py migrate FILE -o OUT`" in source
+    with pytest.raises(CompatSyntaxError, match="helpers.ps1 does not exist"):
         run(". ./helpers.ps1")
+    with pytest.raises(CompatSyntaxError, match="dot-sourcing with arguments"):
+        run(". ./helpers.ps1 -Verbose")
 
 
 def test_set_hugging_face_token_is_a_default_that_is_never_shown(monkeypatch):
@@ -736,3 +740,61 @@ def test_generated_scripts_of_everyday_commands_agree_in_both_back_ends(data, li
     script = f"$data = @({', '.join(str(n) for n in data)})\n" + "\n".join(lines)
     output, source = both(script, {}, lambda: None)
     assert TODO not in source
+
+
+# --- dot-sourcing ---------------------------------------------------------------------------------------
+
+LIBRARY = """\
+$TableName = 'notes'
+function Add-Row($Text) {
+    "added $Text to $TableName"
+}
+"library loaded"
+"""
+
+
+def test_dot_sourcing_runs_and_translates_the_other_file(tmp_path):
+    """`. "$PSScriptRoot/Lib.ps1"` (and `. $PSScriptRoot\\Lib.ps1`): its functions, variables
+    and output come along, in the runner and in the migrated files."""
+    (tmp_path / "SqlOperations.ps1").write_text(LIBRARY, encoding="utf-8")
+    for line in ('. "$PSScriptRoot/SqlOperations.ps1"', ". $PSScriptRoot\\SqlOperations.ps1"):
+        script = tmp_path / "main.ps1"
+        script.write_text(f"{line}\nAdd-Row 'hello'\n\"table: $TableName\"\n", encoding="utf-8")
+        by_runner = plain(run(script.read_text(), path=script).output)
+        assert by_runner == ["library loaded", "added hello to notes", "table: notes"]
+        out = tmp_path / "out"
+        done = migrate(script, out / "main.py")
+        assert done.returncode == 0, done.stderr
+        assert "sql_operations.py" in done.stdout
+        for name in ("main.py", "sql_operations.py"):
+            assert TODO not in (out / name).read_text()
+        ran = subprocess.run([sys.executable, "main.py"], cwd=out, capture_output=True, text=True, timeout=60)
+        assert ran.stdout.splitlines() == by_runner, ran.stderr
+
+
+def test_a_missing_dot_sourced_file_fails_where_it_stands(tmp_path):
+    script = tmp_path / "main.ps1"
+    script.write_text("'before'\n. \"$PSScriptRoot/Missing.ps1\"\n'after'\n", encoding="utf-8")
+    with pytest.raises(CompatSyntaxError, match="Missing.ps1 does not exist"):
+        run(script.read_text(), path=script)
+    done = migrate(script, tmp_path / "main.py")
+    assert done.returncode == 0 and "1 lines to finish by hand" in done.stdout
+    source = (tmp_path / "main.py").read_text()
+    assert "Missing.ps1 was not found" in source
+    ran = subprocess.run(
+        [sys.executable, "main.py"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert ran.stdout.splitlines() == ["before"] and "line 2" in ran.stderr
+
+
+def test_migrate_never_writes_over_a_file_it_did_not_write(tmp_path):
+    (tmp_path / "Lib.ps1").write_text("'lib'\n", encoding="utf-8")
+    (tmp_path / "main.ps1").write_text('. "$PSScriptRoot/Lib.ps1"\n', encoding="utf-8")
+    mine = tmp_path / "lib.py"
+    mine.write_text("# my own module\n")
+    done = migrate(tmp_path / "main.ps1", tmp_path / "main.py")
+    assert done.returncode != 0 and "lib.py exists and was not written by migrate" in done.stderr
+    assert mine.read_text() == "# my own module\n" and not (tmp_path / "main.py").exists()
+    mine.unlink()
+    assert migrate(tmp_path / "main.ps1", tmp_path / "main.py").returncode == 0
+    assert migrate(tmp_path / "main.ps1", tmp_path / "main.py").returncode == 0  # its own file: rewritten

@@ -37,20 +37,38 @@ from .terminal import (
 def migrate(script: Path, target: Path | None) -> None:
     """Translate a PowerShell script that uses PowershAI's cmdlets into Python.
 
-    Lines it cannot translate are kept as '# TODO(migrate):' comments.
+    Lines it cannot translate are kept as '# TODO(migrate):' comments. With -o, the files
+    the script dot-sources are translated too and written beside it; a Pester file becomes
+    a pytest module.
 
     \b
     Example:
       powershai-py migrate call-space.ps1 -o call_space.py
+      powershai-py migrate app.tests.ps1 -o test_app.py
     """
     compat = importlib.import_module("compat")
-    source = compat.translate(script.read_text(encoding="utf-8-sig", errors="replace"))
+    text = script.read_text(encoding="utf-8-sig", errors="replace")
     if target is None:
-        click.echo(source, nl=False)
-    else:
-        target.write_text(source, encoding="utf-8")
-        todo = source.count("# TODO(migrate):")
-        say(f"wrote {target}" + (f" ({todo} lines to finish by hand: see TODO(migrate))" if todo else ""))
+        click.echo(compat.translate(text, path=script), nl=False)
+        return
+    others: dict[str, str] = {}
+    source = compat.translate(text, path=script, files=others)
+    for name in others:  # never write over a file that an earlier migrate did not write
+        beside = target.parent / name
+        if beside.exists() and HEADER_MARK not in beside.read_text(encoding="utf-8", errors="replace")[:300]:
+            raise click.UsageError(f"{beside} exists and was not written by migrate: move it, then run again")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(source, encoding="utf-8")
+    for name, other in others.items():
+        (target.parent / name).write_text(other, encoding="utf-8")
+    todo = sum(text.count("# TODO(migrate):") for text in [source, *others.values()])
+    written = ", ".join([str(target), *(str(target.parent / name) for name in others)])
+    say(f"wrote {written}" + (f" ({todo} lines to finish by hand: see TODO(migrate))" if todo else ""))
+    if "import pytest" in source:
+        say(f"a Pester file: run its tests with pytest {target}")
+
+
+HEADER_MARK = "Translated from PowerShell by powershai-py migrate"
 
 
 def _show_object(item: GradioSession | SessionApiEvent, as_json: bool) -> None:
