@@ -16,7 +16,7 @@ The core package never imports this one.
 from __future__ import annotations
 
 from . import should
-from .cmdlets import CMDLETS, CompatError, call, call_proxy, invoke
+from .cmdlets import CMDLETS, CompatError, call, call_proxy, get_help, invoke
 from .commands import (
     get_member,
     get_random,
@@ -119,6 +119,7 @@ __all__ = [
     "unrolled",
     "call",
     "call_proxy",
+    "get_help",
     "todo_count",
     "not_translated",
     "CMDLETS",

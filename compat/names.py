@@ -9,7 +9,7 @@ import keyword
 
 from powershai_py.gradio.proxies.names import snake_name
 
-__all__ = ["member_name", "variable_name", "FOREACH", "WHERE", "NOOP_COMMANDS", "MAPPED"]
+__all__ = ["member_name", "variable_name", "mapped_switch", "FOREACH", "WHERE", "NOOP_COMMANDS", "MAPPED"]
 
 FOREACH = {"foreach-object", "%", "foreach"}
 WHERE = {"where-object", "?", "where"}
@@ -27,6 +27,12 @@ MAPPED = {
     "convertfrom-json", "convertto-json", "write-host", "write-output", "echo", "out-null",
     "start-sleep", "sleep", "get-date", "join-path", "test-path", "get-help", "help",
 }  # fmt: skip
+
+
+def mapped_switch(name: str) -> bool:
+    """The switches of the mapped commands (``-Compress``, ``-AsHashtable``, Get-Help's ``-Full``...)."""
+    return name.casefold().startswith(("comp", "as", "full", "detailed", "examples", "online"))
+
 
 # Names the translated script itself uses: a variable of the script never takes them.
 _TAKEN = {"compat", "output", "result", "item", "value", "os", "time", "datetime", "contextlib"}

@@ -75,6 +75,7 @@ class PesterTranslation:
 
     sink: str
     modules: set[str]
+    imports: set[str]
     collecting: set[str] | None
 
     def block(self, statements: list[Node], indent: str = "") -> list[str]:
@@ -380,4 +381,5 @@ class PesterTranslation:
         if negate:
             return ["# Should -Not -Throw: an exception fails the test", *[line[4:] for line in inner]]
         match = f", match=compat.should.message({self.expr(expected)})" if expected is not None else ""
-        return [f"with pytest.raises(Exception{match}):", *inner]
+        self.imports.add("PowershaiError")  # what the commands raise; compat.ScriptError: `throw`
+        return [f"with pytest.raises((PowershaiError, compat.ScriptError){match}):", *inner]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import inspect
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -23,10 +22,10 @@ from powershai_py.errors import PowershaiError
 
 from . import commands, pester
 from . import semantics as ps
-from .cmdlets import CompatError, bind, find_command, find_param, invoke_named
+from .cmdlets import CompatError, bind, find_command, find_param, get_help, invoke_named
 from .commands import EVERYDAY, Command
 from .language import CompatSyntaxError, Node, dot_sourced, parse, unsupported_in
-from .names import FOREACH, MAPPED, NOOP_COMMANDS, WHERE
+from .names import FOREACH, MAPPED, NOOP_COMMANDS, WHERE, mapped_switch
 from .objects import Hashtable, PSObject, unwrap
 from .pester_commands import Break as _Break
 from .pester_commands import Continue as _Continue
@@ -338,7 +337,7 @@ class _Runner(PesterCommands):
 
     def mapped(self, name: str, node: Node, piped: list[Any] | None) -> list[Any]:
         arguments = ps.split_arguments(
-            node.children, lambda given: given.casefold().startswith(("comp", "as"))
+            node.children, mapped_switch
         )
         values = [self.expr(arg) for arg in arguments.positional]
         named = {
@@ -372,8 +371,7 @@ class _Runner(PesterCommands):
         if name == "test-path":
             return [os.path.exists(ps.interpolate(first if first is not None else named.get("path")))]
         if name in ("get-help", "help"):
-            target = find_command(ps.interpolate(first))
-            return [inspect.getdoc(target.function) or ""]
+            return [get_help(ps.interpolate(first))]
         raise CompatSyntaxError(f"{node.value} is not mapped", node.line, node.column)
 
     # --- expressions ---

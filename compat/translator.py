@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ from . import semantics
 from .cmdlets import CMDLETS, Cmdlet, CompatError, find_param, match_param
 from .commands import EVERYDAY, Command, bind
 from .language import CompatSyntaxError, Node, dot_sourced, parse
-from .names import FOREACH, MAPPED, NOOP_COMMANDS, WHERE, member_name, variable_name
+from .names import FOREACH, MAPPED, NOOP_COMMANDS, WHERE, mapped_switch, member_name, variable_name
 from .pester_translator import PesterTranslation, is_pester
 
 __all__ = ["translate", "TODO", "not_translated"]
@@ -153,9 +154,10 @@ class _Translator(PesterTranslation):
         body = self.pester_module(tree.children) if is_pester(tree.children) else self.block(tree.children)
         if self.inputs:
             self.modules.add("os")
-        standard = "".join(f"import {m}\n" for m in sorted(self.modules - {"compat"}))
+        standard = "".join(f"import {m}\n" for m in sorted(self.modules - {"compat", "pytest"}))
         names = "".join(f"    {name},\n" for name in sorted(self.imports))
-        ours = "import compat\n" + (f"from powershai_py import (\n{names})\n" if names else "")
+        ours = ("import pytest\n\n" if "pytest" in self.modules else "") + "import compat\n"
+        ours += f"from powershai_py import (\n{names})\n" if names else ""
         text = HEADER.format(imports=(standard + "\n" if standard else "") + ours)
         if self.inputs:
             text += "\n# Values the PowerShell script read from its caller: here, from the environment.\n"
@@ -354,11 +356,8 @@ class _Translator(PesterTranslation):
         if len(node.children) == 1 and first.kind == "command":
             name = first.value.casefold()
             if name in NOOP_COMMANDS:
-                return [
-                    _comment_safe(
-                        f"# {first.value}: {NOOP_COMMANDS[name]}"
-                    )
-                ]
+                text = _comment_safe(f"{first.value}: {NOOP_COMMANDS[name]}")
+                return ["# " + line for line in textwrap.wrap(text, 86)]
             if name == "write-host":
                 values = [self.text_of(arg) for arg in self.arguments(first).positional]
                 return [f"print({' '.join(values) if len(values) < 2 else ', '.join(values)})"]
@@ -600,7 +599,7 @@ class _Translator(PesterTranslation):
 
     def mapped(self, name: str, node: Node, piped: str | None) -> str:
         arguments = semantics.split_arguments(
-            node.children, lambda given: given.casefold().startswith(("comp", "as"))
+            node.children, mapped_switch
         )
         values = [self.expr(arg) for arg in arguments.positional]
         named = {
@@ -636,8 +635,12 @@ class _Translator(PesterTranslation):
             target = (
                 CMDLETS.get(str(arguments.positional[0].value).casefold()) if arguments.positional else None
             )
+            if target is None and arguments.positional and arguments.positional[0].kind == "str":
+                name = str(arguments.positional[0].value)
+                if name.casefold().startswith(tuple(self.prefixes)):  # a proxy function: its help when run
+                    return f"compat.get_help({name!r})"
             if target is None:
-                raise _Untranslatable("Get-Help of something that is not a ported cmdlet")
+                raise _Untranslatable("Get-Help of something that is not a ported cmdlet or a proxy function")
             self.imports.add(target.python_name)
             return f"help({target.python_name})"
         if name == "write-host":

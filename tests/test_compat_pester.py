@@ -89,7 +89,12 @@ def test_powershais_pester_file_migrates_to_pytest(hub_of, tmp_path):
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
-    assert TODO not in target.read_text()
+    assert TODO not in target.read_text() and "run its tests with pytest" in made.stdout
+    ruff = Path(sys.executable).with_name("ruff")
+    root = Path(__file__).parent.parent / "pyproject.toml"
+    linted = subprocess.run([str(ruff), "check", "--config", str(root), "--no-cache", str(target)],
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert linted.returncode == 0, linted.stdout
     tested = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf", str(target)],
         capture_output=True, text=True, timeout=300, cwd=tmp_path, env=dict(os.environ),
