@@ -16,8 +16,9 @@ The core package never imports this one.
 from __future__ import annotations
 
 from . import should
-from .cmdlets import CMDLETS, CompatError, call, call_proxy, get_help, invoke
+from .cmdlets import CMDLETS, CompatError, call, call_proxy, invoke
 from .commands import (
+    get_help,
     get_member,
     get_random,
     invoke_rest_method,
@@ -26,12 +27,11 @@ from .commands import (
     sort_object,
 )
 from .language import CompatSyntaxError, parse
+from .methods import ScriptError, TypeName, get_type, set_env, throw
 from .objects import Hashtable, PSObject, is_type, unwrap, wrap
 from .runner import RunResult, run
 from .semantics import (
     Output,
-    ScriptError,
-    TypeName,
     arith,
     cast,
     ceq,
@@ -41,7 +41,6 @@ from .semantics import (
     count,
     format_string,
     from_json,
-    get_type,
     ieq,
     ige,
     igt,
@@ -60,9 +59,7 @@ from .semantics import (
     notlike,
     notmatch,
     quiet_warnings,
-    set_env,
     span,
-    throw,
     to_json,
     truthy,
     unroll,

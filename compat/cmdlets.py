@@ -8,7 +8,6 @@ Generated proxy functions are bound the same way, by their PowerShell names.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +27,6 @@ __all__ = [
     "invoke_named",
     "call",
     "call_proxy",
-    "get_help",
     "bind",
     "match_param",
     "find_param",
@@ -354,11 +352,6 @@ def find_command(name: str, extra: dict[str, Callable[..., Any]] | None = None) 
         if folded in (str(getattr(function, "powershell_name", "")).casefold(), function.__name__.casefold()):
             return _proxy_cmdlet(function)
     raise CompatError(f"{name} is not a ported cmdlet or a proxy function of an open session", command=name)
-
-
-def get_help(name: str) -> str:
-    """``Get-Help NAME``: the help of a ported cmdlet or of a proxy function, as text."""
-    return inspect.getdoc(find_command(name).function) or ""
 
 
 def match_param(cmdlet: Cmdlet, given: str) -> Param:

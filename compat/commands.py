@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import inspect
 import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from .cmdlets import find_command
 from .objects import Hashtable, PSObject, unwrap
 
 __all__ = [
@@ -344,3 +346,8 @@ def invoke_rest_method(
         except ValueError:
             pass
     return answer.text
+
+
+def get_help(name: Any) -> str:
+    """``Get-Help NAME``: the help of a ported cmdlet or of a proxy function, as text."""
+    return inspect.getdoc(find_command(str(unwrap(name))).function) or ""

@@ -20,9 +20,9 @@ from typing import Any
 
 from powershai_py.errors import PowershaiError
 
-from . import commands, pester
+from . import commands, methods, pester
 from . import semantics as ps
-from .cmdlets import CompatError, bind, find_command, find_param, get_help, invoke_named
+from .cmdlets import CompatError, bind, find_command, find_param, invoke_named
 from .commands import EVERYDAY, Command
 from .language import CompatSyntaxError, Node, dot_sourced, parse, unsupported_in
 from .names import FOREACH, MAPPED, NOOP_COMMANDS, WHERE, mapped_switch
@@ -108,7 +108,7 @@ class _Runner(PesterCommands):
         if kind == "assign":
             value = self.value_of(node.children[0])
             if node.value is not None and node.value.lower().startswith("env:"):
-                ps.set_env(node.value[4:], value)
+                methods.set_env(node.value[4:], value)
             elif node.value is not None:
                 self.vars[node.value] = value
             return []
@@ -135,7 +135,7 @@ class _Runner(PesterCommands):
             if node.value == "return":
                 raise _Return(self.pipeline(node.children[0]) if node.children else [])
             if node.value == "throw":
-                raise ps.throw(self.value_of(node.children[0]) if node.children else None)
+                raise methods.throw(self.value_of(node.children[0]) if node.children else None)
             raise _Break() if node.value == "break" else _Continue()
         if kind == "function":
             self.functions[node.value.casefold()] = node
@@ -371,7 +371,7 @@ class _Runner(PesterCommands):
         if name == "test-path":
             return [os.path.exists(ps.interpolate(first if first is not None else named.get("path")))]
         if name in ("get-help", "help"):
-            return [get_help(ps.interpolate(first))]
+            return [commands.get_help(ps.interpolate(first))]
         raise CompatSyntaxError(f"{node.value} is not mapped", node.line, node.column)
 
     # --- expressions ---
@@ -398,7 +398,7 @@ class _Runner(PesterCommands):
         if kind == "scriptblock":
             return node
         if kind == "type":
-            return ps.TypeName(node.value)
+            return methods.TypeName(node.value)
         if kind == "dotsource":
             return self.dot_source(node)
         if kind == "range":
@@ -474,7 +474,7 @@ class _Runner(PesterCommands):
         holder = unwrap(self.expr(node.children[0]))
         arguments = [unwrap(self.expr(child)) for child in node.children[1:]]
         try:
-            return ps.call_method(holder, node.value, arguments)
+            return methods.call_method(holder, node.value, arguments)
         except LookupError:
             raise CompatSyntaxError(
                 f"the method .{node.value}() is not supported here", node.line, node.column

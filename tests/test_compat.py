@@ -205,7 +205,7 @@ def test_expressions_of_the_subset():
         ("try { 1 } catch { 2 }", 1, 1, "try is not supported"),
         ("Get-GradioSession\n[Math]::Round(2.5)", 2, 1, "static methods"),
         ("$a = 'open", 1, 1, "cannot read"),
-        (". ./other.ps1", 1, 1, "dot-sourcing"),
+        (". ./other.ps1 -Verbose", 1, 1, "dot-sourcing with arguments"),
         ("$x = 1\n& $cmd", 2, 1, "call operator"),
         ("$a = 1\n$b = 1 -band 2", 2, 6, "bitwise"),
         ("Get-GradioSession > out.txt", 1, 19, "redirection"),
