@@ -10,7 +10,8 @@ failing ``BeforeAll`` fails the tests of its block. ``-ForEach`` data makes one 
 test) per item, its keys set as variables.
 
 This module knows nothing of syntax trees: the runner hands it bodies and a function that runs
-a body in a scope, so the order above is testable on its own.
+a body in a scope, so the order above is testable on its own. :func:`read_should` reads a
+``Should`` command's arguments for both back ends, leaving the values for each to evaluate.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Suite", "Block", "Test", "Outcome", "COMMANDS", "HOOKS", "report"]
+from .semantics import split_arguments
+from .should import OPERATORS
+
+__all__ = ["Suite", "Block", "Test", "Outcome", "ShouldCall", "COMMANDS", "HOOKS", "read_should", "report"]
 
 HOOKS = ("beforeall", "afterall", "beforeeach", "aftereach")
 COMMANDS = {"describe", "context", "it", "beforediscovery", "should", *HOOKS}
@@ -169,6 +173,52 @@ class Suite:
                 except Exception as error:  # noqa: BLE001
                     failed = failed or f"AfterEach failed: {_reason(error)}"
         return Outcome(name, "failed", failed) if failed is not None else Outcome(name, "passed")
+
+
+@dataclass
+class ShouldCall:
+    """A ``Should`` command read (its values still unevaluated, for either back end):
+    ``operator`` (a key of ``compat.should.OPERATORS``), ``negate`` (False, True, or the value
+    of ``-Not:value``), and the ``expected``, ``message`` (``-Throw``'s), ``actual``
+    (``-ActualValue``) and ``because`` values given."""
+
+    operator: str
+    negate: Any = False
+    expected: Any = None
+    message: Any = None
+    actual: Any = None
+    because: Any = None
+
+
+def read_should(children: list[Any]) -> ShouldCall:
+    """Read ``Should``'s arguments: ``-Be 1``, ``-Not -BeLike 'a*'``, ``-Throw 'msg'``,
+    ``-ExpectedValue``, ``-Because``, ``-ActualValue``, and Pester 3's ``Should Not Be 1``.
+    Raises ValueError when no operator is given."""
+    words_of = {*OPERATORS, "not"}
+    arguments = split_arguments(children, lambda given: given.casefold() in words_of)
+    words = list(arguments.positional)
+    operator, negate, settings = None, False, {}
+    while words and words[0].kind == "str" and str(words[0].value).casefold() in words_of:
+        word = str(words.pop(0).value).casefold()
+        negate, operator = (True, operator) if word == "not" else (negate, word)
+    for key, value in arguments.named:
+        given = key.casefold()
+        if given == "not":
+            negate = True if value is None else value
+        elif given in OPERATORS:
+            operator = given
+        else:
+            settings[given] = value
+    if operator is None:
+        raise ValueError("Should needs an operator such as -Be")
+    expected = settings.get("expectedvalue", settings.get("expected"))
+    message, actual, because = (settings.get(k) for k in ("expectedmessage", "actualvalue", "because"))
+    call = ShouldCall(operator, negate, expected, message, actual, because)
+    if words and operator == "throw":
+        call.message = call.message or words[0]
+    elif words:
+        call.expected = words[0]
+    return call
 
 
 def report(outcomes: list[Outcome]) -> list[str]:

@@ -109,38 +109,24 @@ class PesterCommands:
 
     def should(self, node: Node, piped: list[Any]) -> None:
         """``Should -Operator expected``: raise AssertionError, saying why, when it does not hold."""
-        arguments = ps.split_arguments(
-            node.children, lambda given: given.casefold() in should.OPERATORS or given.casefold() == "not"
-        )
-        words = list(arguments.positional)
-        operator, negate, settings = None, False, {}
-        while words and words[0].kind == "str" and words[0].value.casefold() in {*should.OPERATORS, "not"}:
-            word = words.pop(0).value.casefold()  # Pester 3's form: Should Not Be 1
-            negate, operator = (True, operator) if word == "not" else (negate, word)
-        for key, value in arguments.named:
-            given = key.casefold()
-            if given == "not":
-                negate = value is None or ps.truthy(self.expr(value))
-            elif given in should.OPERATORS:
-                operator = given
-            else:
-                settings[given] = self.expr(value) if value is not None else True
-        if operator is None:
-            raise CompatSyntaxError("Should needs an operator such as -Be", node.line, node.column)
-        actual = ps.items(settings.pop("actualvalue")) if "actualvalue" in settings else piped
-        expected = settings.pop("expectedvalue", settings.pop("expected", None))
-        if words:
-            expected = self.expr(words[0]) if operator != "throw" else None
-            settings.setdefault("expectedmessage", self.expr(words[0]) if operator == "throw" else None)
+        try:
+            call = pester.read_should(node.children)
+        except ValueError as problem:
+            raise CompatSyntaxError(str(problem), node.line, node.column) from None
+        operator = call.operator
+        negate = call.negate is True or (call.negate is not False and ps.truthy(self.expr(call.negate)))
+        actual = ps.items(self.expr(call.actual)) if call.actual is not None else piped
+        expected = self.expr(call.expected) if call.expected is not None else None
+        because = self.expr(call.because) if call.because is not None else None
         if operator == "throw":
-            self.should_throw(actual, negate, settings.get("expectedmessage"))
+            message = self.expr(call.message) if call.message is not None else None
+            self.should_throw(actual, negate, message)
             return
-        function, _ = should.OPERATORS[operator]
+        function, takes = should.OPERATORS[operator]
         test = getattr(should, function)
-        holds = test(actual, expected) if should.OPERATORS[operator][1] else test(actual)
+        holds = test(actual, expected) if takes else test(actual)
         if holds == negate:
-            raise AssertionError(should.failure(operator, actual, expected, negate, settings.get("because")))
-
+            raise AssertionError(should.failure(operator, actual, expected, negate, because))
     def should_throw(self, actual: list[Any], negate: bool, expected: Any) -> None:
         blocks = [item for item in actual if isinstance(item, Node) and item.kind == "scriptblock"]
         if len(blocks) != 1:

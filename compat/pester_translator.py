@@ -26,6 +26,7 @@ from . import should
 from .cmdlets import CompatError
 from .language import Node
 from .names import variable_name
+from .pester import read_should
 from .semantics import split_arguments
 
 __all__ = ["PesterTranslation", "is_pester"]
@@ -332,44 +333,27 @@ class PesterTranslation:
     def should_lines(self, node: Node) -> list[str]:
         """``... | Should -Operator expected`` as an assert (``-Throw``: ``pytest.raises``)."""
         *upstream, command = node.children
-        arguments = split_arguments(
-            command.children, lambda given: given.casefold() in should.OPERATORS or given.casefold() == "not"
+        try:
+            call = read_should(command.children)
+        except ValueError as problem:
+            raise CompatError(str(problem)) from None
+        negate = call.negate is True or (
+            call.negate is not False and call.negate.kind == "bool" and bool(call.negate.value)
         )
-        words = list(arguments.positional)
-        operator, negate, settings = None, False, {}
-        while (
-            words and words[0].kind == "str" and str(words[0].value).casefold() in {*should.OPERATORS, "not"}
-        ):
-            word = str(words.pop(0).value).casefold()
-            negate, operator = (True, operator) if word == "not" else (negate, word)
-        for key, value in arguments.named:
-            given = key.casefold()
-            if given == "not":
-                negate = value is None or value.kind == "bool" and bool(value.value)
-            elif given in should.OPERATORS:
-                operator = given
-            else:
-                settings[given] = value
-        if operator is None:
-            raise CompatError("Should needs an operator such as -Be")
-        expected = settings.get("expectedvalue", settings.get("expected"))
-        if words:
-            settings.setdefault("expectedmessage" if operator == "throw" else "expectedvalue", words[0])
-            expected = words[0] if operator != "throw" else None
-        if operator == "throw":
-            return self._should_throw(upstream, negate, settings.get("expectedmessage"))
+        if call.operator == "throw":
+            return self._should_throw(upstream, negate, call.message)
         if upstream:
             pipeline = Node("pipeline", node.line, node.column, None, upstream)
             actual = self.expr(upstream[0]) if len(upstream) == 1 and upstream[0].kind != "command" else (
                 self.pipeline(pipeline))  # fmt: skip
-        elif "actualvalue" in settings:
-            actual = self.expr(settings["actualvalue"])
+        elif call.actual is not None:
+            actual = self.expr(call.actual)
         else:
             actual = "None"
-        function, takes = should.OPERATORS[operator]
-        values = [actual] + ([self.expr(expected) if expected is not None else "None"] if takes else [])
-        because = settings.get("because")
-        note = f", {self.expr(because)}" if because is not None else ""
+        function, takes = should.OPERATORS[call.operator]
+        expected = self.expr(call.expected) if call.expected is not None else "None"
+        values = [actual, expected] if takes else [actual]
+        note = f", {self.expr(call.because)}" if call.because is not None else ""
         return [f"assert {'not ' if negate else ''}compat.should.{function}({', '.join(values)}){note}"]
 
     def _should_throw(self, upstream: list[Node], negate: bool, expected: Node | None) -> list[str]:
