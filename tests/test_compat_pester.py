@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import APPS, running, start_app
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 from compat import run, translate
 from compat.translator import TODO
+from powershai_py import PowershaiError
 
 PESTER = Path(__file__).parent / "ps_corpus" / "pester"
 HF_TESTS = PESTER / "huggingface.tests.ps1"
@@ -284,3 +286,86 @@ def test_the_runner_and_the_translation_agree_on_every_should(actual, operator, 
     )
     by_runner, by_translation = holds(line)
     assert by_runner == by_translation, line
+
+
+def by_hand() -> list[tuple[str, str]]:
+    """huggingface.tests.ps1 written by hand in Python over powershai_py: (test, result) in
+    the Pester file's order, for each of its two Spaces."""
+    import random
+
+    import powershai_py as ps
+
+    outcomes: list[tuple[str, str]] = []
+    state: dict[str, Any] = {}  # what one test leaves for the next, as the Pester file's variables
+
+    def check(name: str, test) -> None:
+        try:
+            test()
+            outcomes.append((name, "passed"))
+        except (AssertionError, PowershaiError):
+            outcomes.append((name, "failed"))
+
+    for space_name, private in (("powershai/tests-gradio", False), ("powershai/private-tests-gradio", True)):
+        saved = os.environ.pop("HF_API_TOKEN") if not private else None
+        state.clear()
+
+        def authentication(private=private) -> None:
+            if private:
+                ps.get_hugging_face_whoami()
+            else:
+                with pytest.raises(PowershaiError):
+                    ps.get_hugging_face_whoami()
+
+        def spaces(space_name=space_name) -> None:
+            space = ps.get_hugging_face_space(space_name)
+            assert (space.id, space.author, space.sdk) == (space_name, "powershai", "gradio")
+
+        def connect() -> None:
+            session = ps.get_gradio_session(state["space"])
+            assert sorted(session.info.named_endpoints) == ["/Op1", "/Op2"]
+
+        def proxies() -> None:
+            made = ps.new_gradio_session_api_proxy_function(
+                prefix="PowershaiTest", session=state["space"], force=True
+            )
+            state["op1"], state["op2"] = made
+            assert [f.powershell_name for f in made] == ["PowershaiTestOp1", "PowershaiTestOp2"]
+
+        def call() -> None:
+            value = random.randint(1, 999)
+            assert f"PowershaiTest:Ok:{value}" in state["op1"](val=value).result()[0]
+
+        def stream(relay: bool) -> None:
+            expected = ["--start--", "1", "2", "3", "4", "5", "--end--"]
+            results = state["op2"](MaxNums=5, sleep=50)
+            if relay:
+                results = state["op1"](pipe=results, map="val=0")
+            for number, event in enumerate(r for r in results if r.data):
+                want = expected[min(number, len(expected) - 1)]
+                assert (f"PowershaiTest:Ok:{want}" in event.data[0]) if relay else (event.data == [want])
+
+        def no_sessions() -> None:
+            ps.remove_gradio_session("*")
+            assert ps.get_gradio_sessions() == []
+
+        check("Enable provider", lambda: None)  # Set-AiProvider: nothing to do here
+        check("Remove all sessions", no_sessions)
+        check("Authentication", authentication)
+        check("Get spaces", spaces)
+        state["space"] = ps.get_hugging_face_space(space_name)
+        check("Connect Space to Gradio Automatically", connect)
+        check("Create Proxy Function", proxies)
+        check("Test Api Function Call", call)
+        check("Test Api Pipeline", lambda: stream(relay=False))
+        check("Test Api Pipeline Connect", lambda: stream(relay=True))
+        if saved is not None:
+            os.environ["HF_API_TOKEN"] = saved
+    return outcomes
+
+
+def test_powershais_pester_file_agrees_with_python_written_by_hand(hub_of):
+    """The third way: the same tests written by hand give the runner's outcomes, test by test."""
+    by_runner = [(test.path[-1], test.result) for test in run(HF_TESTS.read_text(encoding="utf-8")).tests]
+    _reset()
+    assert by_hand() == by_runner
+    _reset()
