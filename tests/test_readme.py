@@ -117,3 +117,24 @@ def test_every_help_example_runs_against_the_demo_app(demo, tmp_path, page):
         printed = run(line)
         if "--manual" in line:
             ids["manual"] = EVENT_ID.findall(printed)[0]
+
+
+@pytest.mark.parametrize(("number", "code"), runnable(), ids=[f"block{n}" for n, _ in runnable()])
+def test_a_readme_snippet_pastes_into_the_repl_twice_and_leaves_no_file(demo, tmp_path, number, code):
+    """Pasted into the plain `python` prompt (where a `for` needs a blank line after it), twice
+    in a row in the same folder: no error either time, and nothing written in that folder."""
+    source = code.replace("http://127.0.0.1:7860", demo.url)
+    for attempt in (1, 2):
+        done = subprocess.run(
+            [sys.executable, "-i", "-q"],  # the interactive prompt, reading what is pasted
+            input=source + "\n",
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        problems = [line for line in done.stderr.splitlines() if "Error" in line or "Traceback" in line]
+        assert not problems, f"README block {number}, paste {attempt}:\n{done.stderr[-3000:]}"
+        assert done.stdout.strip(), f"README block {number} printed nothing"
+    assert list(tmp_path.iterdir()) == [], "a README snippet wrote into the folder it ran in"
