@@ -88,11 +88,9 @@ __version__ = "0.1.0"
 
 from ._exports import EXPORTS as _EXPORTS
 
-# What `from powershai_py import *` and help() cover: the functions and the settings. The
-# objects and exceptions are importable from here as well (and listed by dir()); help() shows
-# them once, in the table of the module docstring, instead of every class's inherited members.
-_CLASSES = {name for name in _EXPORTS if name[:1].isupper()}
-__all__ = sorted(set(_EXPORTS) - _CLASSES)
+# What `from powershai_py import *` brings: the functions and settings, and the objects and
+# exceptions a caller checks or catches (`except PowershaiError` works after a star import).
+__all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
     from .errors import (  # noqa: F401
