@@ -179,10 +179,25 @@ def test_exit_codes_of_real_calls(lab, store):
     missing = cli("call", "no_such_endpoint")
     assert missing.returncode == 4 and "Traceback" not in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
+    # one code for one failure, in Python and here; and no history lesson in the message
+    assert missing.stderr.startswith("powershai-py: POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI: ")
+    assert "kept for scripts" not in missing.stderr and "count_up" in missing.stderr
     verbose = cli("--verbose", "call", "no_such_endpoint")
     assert verbose.returncode == 4 and "Traceback" in verbose.stderr
     down = cli("call", "--url", "http://127.0.0.1:9", "echo")
     assert down.returncode == 3 and "POWERSHAI_HTTP_CONNECTION" in down.stderr
+    assert "Connection(" not in down.stderr and "Retrying" not in down.stderr  # no urllib3 insides
+    assert len(down.stderr.strip().splitlines()) == 1 and "Connection refused" in down.stderr
+
+
+def test_values_are_checked_against_the_endpoints_types_before_sending(lab, store):
+    cli("session", "new", lab.url, "--name", "lab", check=True)
+    wrong = cli("call", "greet", "-p", "name=Ana", "-p", "times=abc")
+    assert wrong.returncode == 2 and "times is a whole number (integer in the app's /info)" in wrong.stderr
+    assert '"abc"' in wrong.stderr
+    assert json.loads(cli("calls", "list", "--json", check=True).stdout) == []  # nothing was sent
+    right = cli("call", "greet", "-p", "name=Ana", "-p", "times=2", "--json", check=True)
+    assert "Hello Ana! Hello Ana!" in right.stdout
 
 
 def test_one_shot_calls_store_nothing(lab, store):

@@ -213,6 +213,7 @@ def test_help_names_every_function_and_every_exception_once():
     from powershai_py import errors
 
     text = pydoc.render_doc(powershai_py, renderer=pydoc.plaintext)
+    assert "class PowershaiError(" in text and "invoke_gradio_session_api(" in text  # help() shows both
     doc = powershai_py.__doc__ or ""
     for name in powershai_py.__all__:
         if callable(getattr(powershai_py, name)):

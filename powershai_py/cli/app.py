@@ -126,6 +126,7 @@ def main(ctx: click.Context, store: Path | None, verbose: bool, auth: str | None
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler])
     if not verbose:
         warnings.showwarning = show_warning
+        logging.getLogger("urllib3").setLevel(logging.ERROR)  # its retry notes: the final error says it
     # the command's own client (the library's globals stay as they are): the app's warnings
     # are printed here, once, as lines; its store is chosen by the command (open_store)
     from ..client import Client

@@ -18,6 +18,7 @@ from ..errors import (
     InvalidEvent,
     PowershaiError,
 )
+from ..gradio.protocol.calls import endpoint_not_found
 
 if TYPE_CHECKING:
     from ..gradio.protocol.models import GradioApiEventResult, SessionApiEvent
@@ -54,6 +55,39 @@ def parse_param(text: str) -> tuple[str, Any]:
         return name.strip(), json.loads(raw, parse_constant=_not_json)
     except ValueError:
         return name.strip(), raw
+
+
+# The /info schema types a -p value is checked against: the Python types that fit, in words.
+_KINDS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "integer": (int, "a whole number"),
+    "number": ((int, float), "a number"),
+    "boolean": (bool, "true or false"),
+}
+
+
+def check_params(session_ref: str, endpoint: str, values: dict[str, Any]) -> None:
+    """Refuse, before anything is sent, an endpoint the app does not have and a ``-p`` value
+    of the wrong type for its ``/info`` schema (``start=abc`` where start is an integer)."""
+    target = resolve(session_ref)
+    found = target.info.find_endpoint(endpoint)
+    if found is None:
+        if target.info.why_unusable(endpoint):
+            return  # the call says which endpoint and why
+        raise endpoint_not_found(endpoint.strip().lstrip("/"), target.info.endpoint_names, target.app_url)
+    for spec in found[1].get("parameters") or []:
+        name = spec.get("parameter_name") or ""
+        if name not in values:
+            continue
+        kind = (spec.get("type") or {}).get("type") if isinstance(spec.get("type"), dict) else None
+        wanted = _KINDS.get(str(kind))
+        value = values[name]
+        if wanted is None:
+            continue
+        if not isinstance(value, wanted[0]) or (kind == "boolean") != isinstance(value, bool):
+            raise click.BadParameter(
+                f"{name} is {wanted[1]} ({kind} in the app's /info), not {json.dumps(value)}",
+                param_hint=f"-p {name}",
+            )
 
 
 def _not_json(word: str) -> Any:
@@ -194,7 +228,7 @@ def call(
         session_ref = ps.new_gradio_session(url, "cli", token=chosen, auth=app_login(ctx, url)).name
     else:
         open_store(ctx)
-    resolve(session_ref)  # attaches the --auth login to the stored session
+    check_params(session_ref, endpoint, values)  # also attaches the --auth login to the stored session
     started = ps.invoke_gradio_dynamic_api(
         endpoint, session_ref, params=values, manual=True, api_token=chosen, transport=transport
     )

@@ -5,6 +5,7 @@ validation answers, and requests' and urllib3's exceptions.
 from __future__ import annotations
 
 import json
+import re
 import socket
 
 import requests
@@ -151,7 +152,13 @@ def translate(
     return ConnectionLost(f"{what}: {reason_of(exc)}", url=url)
 
 
+# urllib3 names the connection object in its texts: "_DeadlineConnection(host='h', port=1): "
+# or "<...Connection object at 0x7f...>: "; the reader needs the reason after it.
+_CONNECTION_NAME = re.compile(r"<?\w*Connection(?: object at 0x[0-9a-fA-F]+>|\(host='[^']*', port=\d+\)): ")
+
+
 def reason_of(exc: BaseException) -> str:
+    """Why a request failed, in urllib3's words without its internal object names."""
     inner = exc.args[0] if exc.args else exc
     reason = getattr(inner, "reason", None)
-    return str(reason or inner)
+    return _CONNECTION_NAME.sub("", str(reason or inner))
