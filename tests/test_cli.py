@@ -208,6 +208,10 @@ def test_one_shot_calls_store_nothing(lab, store):
 
 def test_sessions_options_upload_and_download(lab, store, tmp_path):
     cli("session", "new", lab.url, "--name", "one", check=True)
+    only = json.loads(cli("session", "list", "--json", check=True).stdout)
+    assert only[0]["default"] is True  # the only session: '.' resolves to it
+    table = cli("session", "list", check=True).stdout
+    assert "transport" in table.splitlines()[0] and "auto" in table
     cli("session", "new", lab.url, "--name", "two", check=True)
     cli("session", "set", "two", "--default", "--max-calls", "5", "--policy", "REMOVE", check=True)
     rows = json.loads(cli("session", "list", "--json", check=True).stdout)

@@ -21,7 +21,7 @@ from .app import (
     open_store,
 )
 from .calls import call_row, event_json
-from .sessions import session_row
+from .sessions import dot_name, session_row
 from .terminal import (
     compact,
     json_line,
@@ -73,12 +73,7 @@ HEADER_MARK = "Translated from PowerShell by powershai-py migrate"
 
 def _show_object(item: GradioSession | SessionApiEvent, as_json: bool) -> None:
     """A session or a call that a PowerShell line gave: as ``session show`` / ``calls list`` show it."""
-    if isinstance(item, ps.GradioSession):
-        from ..gradio.sessions.store import current_store
-
-        row = session_row(item, current_store().get_default())
-    else:
-        row = call_row(item)
+    row = session_row(item, dot_name()) if isinstance(item, ps.GradioSession) else call_row(item)
     if as_json:
         json_line(row)
     else:

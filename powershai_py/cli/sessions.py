@@ -97,12 +97,18 @@ def session_row(item: GradioSession, default: str | None) -> dict[str, Any]:
     }
 
 
-def _print_sessions(sessions: list[GradioSession], as_json: bool) -> None:
-    from ..gradio.sessions.store import current_store
+def dot_name() -> str | None:
+    """The session ``.`` resolves to: the one chosen as default, or the only one; else None."""
+    try:
+        return ps.get_gradio_session(".").name
+    except ps.PowershaiError:
+        return None
 
-    default = current_store().get_default()
+
+def _print_sessions(sessions: list[GradioSession], as_json: bool) -> None:
+    default = dot_name()
     rows = [session_row(s, default) for s in sessions]
-    columns = ["name", "default", "app_url", "version", "calls", "max_calls", "policy"]
+    columns = ["name", "default", "app_url", "version", "calls", "max_calls", "policy", "transport"]
     emit(rows, as_json, columns, [[row[c] for c in columns] for row in rows])
 
 
@@ -163,9 +169,7 @@ def session_show(name: str, as_json: bool) -> None:
       powershai-py session show demo
     """
     found = resolve(name)
-    from ..gradio.sessions.store import current_store
-
-    row = session_row(found, current_store().get_default())
+    row = session_row(found, dot_name())
     row["endpoints"] = found.info.endpoint_names
     if as_json:
         emit(row, True)
