@@ -200,6 +200,20 @@ def test_values_are_checked_against_the_endpoints_types_before_sending(lab, stor
     assert "Hello Ana! Hello Ana!" in right.stdout
 
 
+def test_removing_an_unfinished_call_needs_force_and_cancels_it_on_the_server(lab, store):
+    cli("session", "new", lab.url, "--name", "lab", check=True)
+    started = json.loads(cli("call", "count_up", "-p", "n=400", "--manual", "--json", check=True).stdout)
+    kept = cli("calls", "remove", "all")
+    assert kept.returncode == 0 and "1 unfinished call(s) kept: force (--force) cancels them" in kept.stderr
+    assert [c["event_id"] for c in json.loads(cli("calls", "list", "--json", check=True).stdout)] == [
+        started["event_id"]
+    ]
+    gone = cli("calls", "remove", "all", "--force", "--json", check=True)
+    assert [c["event_id"] for c in json.loads(gone.stdout)] == [started["event_id"]]
+    assert json.loads(gone.stdout)[0]["last_query_status"] == "Cancelled"  # stopped on the server
+    assert json.loads(cli("calls", "list", "--json", check=True).stdout) == []
+
+
 def test_one_shot_calls_store_nothing(lab, store):
     result = cli("call", "--url", lab.url, "echo", "-p", "text=once", "--json", check=True)
     assert json.loads(result.stdout.splitlines()[-1])["data"] == ["once"]

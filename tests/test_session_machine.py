@@ -62,6 +62,12 @@ def fake_app(mocker: requests_mock.Mocker) -> dict[str, int]:
     mocker.get(API + "/info", json=INFO)
     mocker.post(API + "/call/echo", json=post)
     mocker.get(re.compile(re.escape(API) + r"/call/echo/ev\d+$"), text=stream)
+
+    def cancel(request, context):
+        posts["cancels"] = posts.get("cancels", 0) + 1
+        return {"success": True}
+
+    mocker.post(API + "/cancel", json=cancel)
     return posts
 
 
@@ -147,11 +153,19 @@ class SessionCalls(RuleBasedStateMachine):
         assert [r.data for r in results] == [["ok"]]
         self.finished.add(call_id)
 
-    @rule()
-    def remove_all(self) -> None:
-        removed = remove_gradio_session_api("all")
-        assert [c.id for c in removed] == self.kept
-        self.kept = []
+    @rule(force=st.booleans())
+    def remove_all(self, force) -> None:
+        """'all' takes the finished calls; with force the unfinished ones too, cancelled first."""
+        expected = [i for i in self.kept if force or i in self.finished]
+        cancels = self.posts.get("cancels", 0)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always", PowershaiWarning)
+            removed = remove_gradio_session_api("all", force=force)
+        assert [c.id for c in removed] == expected
+        assert bool(seen) == (len(expected) < len(self.kept))  # what stays is said
+        unfinished = [i for i in expected if i not in self.finished]
+        assert self.posts.get("cancels", 0) - cancels == len(unfinished)  # stopped on the server first
+        self.kept = [i for i in self.kept if i not in expected]
 
     @rule(dry_run=st.booleans())
     def remove_clean(self, dry_run) -> None:

@@ -437,18 +437,22 @@ def test_an_id_is_removed_when_finished_or_with_force(heartbeat_app):
     done, _ = run("echo", ["done"])
     running = invoke_gradio_session_api("nap", [seconds])
     update_gradio_session_api_result(running, max_heartbeats=1)
-    assert remove_gradio_session_api([running.id]) == []  # still running, no force (D-6)
+    with pytest.warns(PowershaiWarning, match="1 unfinished call"):
+        assert remove_gradio_session_api([running.id]) == []  # still running, no force (D-6)
     assert remove_gradio_session_api(running.id, elegible=True, force=True) == [running]
     assert remove_gradio_session_api(running, force=True) == [running]
-    assert running.api_event.last_query_status == "Closed"
+    assert running.api_event.last_query_status == "Cancelled"  # stopped on the server, not only here
     assert get_gradio_session_api() == [done]  # force took only the targeted call (D-6)
 
 
-def test_remove_all_takes_every_call(lab):
+def test_remove_all_takes_every_finished_call_and_with_force_the_others(lab):
     session = new_gradio_session(lab.url)
     run("echo", ["a"])
-    invoke_gradio_session_api("echo", ["b"])
-    removed = remove_gradio_session_api("ALL")
+    invoke_gradio_session_api("echo", ["b"])  # started, never read: unfinished
+    with pytest.warns(PowershaiWarning, match=r"1 unfinished call.*force \(--force\)"):
+        removed = remove_gradio_session_api("ALL")
+    assert len(removed) == 1 and removed[0].done
+    removed += remove_gradio_session_api("all", force=True)
     assert len(removed) == 2 and all(isinstance(c, SessionApiEvent) for c in removed)
     assert session.api_calls.all_events == [] and session.api_calls.by_id == {}
 

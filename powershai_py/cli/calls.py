@@ -340,7 +340,7 @@ def calls_list(session_ref: str, as_json: bool) -> None:
 @calls.command("remove")
 @click.argument("targets", nargs=-1, required=True)
 @click.option("-s", "--session", "session_ref", default=".", help="The session (default: '.').")
-@click.option("--force", is_flag=True, help="Remove targeted calls even when not finished.")
+@click.option("--force", is_flag=True, help="Also remove unfinished calls (cancelled on the server first).")
 @click.option("--eligible", is_flag=True, help="Only list what would be removed.")
 @json_option
 def calls_remove(

@@ -263,8 +263,9 @@ def remove_gradio_session_api(
 
     ``target`` is ``"all"`` (every call), ``"clean"`` (the finished ones), an event id, a
     :class:`SessionApiEvent`, or an iterable of those. Targeted calls are removed when
-    finished, or in any state with ``force=True``. ``eligible=True`` (alias ``elegible``)
-    returns the calls that would go and removes nothing.
+    finished, or in any state with ``force=True``: an unfinished call is then cancelled on the
+    server first, so nothing keeps running for a call nobody can see. ``eligible=True`` (alias
+    ``elegible``) returns the calls that would go and removes nothing.
     """
     refuse_switch(session, "remove_gradio_session_api", "session", "force")
     if elegible is not None:
@@ -282,14 +283,23 @@ def remove_gradio_session_api(
                 clean = True
             else:
                 wanted.add(_find_call(owner, item).id)
-        chosen = [
+        targeted = [
             call
             for call in owner.api_calls.all_events
-            if everything or (clean and call.done) or (call.id in wanted and (call.done or force))
+            if everything or (clean and call.done) or call.id in wanted
         ]
-        if not eligible:
-            _drop(owner, chosen)
-    if not eligible:
+    chosen = [call for call in targeted if call.done or force]
+    if eligible:
+        return chosen
+    kept = len(targeted) - len(chosen)
+    if kept:
+        warn(f"{kept} unfinished call(s) kept: force (--force) cancels them on the server and removes them")
+    running = [call for call in chosen if not call.done]
+    if running:
+        stop_gradio_session_api(running, owner)  # cancelled on the server before they are forgotten
+    with owner.lock:
+        _drop(owner, chosen)
+    if chosen:
         _retire_all(chosen)
         current_store().remove_calls(owner, chosen)
     return chosen
