@@ -339,6 +339,10 @@ def test_the_cli_cancels_a_call_by_id(queue_lab, tmp_path):
     ]
     [listed] = json.loads(cli("calls", "list", "--json", env=env).stdout)
     assert listed["status"] == "complete" and listed["last_query_status"] == "Cancelled"
+    assert listed["state"] == "cancelled"  # one word for how it stands, not "complete"
+    again = cli("update", started["event_id"], env=env)
+    assert again.returncode == 1 and len(again.stderr.strip().splitlines()) == 1, again.stderr  # one message
+    assert "cancelled" in again.stderr
 
 
 def test_ctrl_c_on_a_cli_call_cancels_it_on_the_server(queue_lab, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -299,7 +300,13 @@ def update(
             f"Event with id {event_id} not found in session {session_ref!r}: see 'powershai-py calls list'",
             code="POWERSHAI_HUGGINGFACE_UPDATESESSIONAPI_INVALIDEVENT",
         )
-    _stream(found[0], session_ref, max_heartbeats, as_json)
+    call = found[0]
+    if call.done and call_state(call) != "done":  # cancelled, failed, lost: its outcome says it all
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ps.PowershaiWarning)  # no "nothing more to read" besides
+            _stream(call, session_ref, max_heartbeats, as_json)
+        return
+    _stream(call, session_ref, max_heartbeats, as_json)
 
 
 @main.group()
@@ -309,10 +316,27 @@ def calls(ctx: click.Context) -> None:
     open_store(ctx)
 
 
+# How a call stands, in one word: its last read, then whether the server finished it.
+_STATE_OF_READ = {"Cancelled": "cancelled", "Interrupted": "interrupted", "error": "failed",
+                  "ConnectionLost": "lost", "ProtocolError": "lost", "Closed": "removed"}  # fmt: skip
+
+
+def call_state(item: SessionApiEvent) -> str:
+    """``done``, ``failed``, ``cancelled``, ``interrupted``, ``lost``, ``removed`` or ``running``
+    (started, not over: ``update EVENT_ID`` reads on)."""
+    state = _STATE_OF_READ.get(str(item.api_event.last_query_status or ""))
+    if state is not None:
+        return state
+    if item.api_event.error:
+        return "failed"
+    return "done" if item.status == "complete" else "running"
+
+
 def call_row(item: SessionApiEvent) -> dict[str, Any]:
     return {
         "event_id": item.id,
         "api_name": "/" + item.api_name,
+        "state": call_state(item),
         "status": item.status,
         "last_query_status": item.api_event.last_query_status,
         "events_read": item.api_event.last_event_num,
@@ -332,7 +356,7 @@ def calls_list(session_ref: str, as_json: bool) -> None:
       powershai-py calls list --session demo --json
     """
     rows = [call_row(c) for c in ps.get_gradio_session_api(session_ref)]
-    columns = ["event_id", "api_name", "status", "last_query_status", "events_read"]
+    columns = ["event_id", "api_name", "state", "events_read"]
     table = [[row[c] for c in columns] + [compact(row["last_data"], 40)] for row in rows]
     emit(rows, as_json, [*columns, "last_data"], table)
 
@@ -357,6 +381,6 @@ def calls_remove(
     emit(
         rows,
         as_json,
-        ["event_id", "api_name", "status"],
-        [[r["event_id"], r["api_name"], r["status"]] for r in rows],
+        ["event_id", "api_name", "state"],
+        [[r["event_id"], r["api_name"], r["state"]] for r in rows],
     )
