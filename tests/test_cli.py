@@ -389,3 +389,22 @@ def test_the_test_suite_never_touches_the_users_store(tmp_path, requests_mock):
         )  # fmt: skip
         assert ran.returncode == 0, ran.stdout[-2000:]
         assert [s.name for s in SQLiteStore(path).all()] == ["precious"], env
+
+
+@given(st.lists(st.sampled_from(["call", "greet", "-p", "name=Ana", "--json", "x"]), max_size=6),
+       st.integers(0, 6), st.sampled_from([["-v"], ["--verbose"], ["--store", "s.db"], ["--auth=u:p"]]))  # fmt: skip
+def test_global_options_are_moved_to_the_front_wherever_they_are(words, at, option):
+    from powershai_py.cli.app import hoist_global_options
+
+    line = words[:at] + option + words[at:]
+    assert hoist_global_options(line) == option + words
+    assert hoist_global_options([*words, "--", *option]) == [*words, "--", *option]  # after --: as given
+
+
+def test_verbose_after_the_subcommand_logs_each_request_once(lab, store):
+    cli("session", "new", lab.url, "--name", "lab", check=True)
+    ran = cli("call", "echo", "-p", "text=x", "-v", check=True)
+    requests_seen = [line for line in ran.stderr.splitlines() if line.startswith("powershai_py: ")]
+    assert any("/config -> 200" in line for line in requests_seen)
+    assert not any("urllib3" in line for line in ran.stderr.splitlines())  # one line per request
+    assert not any("gradio_api/config" in line for line in requests_seen)  # no 404 probe each call

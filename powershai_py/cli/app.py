@@ -37,6 +37,31 @@ from .terminal import (
     show_warning,
 )
 
+# The main group's options, and whether each takes a value: accepted anywhere on the line.
+GLOBAL_OPTIONS = {"-v": False, "--verbose": False, "--store": True, "--auth": True}
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move the global options found after the subcommand to the front (pure); what follows
+    ``--`` is left alone."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word == "--":
+            rest += args[i:]
+            break
+        name = word.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            takes = GLOBAL_OPTIONS[name] and "=" not in word
+            front += args[i : i + 1 + takes]
+            i += 1 + takes
+            continue
+        rest.append(word)
+        i += 1
+    return front + rest
+
 
 class Group(click.Group):
     """Turns every error into one line on stderr and a documented exit code."""
@@ -62,6 +87,12 @@ class Group(click.Group):
             say("powershai-py: interrupted", err=True)
             sys.exit(EXIT_CODES["interrupted"])
         sys.exit(code if isinstance(code, int) else 0)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Global options are taken after the subcommand too (``call greet -v``)."""
+        if ctx.parent is None:
+            args = hoist_global_options(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -124,9 +155,11 @@ def main(ctx: click.Context, store: Path | None, verbose: bool, auth: str | None
     handler = logging.StreamHandler()
     handler.setFormatter(SafeFormatter("%(name)s: %(message)s" if verbose else "powershai-py: %(message)s"))
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler])
+    # urllib3's own lines repeat ours (each request is logged once, by powershai_py); its retry
+    # notes are left out unless verbose: the final error says what went wrong
+    logging.getLogger("urllib3").setLevel(logging.WARNING if verbose else logging.ERROR)
     if not verbose:
         warnings.showwarning = show_warning
-        logging.getLogger("urllib3").setLevel(logging.ERROR)  # its retry notes: the final error says it
     # the command's own client (the library's globals stay as they are): the app's warnings
     # are printed here, once, as lines; its store is chosen by the command (open_store)
     from ..client import Client

@@ -110,16 +110,25 @@ def forget_app(app: Any) -> None:
 
 
 def _discover(url: str, token: str | None, credentials: Any = None) -> AppLayout:
+    parent, _, last = url.rpartition("/") if urlsplit(url).path else (url, "", "")
+    # A URL that ends with Gradio 5/6's prefix (a stored session's app URL): /config is one level
+    # up, so ask there first (asking {url}/config would be a 404 on every call).
+    if last == KNOWN_PREFIX:
+        config = _fetch_config(parent, token, credentials)
+        if config is not None and (config.get("api_prefix") or "").strip("/") == last:
+            return layout_from_config(parent, config)
     config = _fetch_config(url, token, credentials)
     if config is not None:
         return layout_from_config(url, config)
-    # Perhaps the URL already ends with the API prefix: /config then lives one level up.
-    if urlsplit(url).path:
-        parent, _, last = url.rpartition("/")
+    # Perhaps the URL already ends with another API prefix: /config then lives one level up.
+    if last and last != KNOWN_PREFIX:
         config = _fetch_config(parent, token, credentials)
         if config is not None and (config.get("api_prefix") or "").strip("/") == last:
             return layout_from_config(parent, config)
     return AppLayout(root_url=url, api_prefix="", from_config=False)
+
+
+KNOWN_PREFIX = "gradio_api"  # the API prefix of Gradio 5 and 6 (Gradio 4 has none)
 
 
 def _fetch_config(root: str, token: str | None, credentials: Any = None) -> dict[str, Any] | None:
