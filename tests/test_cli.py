@@ -391,8 +391,11 @@ def test_the_test_suite_never_touches_the_users_store(tmp_path, requests_mock):
         assert [s.name for s in SQLiteStore(path).all()] == ["precious"], env
 
 
+GLOBALS = st.sampled_from([["-v"], ["--verbose"], ["--store", "s.db"], ["--auth=u:p"]])
+
+
 @given(st.lists(st.sampled_from(["call", "greet", "-p", "name=Ana", "--json", "x"]), max_size=6),
-       st.integers(0, 6), st.sampled_from([["-v"], ["--verbose"], ["--store", "s.db"], ["--auth=u:p"]]))  # fmt: skip
+       st.integers(0, 6), GLOBALS)  # fmt: skip
 def test_global_options_are_moved_to_the_front_wherever_they_are(words, at, option):
     from powershai_py.cli.app import hoist_global_options
 
