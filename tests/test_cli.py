@@ -411,3 +411,9 @@ def test_verbose_after_the_subcommand_logs_each_request_once(lab, store):
     assert any("/config -> 200" in line for line in requests_seen)
     assert not any("urllib3" in line for line in ran.stderr.splitlines())  # one line per request
     assert not any("gradio_api/config" in line for line in requests_seen)  # no 404 probe each call
+
+
+def test_output_that_is_not_a_terminal_is_never_cut(lab, store):
+    long_text = "x" * 400 + "END"
+    ran = cli("call", "--url", lab.url, "echo", "-p", f"text={long_text}", check=True)
+    assert long_text in ran.stdout and "…" not in ran.stdout

@@ -138,3 +138,35 @@ def test_a_readme_snippet_pastes_into_the_repl_twice_and_leaves_no_file(demo, tm
         assert not problems, f"README block {number}, paste {attempt}:\n{done.stderr[-3000:]}"
         assert done.stdout.strip(), f"README block {number} printed nothing"
     assert list(tmp_path.iterdir()) == [], "a README snippet wrote into the folder it ran in"
+
+
+CONSOLE = re.findall(r"```console\n(.*?)```", README, flags=re.S)[0]
+
+
+def _tokens(text: str) -> list[list[str]]:
+    """Lines as words, event ids, versions and table rules made alike (they differ from run to run)."""
+    text = re.sub(r"\b[0-9a-f]{32}\b", "<id>", text)
+    text = re.sub(r"\b\d+\.\d+\.\d+\b", "<version>", text)
+    text = re.sub(r"-{3,}", "---", text)  # a table's rule is as wide as its widest cell
+    return [line.split() for line in text.strip().splitlines()]
+
+
+def test_the_readme_console_session_replays_line_for_line(demo, tmp_path):
+    """The first console session of the README, command by command, against the demo app in
+    an empty store: the same lines come out (event ids and the Gradio version aside)."""
+    steps = re.split(r"^\$ ", CONSOLE, flags=re.M)[1:]
+    env = {**os.environ, "POWERSHAI_PY_STORE": str(tmp_path / "store.sqlite3"),
+           "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]}  # fmt: skip
+    ids: dict[str, str] = {}
+    for step in steps:
+        command, _, expected = step.partition("\n")
+        for written, real in ids.items():
+            command = command.replace(written, real)
+        command = command.replace("http://127.0.0.1:7860", demo.url)
+        done = subprocess.run(["bash", "-c", command], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, timeout=120, env=env)  # fmt: skip  (as a terminal shows both)
+        shown = done.stdout.replace(demo.url, "http://127.0.0.1:7860")
+        assert _tokens(shown) == _tokens(expected), f"$ {command}\n{shown}"
+        if "--manual" in command:  # the README's later lines name this call by its id
+            [written] = re.findall(r"\b[0-9a-f]{32}\b", expected)
+            ids[written] = re.findall(r"\b[0-9a-f]{32}\b", done.stdout)[0]

@@ -75,8 +75,12 @@ def emit(data: Any, as_json: bool, headers: Iterable[str] = (), rows: Iterable[I
 
 
 def compact(value: Any, limit: int = 80) -> str:
+    """``value`` as JSON on one line, cut to ``limit`` characters for a terminal; whole when
+    stdout is not a terminal (piped into a file or another program, nothing is cut)."""
     text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit or not sys.stdout.isatty():
+        return text
+    return text[: limit - 1] + "…"
 
 
 class Progress:
