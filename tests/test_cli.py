@@ -417,3 +417,25 @@ def test_output_that_is_not_a_terminal_is_never_cut(lab, store):
     long_text = "x" * 400 + "END"
     ran = cli("call", "--url", lab.url, "echo", "-p", f"text={long_text}", check=True)
     assert long_text in ran.stdout and "…" not in ran.stdout
+
+
+def complete(words: str, env: dict[str, str] | None = None) -> list[str]:
+    """What the shell is offered on Tab after ``words`` (click's bash completion protocol)."""
+    parts = words.split(" ")
+    given = {"COMP_WORDS": words, "COMP_CWORD": str(len(parts) - 1)}
+    given["_POWERSHAI_PY_COMPLETE"] = "bash_complete"
+    done = cli(env={**given, **(env or {})})
+    return [line.split(",", 1)[1] for line in done.stdout.splitlines() if "," in line]
+
+
+def test_completion_offers_sessions_endpoints_and_event_ids_from_the_store(lab, store, tmp_path):
+    cli("session", "new", lab.url, "--name", "lab", check=True)
+    started = json.loads(cli("call", "echo", "-p", "text=x", "--manual", "--json", check=True).stdout)
+    assert complete("powershai-py session show l") == ["lab"]
+    assert complete("powershai-py call --session lab ec") == ["echo"]
+    assert "count_up" in complete("powershai-py call ")
+    assert complete("powershai-py update ") == [started["event_id"]]
+    assert complete("powershai-py calls remove ") == ["all", "clean", started["event_id"]]
+    missing = tmp_path / "none" / "store.sqlite3"
+    assert complete("powershai-py call ", env={"POWERSHAI_PY_STORE": str(missing)}) == []
+    assert not missing.parent.exists()  # completion never creates a store

@@ -31,6 +31,7 @@ from .app import (
     resolve,
     transport_option,
 )
+from .completion import complete_call_target, complete_endpoint, complete_event_id, session_option
 from .terminal import (
     Progress,
     compact,
@@ -177,9 +178,9 @@ def _stream_events(
 
 
 @main.command()
-@click.argument("endpoint")
+@click.argument("endpoint", shell_complete=complete_endpoint)
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter (repeat).")
-@click.option("-s", "--session", "session_ref", default=".", help="The session (default: '.').")
+@session_option
 @click.option("--url", help="Call this app directly, without a stored session.")
 @click.option("--token", help="Use this token (default: $HF_API_TOKEN, $HF_TOKEN).")
 @click.option("--public", is_flag=True, help="Send no token at all.")
@@ -245,8 +246,8 @@ def call(
 
 
 @main.command()
-@click.argument("event_ids", nargs=-1, required=True)
-@click.option("-s", "--session", "session_ref", default=".", help="The session (default: '.').")
+@click.argument("event_ids", nargs=-1, required=True, shell_complete=complete_event_id)
+@session_option
 @json_option
 @click.pass_context
 def cancel(ctx: click.Context, event_ids: tuple[str, ...], session_ref: str, as_json: bool) -> None:
@@ -274,8 +275,8 @@ def cancel(ctx: click.Context, event_ids: tuple[str, ...], session_ref: str, as_
 
 
 @main.command()
-@click.argument("event_id")
-@click.option("-s", "--session", "session_ref", default=".", help="The session (default: '.').")
+@click.argument("event_id", shell_complete=complete_event_id)
+@session_option
 @click.option(
     "--max-heartbeats", type=click.IntRange(min=1), help="Stop waiting after N heartbeats in a row."
 )
@@ -346,7 +347,7 @@ def call_row(item: SessionApiEvent) -> dict[str, Any]:
 
 
 @calls.command("list")
-@click.option("-s", "--session", "session_ref", default=".", help="The session (default: '.').")
+@session_option
 @json_option
 def calls_list(session_ref: str, as_json: bool) -> None:
     """List a session's calls, oldest first.
@@ -362,8 +363,8 @@ def calls_list(session_ref: str, as_json: bool) -> None:
 
 
 @calls.command("remove")
-@click.argument("targets", nargs=-1, required=True)
-@click.option("-s", "--session", "session_ref", default=".", help="The session (default: '.').")
+@click.argument("targets", nargs=-1, required=True, shell_complete=complete_call_target)
+@session_option
 @click.option("--force", is_flag=True, help="Also remove unfinished calls (cancelled on the server first).")
 @click.option("--eligible", is_flag=True, help="Only list what would be removed.")
 @json_option

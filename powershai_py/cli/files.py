@@ -25,6 +25,7 @@ from .app import (
     open_store,
     resolve,
 )
+from .completion import complete_event_id, session_option
 from .terminal import (
     Progress,
     emit,
@@ -35,7 +36,7 @@ from .terminal import (
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("-s", "--session", "session_ref", default=".", help="The session (default: '.').")
+@session_option
 @json_option
 @click.pass_context
 def upload(ctx: click.Context, paths: tuple[str, ...], session_ref: str, as_json: bool) -> None:
@@ -56,8 +57,8 @@ def upload(ctx: click.Context, paths: tuple[str, ...], session_ref: str, as_json
 
 
 @main.command()
-@click.argument("event_id")
-@click.option("-s", "--session", "session_ref", default=".", help="The session (default: '.').")
+@click.argument("event_id", shell_complete=complete_event_id)
+@session_option
 @click.option(
     "-d",
     "--dest",

@@ -20,6 +20,7 @@ from .app import (
     resolve,
     transport_option,
 )
+from .completion import complete_session
 from .terminal import (
     emit,
     say,
@@ -159,7 +160,7 @@ def session_list(pattern: str | None, as_json: bool) -> None:
 
 
 @session.command("show")
-@click.argument("name", default=".")
+@click.argument("name", default=".", shell_complete=complete_session)
 @json_option
 def session_show(name: str, as_json: bool) -> None:
     """Show one session (NAME, or '.' for the default one) and its endpoints.
@@ -180,7 +181,7 @@ def session_show(name: str, as_json: bool) -> None:
 
 
 @session.command("set")
-@click.argument("name", default=".")
+@click.argument("name", default=".", shell_complete=complete_session)
 @click.option("--default", "make_default", is_flag=True, help="Make it the default session ('.').")
 @click.option(
     "--max-calls",
@@ -214,7 +215,7 @@ def session_set(
 
 
 @session.command("remove")
-@click.argument("names", nargs=-1, required=True)
+@click.argument("names", nargs=-1, required=True, shell_complete=complete_session)
 @json_option
 def session_remove(names: tuple[str, ...], as_json: bool) -> None:
     """Remove sessions: names, '*' for all, '.' for the default one; print those removed.
