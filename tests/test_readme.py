@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import running, start_app
+from conftest import RunningApp, free_port, running, start_app, stop_app, wait_ready
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -170,3 +170,29 @@ def test_the_readme_console_session_replays_line_for_line(demo, tmp_path):
         if "--manual" in command:  # the README's later lines name this call by its id
             [written] = re.findall(r"\b[0-9a-f]{32}\b", expected)
             ids[written] = re.findall(r"\b[0-9a-f]{32}\b", done.stdout)[0]
+
+
+def test_demo_serve_takes_a_port_and_says_when_it_is_busy(tmp_path):
+    """`scripts/demo --serve --port N`; on a port in use, one clear line and exit 2 (was: a
+    traceback from Gradio after 19 s)."""
+    import socket
+
+    env = {**os.environ, "VENV": str(Path(sys.executable).parent.parent)}  # the venv the tests run in
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        busy = holder.getsockname()[1]
+        refused = subprocess.run([str(ROOT / "scripts" / "demo"), "--serve", "--port", str(busy)],
+                                 capture_output=True, text=True, timeout=300, env=env)  # fmt: skip
+    assert refused.returncode == 2 and f"port {busy} is in use" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    port = free_port()
+    log = (tmp_path / "demo.log").open("w")
+    child = subprocess.Popen([str(ROOT / "scripts" / "demo"), "--serve", "--port", str(port)],
+                             stdout=log, stderr=subprocess.STDOUT, env=env)  # fmt: skip
+    app = RunningApp(url=f"http://127.0.0.1:{port}", process=child, log=tmp_path / "demo.log")
+    try:
+        assert wait_ready(app).version  # the demo app answers on the port asked for
+    finally:
+        stop_app(app)
+        log.close()
