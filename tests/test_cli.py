@@ -11,6 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
@@ -439,3 +440,23 @@ def test_completion_offers_sessions_endpoints_and_event_ids_from_the_store(lab, 
     missing = tmp_path / "none" / "store.sqlite3"
     assert complete("powershai-py call ", env={"POWERSHAI_PY_STORE": str(missing)}) == []
     assert not missing.parent.exists()  # completion never creates a store
+
+
+def test_json_works_on_every_command_that_prints(tmp_path):
+    """The README says --json works on any command: every command with output takes it."""
+    from powershai_py.cli import main as group
+
+    def commands(command, path=()):
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                yield from commands(sub, (*path, name))
+        else:
+            yield path, command
+
+    lacking = [" ".join(path) for path, command in commands(group)
+               if not any(p.name == "as_json" for p in command.params)]  # fmt: skip
+    assert lacking == [], lacking
+    script = tmp_path / "s.ps1"
+    script.write_text("Get-GradioSession\n")
+    made = cli("migrate", str(script), "-o", str(tmp_path / "s.py"), "--json", check=True)
+    assert json.loads(made.stdout) == {"written": [str(tmp_path / "s.py")], "todo": 0, "pester": False}

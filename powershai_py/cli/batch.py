@@ -15,10 +15,10 @@ import click
 
 import powershai_py as ps
 
-from .app import app_login, main, open_store, resolve
+from .app import app_login, json_option, main, open_store, resolve
 from .calls import parse_param
 from .exits import EXIT_CODES
-from .terminal import say
+from .terminal import emit, say
 
 
 def read_inputs(source: IO[str], csv_format: bool) -> Iterator[Any]:
@@ -99,6 +99,7 @@ def repair_output(path: Path) -> set[int]:
     default=None,
     help="A progress line on stderr (default: when stderr is a terminal).",
 )
+@json_option
 @click.pass_context
 def batch(
     ctx: click.Context,
@@ -112,6 +113,7 @@ def batch(
     max_wait: float,
     resume: bool,
     progress: bool | None,
+    as_json: bool,
 ) -> None:
     """Call ENDPOINT once per input and write one JSON line per input as it finishes.
 
@@ -172,7 +174,10 @@ def batch(
     finally:
         if source is not sys.stdin:
             source.close()
-    say(f"powershai-py: {counts['ok']} ok, {counts['failed']} failed", err=True)
+    if as_json:  # the summary for scripts, on stdout (the results are in OUTPUT)
+        emit({**counts, "output": str(output_path)}, True)
+    else:
+        say(f"powershai-py: {counts['ok']} ok, {counts['failed']} failed", err=True)
     ctx.exit(EXIT_CODES["ok"] if not counts["failed"] else EXIT_CODES["app_error"])
 
 

@@ -24,6 +24,7 @@ from .calls import call_row, event_json
 from .sessions import dot_name, session_row
 from .terminal import (
     compact,
+    emit,
     json_line,
     say,
 )
@@ -34,12 +35,13 @@ from .terminal import (
 @main.command()
 @click.argument("script", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "target", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
-def migrate(script: Path, target: Path | None) -> None:
+@json_option
+def migrate(script: Path, target: Path | None, as_json: bool) -> None:
     """Translate a PowerShell script that uses PowershAI's cmdlets into Python.
 
     Lines it cannot translate are kept as '# TODO(migrate):' comments. With -o, the files
     the script dot-sources are translated too and written beside it; a Pester file becomes
-    a pytest module.
+    a pytest module. --json: what was done as JSON (without -o: the source in "python").
 
     \b
     Example:
@@ -49,7 +51,12 @@ def migrate(script: Path, target: Path | None) -> None:
     compat = importlib.import_module("compat")
     text = script.read_text(encoding="utf-8-sig", errors="replace")
     if target is None:
-        click.echo(compat.translate(text, path=script), nl=False)
+        source = compat.translate(text, path=script)
+        if as_json:
+            pester = "import pytest" in source
+            emit({"python": source, "todo": compat.todo_count(source), "pester": pester}, True)
+        else:
+            click.echo(source, nl=False)
         return
     others: dict[str, str] = {}
     source = compat.translate(text, path=script, files=others)
@@ -62,8 +69,12 @@ def migrate(script: Path, target: Path | None) -> None:
     for name, other in others.items():
         (target.parent / name).write_text(other, encoding="utf-8")
     todo = sum(text.count("# TODO(migrate):") for text in [source, *others.values()])
-    written = ", ".join([str(target), *(str(target.parent / name) for name in others)])
-    say(f"wrote {written}" + (f" ({todo} lines to finish by hand: see TODO(migrate))" if todo else ""))
+    files = [str(target), *(str(target.parent / name) for name in others)]
+    if as_json:
+        emit({"written": files, "todo": todo, "pester": "import pytest" in source}, True)
+        return
+    left = f" ({todo} lines to finish by hand: see TODO(migrate))" if todo else ""
+    say(f"wrote {', '.join(files)}{left}")
     if "import pytest" in source:
         say(f"a Pester file: run its tests with pytest {target}")
 
