@@ -66,6 +66,7 @@ def test_the_notebook_runs_and_shows_tables_and_an_image_inline(demo, tmp_path, 
     written = json.dumps(notebook)
     assert CANARY not in written
     assert 'src=\\"http' not in written and "href=" not in written  # media are embedded, not linked
+    assert "/file=" not in written  # no file URL in any output, plain text included (issue 27)
 
 
 def test_the_html_of_every_object_escapes_server_text(demo):

@@ -13,9 +13,11 @@ and the only markup is written here. Nothing here changes the objects.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import json
 import mimetypes
+import os
 from typing import Any
 
 from ...errors import PowershaiError, excerpt
@@ -280,14 +282,39 @@ def object_html(obj: Any) -> str:
     return table([("value", obj)])
 
 
+class _FileName:
+    """A file output in a result's plain text: its name, not its URL (no link lands in a notebook)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<file {self.name}>"
+
+
+def _named_files(value: Any) -> Any:
+    if is_filedata(value):
+        return _FileName(os.path.basename(str(value.get("orig_name") or value.get("path") or "")))
+    if isinstance(value, list):
+        return [_named_files(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _named_files(item) for key, item in value.items()}
+    return value
+
+
+def plain_text(result: GradioApiEventResult) -> str:
+    """A result's plain text for a notebook: its repr, with each file by its name."""
+    return repr(dataclasses.replace(result, data=_named_files(result.data)))
+
+
 def result_bundle(result: GradioApiEventResult) -> dict[str, str]:
     """A result in Jupyter: one image output as the image itself, anything else as a table."""
     fetch = fetcher_for(result.source)
     image = single_image(result.data, fetch) if carries_data(result) else None
     if image is not None:
-        return {image[0]: image[1], "text/plain": repr(result)}
+        return {image[0]: image[1], "text/plain": plain_text(result)}
     rows = [("event", result.event), ("num", result.num), ("at", result.ts.isoformat(timespec="seconds"))]
-    return {"text/html": table([*rows, ("data", result.data)], fetch), "text/plain": repr(result)}
+    return {"text/html": table([*rows, ("data", result.data)], fetch), "text/plain": plain_text(result)}
 
 
 VIEWS.html = object_html  # type: ignore[method-assign]
