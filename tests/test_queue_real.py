@@ -359,6 +359,7 @@ def test_ctrl_c_on_a_cli_call_cancels_it_on_the_server(queue_lab, tmp_path):
     _, err = child.communicate(timeout=60)
     assert child.returncode == 130, err
     assert "cancelled on the server" in err
+    assert err.count("interrupted") == 1, err  # one message for one Ctrl-C
     count = ticks_when_it_ended(queue_lab.url, length)  # the server closed the generator
     assert count < length and produced(queue_lab.url, length) == count
 

@@ -32,6 +32,7 @@ from .app import (
     transport_option,
 )
 from .completion import complete_call_target, complete_endpoint, complete_event_id, session_option
+from .exits import EXIT_CODES
 from .terminal import (
     Progress,
     compact,
@@ -172,7 +173,7 @@ def _stream_events(
             "events read are kept (see 'powershai-py calls list')",
             err=True,
         )
-        raise
+        raise SystemExit(EXIT_CODES["interrupted"]) from None  # said once, here
     progress.clear()
     call.raise_for_outcome(resolve(session_ref).info.version)
 
