@@ -185,6 +185,15 @@ def running(apps: list[RunningApp]) -> Iterator[list[RunningApp]]:
             stop_app(app)
 
 
+@contextmanager
+def app_copies(tmp_path_factory, script: str, count: int = 2) -> Iterator[list[RunningApp]]:
+    """``count`` copies of ``tests/apps/<script>`` started together, each on its own port;
+    stopped at the end."""
+    logs = tmp_path_factory.mktemp(Path(script).stem)
+    with running([start_app(APPS / script, logs / f"copy{n}.log") for n in range(count)]) as ready:
+        yield ready
+
+
 @pytest.fixture(scope="session")
 def lab_apps(tmp_path_factory):
     """Three copies of tests/apps/lab.py started together: plain, fast heartbeats, behind a login."""

@@ -18,7 +18,7 @@ import time
 from collections import Counter
 
 import pytest
-from conftest import APPS, running, start_app, stop_app, wait_ready
+from conftest import APPS, app_copies, running, start_app, stop_app, wait_ready
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -376,9 +376,7 @@ def test_calls_of_one_outage_set_a_replica_aside_once():
 
 @pytest.fixture(scope="module")
 def two_replicas(tmp_path_factory):
-    logs = tmp_path_factory.mktemp("replicas")
-    apps = [start_app(APPS / "batch_app.py", logs / f"replica{i}.log") for i in (1, 2)]
-    with running(apps) as started:
+    with app_copies(tmp_path_factory, "batch_app.py") as started:
         yield started
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import APPS, running, start_app
+from conftest import app_copies
 
 import compat
 import powershai_py as ps
@@ -29,9 +29,7 @@ CORPUS = Path(__file__).parent / "ps_corpus" / "powershai"
 
 @pytest.fixture(scope="module")
 def simple_apps(tmp_path_factory):
-    logs = tmp_path_factory.mktemp("simple-app")
-    apps = [start_app(APPS / "powershai_simple_app.py", logs / f"app{n}.log") for n in (0, 1)]
-    with running(apps) as ready:
+    with app_copies(tmp_path_factory, "powershai_simple_app.py") as ready:
         yield ready
 
 
