@@ -24,7 +24,7 @@ from typing import Any
 
 from . import should
 from .cmdlets import CompatError
-from .language import Node
+from .language import CompatSyntaxError, Node
 from .names import variable_name
 from .pester import read_should
 from .semantics import split_arguments
@@ -98,6 +98,7 @@ class PesterTranslation:
         self.modules.add("pytest")
         self.case_keys: dict[str, list[str]] = {}
         self.fixture_names: set[str] = set()
+        self.hoisted: list[str] = []
         lines = [
             "# Tests translated from a Pester file; run them with pytest. One difference with Pester: a",
             "# block's AfterAll runs once pytest is done with the module (or the -ForEach item changes).",
@@ -113,15 +114,13 @@ class PesterTranslation:
         for statement in rest:
             command = _command(statement)
             if command is not None and command.value.casefold() in _BLOCKS:
-                self.hoisted: list[str] = []  # the fixtures of the class and the classes in it
+                self.hoisted = []  # the fixtures of the class and the classes in it
                 made = self._guarded(statement, lambda c=command: self._test_class(c, parents, ""))
                 lines += [*self.hoisted, "", "", *made]
         return lines
 
     def _guarded(self, statement: Node, make: Any) -> list[str]:
         """``make()``, or the statement as a TODO when it cannot be translated."""
-        from .language import CompatSyntaxError
-
         try:
             return list(make())
         except (CompatError, CompatSyntaxError) as reason:
@@ -134,7 +133,10 @@ class PesterTranslation:
         """A statement Pester runs while it discovers the tests (``BeforeDiscovery``, top code)."""
         command = _command(statement)
         if command is not None and command.value.casefold() == "beforediscovery":
-            body = self._script_block(command)
+            try:
+                body = self._script_block(command)
+            except CompatError as reason:
+                return self.todo_lines(statement, reason)
             self._remember_cases(body.children)
             return ["# BeforeDiscovery: data the tests are made from", *self.block(body.children)]
         return self.block([statement])
@@ -153,10 +155,13 @@ class PesterTranslation:
         rest = []
         for statement in statements:
             command = _command(statement)
-            if command is not None and command.value.casefold() in hooks:
-                hooks[command.value.casefold()].append(PesterTranslation._script_block(command))
-            else:
-                rest.append(statement)
+            try:
+                if command is not None and command.value.casefold() in hooks:
+                    hooks[command.value.casefold()].append(PesterTranslation._script_block(command))
+                    continue
+            except CompatError:
+                pass  # kept with the other statements: a TODO that says why
+            rest.append(statement)
         return hooks, rest
 
     @staticmethod

@@ -369,3 +369,20 @@ def test_powershais_pester_file_agrees_with_python_written_by_hand(hub_of):
     _reset()
     assert by_hand() == by_runner
     _reset()
+
+
+FRAGMENTS = [
+    "Describe 'a' {", "Context 'c' -ForEach $cases {", "It 'b' {", "It 'd' -Skip {", "}", "BeforeAll {",
+    "BeforeAll", "AfterEach {", "BeforeDiscovery { $cases = @(@{ n = 1 }) }", "1 | Should -Be 1", "Should",
+    "$x = 1", "{ throw 'x' } | Should -Throw", "Describe -Skip {", "Should -Frobnicate 2",
+    "$x | Should -Not -BeNullOrEmpty -Because 'why'",
+]  # fmt: skip
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=10))
+def test_any_pester_shaped_file_migrates_to_python_that_compiles(lines):
+    """Broken or odd Pester files never make migrate fail: what cannot be read is a TODO."""
+    script = "\n".join(["Describe 'first' {", *lines])
+    source = translate(script)
+    compile(source, "test_migrated.py", "exec")
