@@ -14,7 +14,7 @@ import warnings
 import pytest
 
 import powershai_py as ps
-from compat.cmdlets import CMDLETS
+from powershai_py.compat.cmdlets import CMDLETS
 from powershai_py.errors import PowershaiError
 
 ROWS = sorted({cmdlet.name: cmdlet for cmdlet in CMDLETS.values()}.values(), key=lambda c: c.name)

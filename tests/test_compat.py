@@ -12,12 +12,11 @@ from hubserver import TOKEN, FakeSpace, LocalHub
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-import compat
-from compat import CompatSyntaxError, Hashtable, PSObject, is_type, run, translate, unwrap
-from compat.names import variable_name as snake
-from compat.translator import TODO
-from powershai_py import PowershaiError, new_gradio_session
+from powershai_py import PowershaiError, compat, new_gradio_session
 from powershai_py.cli import main
+from powershai_py.compat import CompatSyntaxError, Hashtable, PSObject, is_type, run, translate, unwrap
+from powershai_py.compat.names import variable_name as snake
+from powershai_py.compat.translator import TODO
 from powershai_py.gradio.proxies.proxy import (
     get_gradio_session_api_proxy_function,
     remove_gradio_session_api_proxy_function,

@@ -18,11 +18,10 @@ from typing import Any
 import pytest
 from conftest import app_copies
 
-import compat
 import powershai_py as ps
-from compat import run, translate
-from compat.translator import TODO
-from powershai_py import PowershaiError
+from powershai_py import PowershaiError, compat
+from powershai_py.compat import run, translate
+from powershai_py.compat.translator import TODO
 
 CORPUS = Path(__file__).parent / "ps_corpus" / "powershai"
 

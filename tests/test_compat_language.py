@@ -19,11 +19,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-import compat
-from compat import CompatSyntaxError, run, translate, unwrap
-from compat.names import variable_name as snake
-from compat.translator import TODO
-from powershai_py import PowershaiWarning, get_gradio_session, new_gradio_session
+from powershai_py import PowershaiWarning, compat, get_gradio_session, new_gradio_session
+from powershai_py.compat import CompatSyntaxError, run, translate, unwrap
+from powershai_py.compat.names import variable_name as snake
+from powershai_py.compat.translator import TODO
 
 
 def plain(values: list[Any]) -> list[Any]:

@@ -21,9 +21,9 @@ from hubserver import TOKEN, FakeSpace, LocalHub
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compat import run, translate
-from compat.translator import TODO
 from powershai_py import PowershaiError
+from powershai_py.compat import run, translate
+from powershai_py.compat.translator import TODO
 
 PESTER = Path(__file__).parent / "ps_corpus" / "pester"
 HF_TESTS = PESTER / "huggingface.tests.ps1"

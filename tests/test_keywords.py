@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-import compat
 import powershai_py as ps
+from powershai_py import compat
 from powershai_py.gradio.proxies.proxy_call import RESERVED
 
 

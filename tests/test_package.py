@@ -37,14 +37,18 @@ def test_dir_shows_the_public_api_only():
 
 
 def test_the_core_never_imports_compat():
-    code = "import sys, powershai_py.gradio; print('compat' in sys.modules)"
+    code = (
+        "import sys, powershai_py, powershai_py.gradio, powershai_py.cli; "
+        "print('powershai_py.compat' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 
 
 def test_the_powershell_grammar_loads_only_when_a_script_is_parsed():
     code = (
-        "import sys, powershai_py, compat, powershai_py.cli; before = 'tree_sitter' in sys.modules; "
+        "import sys, powershai_py, powershai_py.cli; from powershai_py import compat; "
+        "before = 'tree_sitter' in sys.modules; "
         "compat.parse('1'); print(before, 'tree_sitter' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -52,7 +56,9 @@ def test_the_powershell_grammar_loads_only_when_a_script_is_parsed():
 
 
 LAYERS = ["errors", "state", "sse", "http", "gradio.protocol", "gradio.sessions", "gradio.batch",
-          "gradio.proxies", "hub", "gradio.storage", "client", "cli"]  # fmt: skip
+          "gradio.proxies", "hub", "gradio.storage", "client", "cli", "compat"]  # fmt: skip
+# compat sits on top: nothing below imports it; the CLI loads it by name (importlib) in the two
+# commands that need it, so `powershai-py --help` never does.
 
 
 def _layer(module: str) -> int | None:
@@ -88,8 +94,6 @@ def test_each_layer_imports_only_the_layers_below_it():
                 targets = [
                     n.removeprefix("powershai_py.") for n in names if n and n.startswith("powershai_py.")
                 ]
-                if any(n == "compat" or (n or "").startswith("compat.") for n in names):
-                    wrong.append(f"{module} imports compat")
             else:
                 continue
             for target in targets:
@@ -107,7 +111,7 @@ def _import_graph() -> dict[str, set[str]]:
 
     root = Path(powershai_py.__file__).parent.parent
     files = {}
-    for package in ("powershai_py", "compat"):
+    for package in ("powershai_py",):
         for path in (root / package).rglob("*.py"):
             parts = path.relative_to(root).with_suffix("").parts
             files[".".join(p for p in parts if p != "__init__")] = path
@@ -149,7 +153,8 @@ def test_no_module_imports_itself_through_others():
 def test_the_import_graph_sees_imports_inside_functions():
     graph = _import_graph()
     assert "powershai_py.gradio.protocol.files" in graph["powershai_py.gradio.protocol.display"]
-    assert "compat.cmdlets" in graph["compat.runner"] and "compat.names" in graph["compat.translator"]
+    assert "powershai_py.compat.cmdlets" in graph["powershai_py.compat.runner"]
+    assert "powershai_py.compat.names" in graph["powershai_py.compat.translator"]
 
 
 def test_the_wheel_and_the_sdist_install_in_a_fresh_venv_and_run(tmp_path):
@@ -171,15 +176,16 @@ def test_the_wheel_and_the_sdist_install_in_a_fresh_venv_and_run(tmp_path):
     [sdist] = dist.glob("*.tar.gz")
     names = zipfile.ZipFile(wheel).namelist()
     for module in ("powershai_py/gradio/protocol/queue.py", "powershai_py/gradio/storage/sqlite_store.py",
-                   "powershai_py/py.typed", "compat/runner.py"):  # fmt: skip
+                   "powershai_py/py.typed", "powershai_py/compat/runner.py"):  # fmt: skip
         assert module in names, module
-    assert not [n for n in names if n.startswith("tests/")]
+    assert not [n for n in names if n.startswith(("tests/", "compat/"))]  # no top-level `compat` (issue 27)
     with tarfile.open(sdist) as archive:
         members = archive.getnames()
     for document in ("README.md", "CHANGELOG.md", "LICENSE"):
         assert any(m.endswith("/" + document) for m in members), document
     check = (
-        "import powershai_py, compat; [getattr(powershai_py, n) for n in powershai_py.__all__]; "
+        "import powershai_py; from powershai_py import compat; "
+        "[getattr(powershai_py, n) for n in powershai_py.__all__]; "
         "print(powershai_py.__version__, compat.translate('Get-GradioSession').strip())"
     )
     for source in (wheel, sdist):
@@ -229,7 +235,7 @@ def test_help_names_every_function_and_every_exception_once():
 
 def _modules():
     root = Path(__file__).resolve().parent.parent
-    for folder in ("powershai_py", "compat"):
+    for folder in ("powershai_py",):
         yield from sorted((root / folder).rglob("*.py"))
 
 

@@ -366,7 +366,7 @@ def test_ctrl_c_on_a_cli_call_cancels_it_on_the_server(queue_lab, tmp_path):
 
 def test_a_powershell_script_stops_a_call_with_stop_gradio_session_api(queue_lab):
     """Stop-GradioSessionApi (new in powershai-py, named in the cmdlets' style) in a script."""
-    import compat
+    from powershai_py import compat
 
     script = f"""
     New-GradioSession {queue_lab.url} -Name q -Transport queue | Out-Null

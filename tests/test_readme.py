@@ -52,7 +52,7 @@ def test_a_readme_snippet_runs_as_written(demo, tmp_path, number, code):
         capture_output=True,
         text=True,
         timeout=180,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},  # compat sits beside the package
+        env=dict(os.environ),
     )
     assert done.returncode == 0, f"README block {number} failed:\n{done.stderr[-3000:]}"
     assert "Traceback" not in done.stderr
@@ -132,7 +132,7 @@ def test_a_readme_snippet_pastes_into_the_repl_twice_and_leaves_no_file(demo, tm
             capture_output=True,
             text=True,
             timeout=180,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            env=dict(os.environ),
         )
         problems = [line for line in done.stderr.splitlines() if "Error" in line or "Traceback" in line]
         assert not problems, f"README block {number}, paste {attempt}:\n{done.stderr[-3000:]}"

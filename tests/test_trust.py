@@ -376,8 +376,8 @@ def _readme_exit_table() -> dict[str, int]:
 
 
 def _every_error_class() -> list[type]:
-    import compat  # noqa: F401 (its errors are PowershaiErrors too)
     import powershai_py.sse  # noqa: F401
+    from powershai_py import compat  # noqa: F401 (its errors are PowershaiErrors too)
 
     found, todo = [], [PowershaiError]
     while todo:

@@ -48,7 +48,7 @@ def migrate(script: Path, target: Path | None, as_json: bool) -> None:
       powershai-py migrate call-space.ps1 -o call_space.py
       powershai-py migrate app.tests.ps1 -o test_app.py
     """
-    compat = importlib.import_module("compat")
+    compat = importlib.import_module("powershai_py.compat")
     text = script.read_text(encoding="utf-8-sig", errors="replace")
     if target is None:
         source = compat.translate(text, path=script)
@@ -110,7 +110,7 @@ def ps_line(ctx: click.Context, line: str, as_json: bool) -> None:
       powershai-py ps 'Invoke-GradioSessionApi greet @{name="Ana"} | Update-GradioSessionApiResult'
     """
     open_store(ctx)
-    compat = importlib.import_module("compat")
+    compat = importlib.import_module("powershai_py.compat")
     result = compat.run(line)
     for note in result.notes:
         say(f"powershai-py: note: {note}", err=True)

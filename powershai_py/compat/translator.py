@@ -155,9 +155,9 @@ class _Translator(PesterTranslation):
         if self.inputs:
             self.modules.add("os")
         standard = "".join(f"import {m}\n" for m in sorted(self.modules - {"compat", "pytest"}))
-        names = "".join(f"    {name},\n" for name in sorted(self.imports))
-        ours = ("import pytest\n\n" if "pytest" in self.modules else "") + "import compat\n"
-        ours += f"from powershai_py import (\n{names})\n" if names else ""
+        names = "".join(f"    {name},\n" for name in sorted(self.imports | {"compat"}))
+        tests = "import pytest\n\n" if "pytest" in self.modules else ""
+        ours = f"{tests}from powershai_py import (\n{names})\n"
         text = HEADER.format(imports=(standard + "\n" if standard else "") + ours)
         if self.inputs:
             text += "\n# Values the PowerShell script read from its caller: here, from the environment.\n"

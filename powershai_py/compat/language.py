@@ -94,7 +94,7 @@ def dot_sourced(text: str) -> Path:
 
 @lru_cache(maxsize=1)
 def _parser() -> Any:
-    # tree-sitter is imported here, on first use: `import compat` stays light
+    # tree-sitter is imported here, on first use: importing powershai_py.compat stays light
     import tree_sitter
     import tree_sitter_powershell
 
