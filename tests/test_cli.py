@@ -227,6 +227,9 @@ def test_sessions_options_upload_and_download(lab, store, tmp_path):
     assert only[0]["default"] is True  # the only session: '.' resolves to it
     table = cli("session", "list", check=True).stdout
     assert "transport" in table.splitlines()[0] and "auto" in table
+    cli("session", "set", "one", "--max-calls", "0", check=True)  # 0: the default, as for a new session
+    assert json.loads(cli("session", "show", "one", "--json", check=True).stdout)["max_calls"] == 100
+    cli("session", "set", "one", "--max-calls", "100", check=True)
     cli("session", "new", lab.url, "--name", "two", check=True)
     cli("session", "set", "two", "--default", "--max-calls", "5", "--policy", "REMOVE", check=True)
     rows = json.loads(cli("session", "list", "--json", check=True).stdout)

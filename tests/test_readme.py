@@ -153,23 +153,28 @@ def _tokens(text: str) -> list[list[str]]:
 
 def test_the_readme_console_session_replays_line_for_line(demo, tmp_path):
     """The first console session of the README, command by command, against the demo app in
-    an empty store: the same lines come out (event ids and the Gradio version aside)."""
+    an empty store: the same lines come out (event ids and the Gradio version aside); then
+    once more in the same store, where every command works again."""
     steps = re.split(r"^\$ ", CONSOLE, flags=re.M)[1:]
     env = {**os.environ, "POWERSHAI_PY_STORE": str(tmp_path / "store.sqlite3"),
            "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]}  # fmt: skip
     ids: dict[str, str] = {}
-    for step in steps:
-        command, _, expected = step.partition("\n")
-        for written, real in ids.items():
-            command = command.replace(written, real)
-        command = command.replace("http://127.0.0.1:7860", demo.url)
-        done = subprocess.run(["bash", "-c", command], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, timeout=120, env=env)  # fmt: skip  (as a terminal shows both)
-        shown = done.stdout.replace(demo.url, "http://127.0.0.1:7860")
-        assert _tokens(shown) == _tokens(expected), f"$ {command}\n{shown}"
-        if "--manual" in command:  # the README's later lines name this call by its id
-            [written] = re.findall(r"\b[0-9a-f]{32}\b", expected)
-            ids[written] = re.findall(r"\b[0-9a-f]{32}\b", done.stdout)[0]
+    for attempt in (1, 2):  # a second time in the same store: every command works again
+        for step in steps:
+            command, _, expected = step.partition("\n")
+            for written, real in ids.items():
+                command = command.replace(written, real)
+            command = command.replace("http://127.0.0.1:7860", demo.url)
+            done = subprocess.run(["bash", "-c", command], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  text=True, timeout=120, env=env)  # fmt: skip  (as a terminal shows both)
+            shown = done.stdout.replace(demo.url, "http://127.0.0.1:7860")
+            if attempt == 1:
+                assert _tokens(shown) == _tokens(expected), f"$ {command}\n{shown}"
+            else:  # the same commands, more calls in the store: each works as it did
+                assert "Traceback" not in shown and ("exit 2" in shown) == ("exit 2" in expected), shown
+            if "--manual" in command:  # the README's later lines name this call by its id
+                [written] = re.findall(r"\b[0-9a-f]{32}\b", expected)
+                ids[written] = re.findall(r"\b[0-9a-f]{32}\b", done.stdout)[0]
 
 
 def test_demo_serve_takes_a_port_and_says_when_it_is_busy(tmp_path):
@@ -196,3 +201,27 @@ def test_demo_serve_takes_a_port_and_says_when_it_is_busy(tmp_path):
     finally:
         stop_app(app)
         log.close()
+
+
+SHELL_BLOCKS = re.findall(r"```bash\n(.*?)```", README, flags=re.S)
+# The quick start's own commands (they build .venv and run the whole suite) are not replayed here.
+CLI_EXAMPLES = [b for b in SHELL_BLOCKS if "scripts/" not in b]
+
+
+def test_the_readme_cli_examples_run_twice_and_leave_no_file(demo, tmp_path):
+    """Every ```bash block with powershai-py commands, as written (the demo app's address
+    aside), twice in a row in one store: both runs succeed, and the folder it ran in stays
+    empty (the issue-27 acceptance)."""
+    assert CLI_EXAMPLES, "the README has no CLI example?"
+    folder = tmp_path / "clone"
+    folder.mkdir()
+    env = {**os.environ, "POWERSHAI_PY_STORE": str(tmp_path / "store.sqlite3"),
+           "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]}  # fmt: skip
+    for block in CLI_EXAMPLES:
+        script = "set -e\n" + block.replace("http://127.0.0.1:7860", demo.url)
+        for attempt in (1, 2):
+            done = subprocess.run(["bash", "-c", script], cwd=folder, capture_output=True, text=True,
+                                  timeout=180, env=env)  # fmt: skip
+            assert done.returncode == 0, f"attempt {attempt}:\n{block}\n{done.stderr[-2000:]}"
+            assert "Hello, Ana!" in done.stdout or "demo" in done.stdout
+    assert list(folder.iterdir()) == []
