@@ -515,3 +515,38 @@ def test_the_guard_fails_a_suite_that_touches_the_users_things(tmp_path, bad):
         assert ran.returncode == 0, ran.stdout
     else:
         assert ran.returncode != 0 and "changed the user's things" in ran.stdout, ran.stdout
+
+
+def test_a_locked_store_is_waited_for_not_called_corrupt(tmp_path, monkeypatch):
+    """SQLite may answer "database is locked" at once, without waiting, while other processes
+    open or create the same store (seen in CI: ten CLI processes at once). That is a store to
+    open again, never "not a powershai-py store"; one that stays locked says so."""
+    import sqlite3
+
+    from powershai_py import PowershaiError
+    from powershai_py.gradio.storage import sqlite_store
+
+    real = sqlite_store.SQLiteStore._check_and_upgrade
+    answers = iter([sqlite3.OperationalError("database is locked")] * 2)
+
+    def locked_at_first(self):
+        failure = next(answers, None)
+        if failure is not None:
+            raise failure
+        real(self)
+
+    monkeypatch.setattr(sqlite_store.SQLiteStore, "_check_and_upgrade", locked_at_first)
+    store = sqlite_store.SQLiteStore(tmp_path / "shared.sqlite3")  # was: POWERSHAI_STORE_CORRUPT
+    assert store.all() == [] and not store.read_only
+
+    monkeypatch.setattr(sqlite_store, "OPEN_PATIENCE", 0.1)
+    def always_locked(self):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(sqlite_store.SQLiteStore, "_check_and_upgrade", always_locked)
+    try:
+        sqlite_store.SQLiteStore(tmp_path / "other.sqlite3")
+    except PowershaiError as error:
+        assert error.code == "POWERSHAI_STORE_BUSY" and "try again" in str(error)
+    else:
+        raise AssertionError("a store that stays locked opened")

@@ -25,6 +25,7 @@ import sqlite3
 import stat
 import sys
 import threading
+import time
 import uuid
 from dataclasses import asdict
 from pathlib import Path
@@ -94,6 +95,15 @@ _MIGRATIONS = {  # from version N to N + 1
 READ_ELSEWHERE = ReadStatus.READ_ELSEWHERE.value
 
 
+OPEN_PATIENCE = 30.0  # seconds a store may stay locked by others while it is opened
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    """SQLite's "database is locked" / "busy": another connection holds the file for now."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
 def default_store_path() -> Path:
     """``$POWERSHAI_PY_STORE``, else the platform's state folder + ``powershai-py/store.sqlite3``."""
     if os.environ.get(STORE_ENV):
@@ -118,8 +128,20 @@ class SQLiteStore:
         self._reader = f"{os.getpid()}:{uuid.uuid4().hex}"  # this process, as a reader of streams
         try:
             self.read_only = not _prepare(self.path, private_folder=default)
-            self._db = self._connect()
-            self._check_and_upgrade()
+            self._open()
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise PowershaiError(
+                    f"{self.path} is not a powershai-py store ({exc}); it was left as it is: "
+                    "move it away, or use another file with --store",
+                    code="POWERSHAI_STORE_CORRUPT",
+                    path=str(self.path),
+                ) from None
+            raise PowershaiError(
+                f"{self.path} stayed locked by other processes for {OPEN_PATIENCE:.0f} s; try again",
+                code="POWERSHAI_STORE_BUSY",
+                path=str(self.path),
+            ) from None
         except sqlite3.DatabaseError as exc:
             raise PowershaiError(
                 f"{self.path} is not a powershai-py store ({exc}); it was left as it is: "
@@ -134,6 +156,25 @@ class SQLiteStore:
                 code="POWERSHAI_STORE_PATH",
                 path=str(self.path),
             ) from None
+
+    def _open(self) -> None:
+        """Connect and check the file; while other processes open or create the same store at
+        once, SQLite may answer "database is locked" without waiting (changing the journal mode
+        does): that is tried again, for at most OPEN_PATIENCE seconds, never taken for a file
+        that is not ours."""
+        deadline = time.monotonic() + OPEN_PATIENCE
+        pause = 0.02
+        while True:
+            self._db = self._connect()
+            try:
+                self._check_and_upgrade()
+                return
+            except sqlite3.OperationalError as exc:
+                self._db.close()
+                if not _busy(exc) or time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
 
     def _connect(self) -> sqlite3.Connection:
         if self.read_only:
