@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 
@@ -75,8 +76,29 @@ with gr.Blocks(title="powershai-py demo") as demo:
     gr.Button("Badge").click(badge, label, picture, api_name="badge")
 
 
+def port_is_free(port: int) -> bool:
+    """Whether this machine can listen on 127.0.0.1:port now."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=7860)
     port = parser.parse_args().port
+    if not port_is_free(port):  # one clear line now, not Gradio's traceback after its retries
+        print(
+            f"scripts/demo: port {port} is in use (another demo app?): stop it, or pick another port: "
+            "scripts/demo --serve --port 7870 (the README's snippets say 7860: change them to match)",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    print(f"demo app on http://127.0.0.1:{port} until Ctrl-C; in another shell: source .venv/bin/activate",
+          file=sys.stderr)  # fmt: skip
     demo.queue().launch(server_name="127.0.0.1", server_port=port, share=False)

@@ -60,9 +60,10 @@ def parse_param(text: str) -> tuple[str, Any]:
         return name.strip(), raw
 
 
-# The /info schema types a -p value is checked against: the Python types that fit, in words.
+# The /info schema types a -p value is checked against: the values that fit, in words. Only what
+# cannot be meant is refused: a number for an integer is the app's to round, null its to judge.
 _KINDS: dict[str, tuple[type | tuple[type, ...], str]] = {
-    "integer": (int, "a whole number"),
+    "integer": ((int, float), "a whole number"),
     "number": ((int, float), "a number"),
     "boolean": (bool, "true or false"),
 }
@@ -84,7 +85,7 @@ def check_params(session_ref: str, endpoint: str, values: dict[str, Any]) -> Non
         kind = (spec.get("type") or {}).get("type") if isinstance(spec.get("type"), dict) else None
         wanted = _KINDS.get(str(kind))
         value = values[name]
-        if wanted is None:
+        if wanted is None or value is None:
             continue
         if not isinstance(value, wanted[0]) or (kind == "boolean") != isinstance(value, bool):
             raise click.BadParameter(
@@ -303,12 +304,11 @@ def update(
             code="POWERSHAI_HUGGINGFACE_UPDATESESSIONAPI_INVALIDEVENT",
         )
     call = found[0]
-    if call.done and call_state(call) != "done":  # cancelled, failed, lost: its outcome says it all
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ps.PowershaiWarning)  # no "nothing more to read" besides
-            _stream(call, session_ref, max_heartbeats, as_json)
-        return
-    _stream(call, session_ref, max_heartbeats, as_json)
+    with warnings.catch_warnings():
+        if call.done and call_state(call) != "done":
+            # cancelled, failed, lost: its outcome says it all, without "nothing more to read" besides
+            warnings.simplefilter("ignore", ps.PowershaiWarning)
+        _stream(call, session_ref, max_heartbeats, as_json)
 
 
 @main.group()

@@ -98,6 +98,10 @@ READ_ELSEWHERE = ReadStatus.READ_ELSEWHERE.value
 OPEN_PATIENCE = 30.0  # seconds a store may stay locked by others while it is opened
 
 
+class _StillLocked(Exception):  # noqa: N818 - a signal inside this module, turned into a PowershaiError
+    """The store stayed locked by others past OPEN_PATIENCE."""
+
+
 def _busy(exc: sqlite3.OperationalError) -> bool:
     """SQLite's "database is locked" / "busy": another connection holds the file for now."""
     text = str(exc).lower()
@@ -129,14 +133,7 @@ class SQLiteStore:
         try:
             self.read_only = not _prepare(self.path, private_folder=default)
             self._open()
-        except sqlite3.OperationalError as exc:
-            if not _busy(exc):
-                raise PowershaiError(
-                    f"{self.path} is not a powershai-py store ({exc}); it was left as it is: "
-                    "move it away, or use another file with --store",
-                    code="POWERSHAI_STORE_CORRUPT",
-                    path=str(self.path),
-                ) from None
+        except _StillLocked:
             raise PowershaiError(
                 f"{self.path} stayed locked by other processes for {OPEN_PATIENCE:.0f} s; try again",
                 code="POWERSHAI_STORE_BUSY",
@@ -171,8 +168,10 @@ class SQLiteStore:
                 return
             except sqlite3.OperationalError as exc:
                 self._db.close()
-                if not _busy(exc) or time.monotonic() + pause > deadline:
-                    raise
+                if not _busy(exc):
+                    raise  # not ours, or broken: reported as such by __init__
+                if time.monotonic() + pause > deadline:
+                    raise _StillLocked from None
                 time.sleep(pause)
                 pause = min(pause * 2, 0.5)
 
