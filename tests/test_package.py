@@ -56,7 +56,7 @@ def test_the_powershell_grammar_loads_only_when_a_script_is_parsed():
 
 
 LAYERS = ["errors", "state", "sse", "http", "gradio.protocol", "gradio.sessions", "gradio.batch",
-          "gradio.proxies", "hub", "gradio.storage", "client", "cli", "compat"]  # fmt: skip
+          "gradio.proxies", "hub", "gradio.storage", "client", "agents", "cli", "compat"]  # fmt: skip
 # compat sits on top: nothing below imports it; the CLI loads it by name (importlib) in the two
 # commands that need it, so `powershai-py --help` never does.
 

@@ -8,12 +8,13 @@ or hide what it says.
 
 One module per concern: :mod:`.app` (the group, its options and error handling),
 :mod:`.terminal` (output), :mod:`.exits` (exit codes and the command line's words), and the
-commands: :mod:`.sessions`, :mod:`.calls`, :mod:`.files`, :mod:`.powershell`, :mod:`.batch`.
+commands: :mod:`.sessions`, :mod:`.calls`, :mod:`.files`, :mod:`.powershell`, :mod:`.batch`,
+:mod:`.agent_tools` (``mcp``).
 """
 
 from __future__ import annotations
 
-from . import batch, calls, files, powershell, sessions  # noqa: F401 (they add their commands to main)
+from . import agent_tools, batch, calls, files, powershell, sessions  # noqa: F401 (they add their commands to main)
 from .app import main
 from .calls import parse_param
 from .exits import ERROR_EXITS, EXIT_CODES, cli_words, exit_code_for

@@ -164,8 +164,8 @@ def main(ctx: click.Context, store: Path | None, verbose: bool, auth: str | None
     # are printed here, once, as lines; its store is chosen by the command (open_store)
     from ..client import Client
 
-    ctx.with_resource(Client(app_warnings="log"))
-    ctx.obj = {"store_path": store, "auth": auth}
+    client = ctx.with_resource(Client(app_warnings="log"))
+    ctx.obj = {"store_path": store, "auth": auth, "client": client}
 
 
 def open_store(ctx: click.Context) -> None:

@@ -19,7 +19,7 @@ from ...errors import AuthenticationRequired, HttpError, PowershaiError
 from ...http import origin_of, request
 from ...state import current
 from .models import AppLayout
-from .shapes import check_config, component_types, usable_dependencies
+from .shapes import check_config, component_bounds, component_types, usable_dependencies
 
 __all__ = [
     "is_url",
@@ -158,6 +158,8 @@ def layout_from_config(root: str, config: dict[str, Any]) -> AppLayout:
     if prefix and not prefix.startswith("/"):
         prefix = "/" + prefix
     kinds = component_types(config)
+    limits = component_bounds(config)
+    bounds: dict[str, dict[int, dict[str, float]]] = {}
     slots: dict[str, tuple[int, tuple[int, ...]]] = {}
     names: list[str] = []
     indexes: dict[str, int] = {}
@@ -169,6 +171,10 @@ def layout_from_config(root: str, config: dict[str, Any]) -> AppLayout:
         inputs = dependency.get("inputs") or []
         hidden = tuple(i for i, cid in enumerate(inputs) if kinds.get(cid) == "state")
         slots[name] = (len(inputs), hidden)
+        visible = [cid for cid in inputs if kinds.get(cid) != "state"]
+        found = {place: limits[cid] for place, cid in enumerate(visible) if cid in limits}
+        if found:
+            bounds[name] = found
     return AppLayout(
         root_url=root.rstrip("/"),
         api_prefix=prefix.rstrip("/"),
@@ -176,6 +182,7 @@ def layout_from_config(root: str, config: dict[str, Any]) -> AppLayout:
         state_slots=slots,
         api_names=tuple(names),
         fn_indexes=indexes,
+        bounds=bounds,
     )
 
 

@@ -117,7 +117,9 @@ class AppLayout:
     """What ``/config`` tells about an app: where its API lives and its hidden inputs.
 
     ``state_slots`` maps an API name to ``(number of inputs, positions of gr.State
-    inputs)``; Gradio 4 and 5 need a null at each of those positions in a call.
+    inputs)``; Gradio 4 and 5 need a null at each of those positions in a call. ``bounds``
+    maps an API name to the bounds of its Slider and Number inputs, by their place among
+    the inputs ``/info`` lists (State inputs left out): ``{0: {"minimum": 0, "maximum": 10}}``.
     """
 
     root_url: str
@@ -127,6 +129,7 @@ class AppLayout:
     api_names: tuple[str, ...] = ()
     from_config: bool = True
     fn_indexes: dict[str, int] = field(default_factory=dict)  # API name -> the queue's fn_index
+    bounds: dict[str, dict[int, dict[str, float]]] = field(default_factory=dict)
 
     @property
     def real_app_url(self) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ...errors import ProtocolError, excerpt
 
-__all__ = ["check_config", "read_info", "readable", "ReadInfo"]
+__all__ = ["check_config", "component_bounds", "read_info", "readable", "ReadInfo"]
 
 _JSON_NAMES = {
     dict: "an object",
@@ -66,6 +66,26 @@ def component_types(config: dict[str, Any]) -> dict[Any, str]:
             cid = component.get("id")
             if isinstance(cid, (int, str)) and not isinstance(cid, bool):
                 found[cid] = component["type"]
+    return found
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+
+
+def component_bounds(config: dict[str, Any]) -> dict[Any, dict[str, float]]:
+    """Component id -> the ``minimum``/``maximum`` its props give, for the Slider and Number
+    components that name a finite bound (pure). Only shown: a prop of another type is left out."""
+    found: dict[Any, dict[str, float]] = {}
+    for component in config.get("components") or []:
+        if not isinstance(component, dict) or component.get("type") not in ("slider", "number"):
+            continue
+        props = component.get("props")
+        props = props if isinstance(props, dict) else {}
+        bounds = {key: props[key] for key in ("minimum", "maximum") if _number(props.get(key))}
+        cid = component.get("id")
+        if bounds and isinstance(cid, (int, str)) and not isinstance(cid, bool):
+            found[cid] = bounds
     return found
 
 

@@ -11,8 +11,10 @@ parameter, a ``type`` that is nearly such a schema; what it serves is made valid
 * wherever a file goes (Gradio's FileData or ImageData, alone, in a list or inside a value),
   a string goes too: a local path or a URL, uploaded when the tool is called, as for any
   call of this library;
-* the label is the title, the label and Python type the description, a default the default;
-  a parameter without one is required.
+* the label is the title; the label, Python type and Gradio's own description the
+  description; a default the default; a parameter without one is required; a Slider's
+  range (from ``/config``, given as ``bounds``) the ``minimum`` and ``maximum``; an
+  argument that is not a parameter is refused (``additionalProperties: false``).
 
 Only what is shown is forgiven: a parameter list that is not a list is a ``ValueError``.
 """
@@ -122,9 +124,10 @@ def _is_type(value: Any) -> bool:
     return bool(names) and all(isinstance(v, str) and v in _TYPE_NAMES for v in names)
 
 
-def input_schema(parameters: Any) -> dict[str, Any]:
+def input_schema(parameters: Any, bounds: dict[int, dict[str, float]] | None = None) -> dict[str, Any]:
     """The JSON Schema of an endpoint's arguments, an object keyed by parameter name, from
-    the ``parameters`` list of its ``/info`` entry."""
+    the ``parameters`` list of its ``/info`` entry; ``bounds`` (by parameter place, from the
+    app's ``/config``: a Slider's range) become ``minimum`` and ``maximum`` of a number."""
     if not isinstance(parameters, list):
         raise ValueError(f"an endpoint's parameters are a list, not {type(parameters).__name__}")
     properties: dict[str, Any] = {}
@@ -137,17 +140,27 @@ def input_schema(parameters: Any) -> dict[str, Any]:
         label = parameter.get("label")
         given = parameter.get("python_type")
         python: dict[str, Any] = given if isinstance(given, dict) else {}
-        words = [str(w) for w in (label, python.get("type")) if isinstance(w, str) and w]
+        said = schema.get("description")  # Gradio's own words ("numeric value between 0 and 10")
+        words = [w for w in (label, python.get("type"), said) if isinstance(w, str) and w]
         if isinstance(label, str) and label:
             schema["title"] = label
         if words:
-            schema["description"] = " · ".join(words)
+            schema["description"] = " · ".join(dict.fromkeys(words))
+        if schema.get("type") in ("number", "integer"):
+            for key, limit in ((bounds or {}).get(number) or {}).items():
+                schema.setdefault(key, limit)
         if parameter.get("parameter_has_default"):
             schema["default"] = copy.deepcopy(parameter.get("parameter_default"))
         else:
             required.append(name)
         properties[name] = schema
-    result: dict[str, Any] = {"type": "object", "properties": properties, "required": required}
+    # an argument the endpoint does not take is a mistake to correct, not something to drop
+    result: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
     if defs:
         result["$defs"] = defs
     return result
