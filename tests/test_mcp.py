@@ -26,6 +26,8 @@ import anyio
 import mcp
 import pytest
 from conftest import APPS, lines_until, running, start_app
+from hubserver import TOKEN as HUB_TOKEN
+from hubserver import FakeSpace, LocalHub
 from jsonschema import Draft202012Validator
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.shared.exceptions import MCPError
@@ -264,8 +266,9 @@ def test_every_component_through_mcp_equals_a_session_call(apps, media, tmp_path
     info = get_gradio_info(url)
     media_root = os.path.commonpath(list(media.values()))
     # the schema's own forms where the corpus uses a shorthand the library also takes
+    image = media["image"]
     full_forms = {
-        "gallery": [[{"image": media["image"], "caption": None}, {"image": media["image"], "caption": "bus"}]],
+        "gallery": [[{"image": image, "caption": None}, {"image": image, "caption": "bus"}]],
         "chatbot": [[{"role": "user", "content": [{"type": "text", "text": "before"}]}], "now"],
         "multimodal": [{"text": "just text", "files": []}],
     }
@@ -532,10 +535,10 @@ def test_a_linked_file_can_be_read_as_a_resource(apps, tmp_path):
 # --- the command line ---------------------------------------------------------------------------
 
 
-def run_cli(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(tmp: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "powershai_py", *args],
-        capture_output=True, text=True, env=_env(tmp), cwd=str(tmp), timeout=120,
+        capture_output=True, text=True, env={**_env(tmp), **env}, cwd=str(tmp), timeout=120,
     )  # fmt: skip
 
 
@@ -556,6 +559,26 @@ def test_several_apps_and_chosen_endpoints(apps, tmp_path):
     ]
     unknown = run_cli(tmp_path, "mcp", "no-such-session", "--list")
     assert unknown.returncode == 2 and "neither a URL" in unknown.stderr
+
+
+def test_a_space_is_served_by_its_id(apps, tmp_path):
+    """owner/name: the Space's host from the Hub (a local one here), its private twin with the
+    token only, and the token kept to the Hub and the Space's own host."""
+    queue = apps["queue"].url
+    names = [n.lstrip("/") for n in get_gradio_info(queue).named_endpoints]
+    with LocalHub() as hub:
+        hub.add(FakeSpace("owner/lab", host=queue))
+        hub.add(FakeSpace("owner/hidden", host=queue, private=True))
+        public = run_cli(tmp_path, "mcp", "owner/lab", "--list", HF_ENDPOINT=hub.url)
+        assert public.returncode == 0, public.stderr
+        assert [tool["name"] for tool in json.loads(public.stdout)] == names
+        assert "(lab, Gradio " in json.loads(public.stdout)[0]["description"]
+        refused = run_cli(tmp_path, "mcp", "owner/hidden", "--list", HF_ENDPOINT=hub.url)
+        assert refused.returncode != 0 and "owner/hidden" in refused.stderr
+        hub_env = {"HF_ENDPOINT": hub.url}
+        private = run_cli(tmp_path, "mcp", "owner/hidden", "--list", "--token", HUB_TOKEN, **hub_env)
+        assert private.returncode == 0, private.stderr
+        assert HUB_TOKEN not in private.stdout + private.stderr
 
 
 def test_import_and_help_stay_light(tmp_path):

@@ -68,7 +68,7 @@ def test_a_readme_snippet_runs_as_written(demo, tmp_path, number, code):
 
 HELP_PAGES = [[], ["info"], ["session", "new"], ["session", "list"], ["session", "show"], ["session", "set"],
               ["session", "remove"], ["call"], ["update"], ["calls", "list"], ["calls", "remove"], ["upload"],
-              ["download"], ["cancel"], ["batch"]]  # fmt: skip
+              ["download"], ["cancel"], ["batch"], ["mcp"]]  # fmt: skip
 EVENT_ID = re.compile(r"\b[0-9a-f]{32}\b")
 TINY_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -103,8 +103,8 @@ def test_every_help_example_runs_against_the_demo_app(demo, tmp_path, page):
         args = shlex.split(line.replace("http://127.0.0.1:7860", demo.url), comments=True)[1:]
         done = subprocess.run(
             [sys.executable, "-m", "powershai_py", *args],
-            cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env,
-        )  # fmt: skip
+            cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env, stdin=subprocess.DEVNULL,
+        )  # fmt: skip  (no input: a server over stdio, `mcp`, ends at once)
         assert done.returncode == 0, f"{line!r} failed:\n{done.stderr}"
         return done.stdout
 

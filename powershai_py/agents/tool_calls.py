@@ -21,7 +21,7 @@ from ..client import Client
 from ..errors import PowershaiError, QuotaExceeded, excerpt
 from ..gradio.protocol.models import STATUS_EVENTS, SessionApiEvent
 from .content import INLINE_LIMIT, Block, result_blocks
-from .tools import AppTool, check_local_files
+from .tools import AppTool, check_local_files, entries
 
 __all__ = ["start_call", "read_call", "call_blocks", "forget_call", "error_text"]
 
@@ -54,7 +54,7 @@ def call_blocks(tool: AppTool, call: SessionApiEvent, inline_limit: int = INLINE
     """The content blocks of a finished call; its failure as a PowershaiError."""
     call.raise_for_outcome(tool.version)
     values = call.last_data if isinstance(call.last_data, list) else [call.last_data]
-    return result_blocks(values, list(tool.spec.get("returns") or []), inline_limit)
+    return result_blocks(values, entries(tool.spec.get("returns")), inline_limit)
 
 
 def forget_call(client: Client, tool: AppTool, call: SessionApiEvent) -> None:
@@ -70,7 +70,7 @@ def error_text(error: PowershaiError, now: float | None = None) -> str:
     if isinstance(error, QuotaExceeded):
         wait = error.facts.get("retry_after")
         if isinstance(wait, (int, float)):
-            at = time.strftime("%H:%M:%S UTC", time.gmtime((now or time.time()) + wait))
+            at = time.strftime("%H:%M:%S UTC", time.gmtime((time.time() if now is None else now) + wait))
             text += f"\nRetry in {wait:.0f} seconds (at about {at})."
         else:
             text += "\nThe app named no wait: retry later, or with a token that has GPU quota left."

@@ -21,7 +21,7 @@ from typing import Any
 from ..errors import PowershaiError, excerpt
 from ..gradio.protocol.app import is_url
 from ..gradio.protocol.files import local_files
-from ..gradio.protocol.models import GradioSession, is_filedata
+from ..gradio.protocol.models import AppLayout, GradioSession, is_filedata
 from ..gradio.protocol.schema import map_files
 from ..gradio.proxies.tool_schema import input_schema, tool_name
 
@@ -50,6 +50,11 @@ def _words(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def entries(value: Any) -> list[dict[str, Any]]:
+    """The objects of a list of ``/info`` (its parameters or returns); anything else: none."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
 def _one_line(item: dict[str, Any], fallback: str) -> str:
     """``label (python type)`` of a parameter or output of ``/info``."""
     label = _words(item.get("label")) or _words(item.get("parameter_name")) or fallback
@@ -58,18 +63,22 @@ def _one_line(item: dict[str, Any], fallback: str) -> str:
     return f"{label} ({kind})" if kind else label
 
 
-def describe_endpoint(endpoint: str, spec: dict[str, Any], app_label: str, version: str | None) -> str:
-    """An endpoint described for an agent: its docs, what it takes and what it returns (pure)."""
+def describe_endpoint(
+    endpoint: str, spec: dict[str, Any], app_label: str, version: str | None, title: str | None = None
+) -> str:
+    """An endpoint described for an agent: its docs, what it takes and what it returns (pure);
+    ``title`` is the app's own (left out when it is Gradio's default, "Gradio")."""
     lines = []
     said = _words(spec.get("description"))
     if said:
         lines.append(said)
-    gradio = f" (Gradio {version})" if version else ""
-    lines.append(f"Calls the endpoint /{endpoint} of the Gradio app {app_label}{gradio}.")
-    parameters = [p for p in spec.get("parameters") or [] if isinstance(p, dict)]
+    named = f' "{title.strip()}"' if isinstance(title, str) and title.strip() not in ("", "Gradio") else ""
+    gradio = f", Gradio {version}" if version else ""
+    lines.append(f"Calls the endpoint /{endpoint} of the Gradio app{named} ({app_label}{gradio}).")
+    parameters = entries(spec.get("parameters"))
     if parameters:
         lines.append("Takes: " + "; ".join(_one_line(p, f"input {n}") for n, p in enumerate(parameters, 1)))
-    returns = [r for r in spec.get("returns") or [] if isinstance(r, dict)]
+    returns = entries(spec.get("returns"))
     if len(returns) == 1:
         lines.append("Returns: " + _one_line(returns[0], "output"))
     elif returns:
@@ -92,18 +101,17 @@ def _takes_file(schema: Any) -> bool:
 
 
 def make_tools(
-    apps: Iterable[tuple[str, GradioSession, dict[str, dict[int, dict[str, float]]]]],
-    endpoints: Iterable[str] = (),
+    apps: Iterable[tuple[str, GradioSession, AppLayout]], endpoints: Iterable[str] = ()
 ) -> list[AppTool]:
-    """The tools of ``apps`` (``(label, session, bounds by endpoint)``, in order): one per
-    callable endpoint, or only those named in ``endpoints``. With several apps each name
-    starts with its app's label. An endpoint asked for that no app has is a PowershaiError."""
+    """The tools of ``apps`` (``(label, session, layout)``, in order): one per callable
+    endpoint, or only those named in ``endpoints``. With several apps each name starts with
+    its app's label. An endpoint asked for that no app has is a PowershaiError."""
     apps = list(apps)
     wanted = {name.strip().lstrip("/") for name in endpoints if name.strip("/ ")}
     taken: set[str] = set()
     tools: list[AppTool] = []
     seen: set[str] = set()
-    for label, session, bounds in apps:
+    for label, session, layout in apps:
         for path, spec in session.info.named_endpoints.items():
             endpoint = path.lstrip("/")
             if wanted and endpoint not in wanted:
@@ -112,13 +120,13 @@ def make_tools(
                 continue
             seen.add(endpoint)
             try:
-                schema = input_schema(spec.get("parameters") or [], bounds.get(endpoint))
+                schema = input_schema(spec.get("parameters") or [], layout.bounds.get(endpoint))
             except ValueError:
                 continue  # an endpoint whose parameters cannot be read is not offered
             tools.append(
                 AppTool(
                     name=tool_name(label if len(apps) > 1 else "", endpoint, taken),
-                    description=describe_endpoint(endpoint, spec, label, session.info.version),
+                    description=describe_endpoint(endpoint, spec, label, session.info.version, layout.title),
                     input_schema=schema,
                     session=session.name,
                     endpoint=endpoint,
@@ -176,8 +184,8 @@ def check_local_files(tool: AppTool, arguments: dict[str, Any], roots: list[Path
         problems.extend(str(path) for path in found if not inside(path))  # a link out, a pattern
         return value
 
-    for spec in tool.spec.get("parameters") or []:
-        if isinstance(spec, dict) and spec.get("parameter_name") in arguments:
+    for spec in entries(tool.spec.get("parameters")):
+        if spec.get("parameter_name") in arguments:
             map_files(arguments[spec["parameter_name"]], spec.get("type"), check)
     if problems:
         folders = ", ".join(json.dumps(str(root)) for root in allowed) or "none"

@@ -6,6 +6,7 @@ The SDK (the extra ``powershai-py[mcp]``) is imported only when the command runs
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -57,16 +58,20 @@ def _stored(ctx: click.Context, names: list[str]) -> dict[str, Any]:
 
 
 def open_apps(
-    ctx: click.Context, apps: tuple[str, ...], token: str | None, transport: str | None, downloads: Path
-) -> list[tuple[str, Any, dict[str, Any]]]:
+    ctx: click.Context,
+    apps: tuple[str, ...],
+    token: str | None,
+    transport: str | None,
+    downloads: Path | None,
+) -> list[tuple[str, Any, Any]]:
     """Open a session on each app (a URL, a stored session's name or a Space id), in this
-    command's own memory store; ``(label, session, bounds)`` for each."""
+    command's own memory store; ``(label, session, layout)`` for each."""
     from ..gradio.protocol.app import app_layout, is_url
     from ..gradio.sessions.store import MemoryStore, use_store
 
     stored = _stored(ctx, [app for app in apps if not is_url(app)])
     use_store(MemoryStore())
-    opened: list[tuple[str, Any, dict[str, Any]]] = []
+    opened: list[tuple[str, Any, Any]] = []
     labels: set[str] = set()
     for app in apps:
         if is_url(app):
@@ -87,12 +92,13 @@ def open_apps(
         while name in labels:
             name += "_"
         labels.add(name)
+        folder = str(downloads) if downloads else None
         session = ps.new_gradio_session(
-            url, name, str(downloads), force=True, token=token, auth=app_login(ctx, url), transport=chosen
+            url, name, folder, force=True, token=token, auth=app_login(ctx, url), transport=chosen
         )
         ps.set_gradio_session(name, 0, "remove")  # calls leave when answered; never refuse one
         layout = app_layout(session.app_url, token=session.token.value, credentials=session.login)
-        opened.append((name, session, layout.bounds))
+        opened.append((name, session, layout))
     return opened
 
 
@@ -152,13 +158,14 @@ def mcp(
     APP is a URL, a session of the store, or a Hugging Face Space id (owner/name). Each
     endpoint is one tool; its arguments are checked against the app's /info schema, file
     arguments take a local path or URL (uploaded for you), and progress, cancel and app
-    errors reach the agent. Needs the MCP SDK: pip install 'powershai-py[mcp]'.
+    errors reach the agent. Over stdio (the default) an agent's host starts this command;
+    --http [HOST:]PORT serves agents at http://HOST:PORT/mcp until Ctrl-C. Needs the MCP
+    SDK: pip install 'powershai-py[mcp]'. See docs/mcp.md.
 
     \b
-    Examples:
-      powershai-py mcp http://127.0.0.1:7860
-      powershai-py mcp owner/space --endpoint predict --http 8000
-      powershai-py mcp http://127.0.0.1:7860 --list
+    Example:
+      powershai-py mcp http://127.0.0.1:7860 --list           # the tools an agent sees
+      powershai-py mcp http://127.0.0.1:7860 --endpoint greet  # serve one tool over stdio
     """
     if token and public:
         raise click.UsageError("give --token or --public, not both")
@@ -166,30 +173,49 @@ def mcp(
     if not list_only:
         _need_sdk()
     chosen = "public" if public else token
-    downloads = (download_path or Path(tempfile.mkdtemp(prefix="powershai-py-mcp-"))).expanduser().absolute()
     from ..agents.tools import make_tools
 
-    opened = open_apps(ctx, apps, chosen, transport, downloads)
-    tools = make_tools(opened, endpoints)
     if list_only:
+        tools = make_tools(open_apps(ctx, apps, chosen, transport, None), endpoints)
         listing = [
             {"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in tools
         ]
         click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
         return
-    from ..agents.mcp_server import ToolServer, serve_http, serve_stdio
+    # a folder of our own (mkdtemp: private, never one someone prepared), removed at the end if empty
+    downloads = (download_path or Path(tempfile.mkdtemp(prefix="powershai-py-mcp-"))).expanduser().absolute()
+    try:
+        _serve(ctx, open_apps(ctx, apps, chosen, transport, downloads), endpoints, host_port, allowed,
+               downloads, inline_limit)  # fmt: skip
+    finally:
+        if download_path is None:
+            with contextlib.suppress(OSError):
+                downloads.rmdir()  # only when no file was saved
 
-    folders = [Path(os.getcwd())] if not allowed else [folder.absolute() for folder in allowed]
+
+def _serve(
+    ctx: click.Context,
+    opened: list[tuple[str, Any, Any]],
+    endpoints: tuple[str, ...],
+    host_port: tuple[str, int] | None,
+    allowed: tuple[Path, ...],
+    downloads: Path,
+    inline_limit: int,
+) -> None:
+    from ..agents.mcp_server import ToolServer, serve_http, serve_stdio
+    from ..agents.tools import make_tools
+
+    labels = ", ".join(label for label, _, _ in opened)
+    folders = [folder.absolute() for folder in allowed] or [Path(os.getcwd())]
     server = ToolServer(
         client=ctx.find_root().obj["client"],
-        tools=tools,
+        tools=make_tools(opened, endpoints),
         download_path=downloads,
         allowed=[*folders, downloads],
         inline_limit=inline_limit,
-        instructions="Each tool calls an endpoint of a Gradio app: "
-        + ", ".join(label for label, _, _ in opened),
+        instructions=f"Each tool calls an endpoint of a Gradio app ({labels}).",
     )
-    what = f"{len(tools)} tools of {', '.join(label for label, _, _ in opened)}"
+    what = f"{len(server.tools)} tools of {labels}"
     say(f"powershai-py: file outputs are saved in {downloads}", err=True)
     if host_port is None:
         say(f"powershai-py: serving {what} over stdio", err=True)

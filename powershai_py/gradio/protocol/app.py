@@ -183,6 +183,7 @@ def layout_from_config(root: str, config: dict[str, Any]) -> AppLayout:
         api_names=tuple(names),
         fn_indexes=indexes,
         bounds=bounds,
+        title=config["title"] if isinstance(config.get("title"), str) else None,
     )
 
 

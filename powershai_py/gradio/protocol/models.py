@@ -130,6 +130,7 @@ class AppLayout:
     from_config: bool = True
     fn_indexes: dict[str, int] = field(default_factory=dict)  # API name -> the queue's fn_index
     bounds: dict[str, dict[int, dict[str, float]]] = field(default_factory=dict)
+    title: str | None = None  # the app's title (gr.Blocks(title=...)); Gradio's default is "Gradio"
 
     @property
     def real_app_url(self) -> str:
