@@ -532,6 +532,29 @@ def test_a_linked_file_can_be_read_as_a_resource(apps, tmp_path):
     assert outside is not None and "is not a file this server saved" in str(outside)
 
 
+# --- the documentation ---------------------------------------------------------------------------
+
+DOCS = Path(__file__).parent.parent / "docs" / "mcp.md"
+
+
+def test_the_worked_example_of_the_docs_runs_against_the_demo_app(tmp_path):
+    """docs/mcp.md's Python block, as written (the demo app's port aside), with the command on
+    the PATH as after `pip install`: it prints the tool names, then the app's greeting."""
+    import re
+
+    [block] = re.findall(r"```python\n(.*?)```", DOCS.read_text(encoding="utf-8"), flags=re.S)
+    root = Path(__file__).parent.parent
+    with running([start_app(root / "scripts" / "demo_app.py", tmp_path / "demo.log")]) as [demo]:
+        env = _env(tmp_path)
+        env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env["PATH"]
+        done = subprocess.run(
+            [sys.executable, "-c", block.replace("http://127.0.0.1:7860", demo.url)],
+            capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=120,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["['countdown', 'shout_file', 'greet', 'badge']", "Hello, Ana!"]
+
+
 # --- the command line ---------------------------------------------------------------------------
 
 
