@@ -26,6 +26,7 @@ import anyio
 import mcp
 import pytest
 from conftest import APPS, lines_until, running, start_app
+from faultserver import FaultServer, end_chunks, send_chunk, start_event_stream
 from hubserver import TOKEN as HUB_TOKEN
 from hubserver import FakeSpace, LocalHub
 from jsonschema import Draft202012Validator
@@ -378,7 +379,44 @@ def test_an_app_error_is_a_tool_error_with_the_apps_text(apps, tmp_path):
 
     failed, after = talk(over_stdio(tmp_path, "mcp", url), body)
     assert failed.is_error and "Cannot divide by zero!" in failed.content[0].text
+    assert "Received before" not in failed.content[0].text  # it gave no partial result
     assert not after.is_error and got_blocks(after) == [("text", 0.25)]
+
+
+def _ends_early(handler: Any) -> None:
+    start_event_stream(handler)
+    send_chunk(handler, b'event: generating\ndata: ["only"]\n\nevent: gener')  # then the end
+    end_chunks(handler)
+
+
+def _cut(handler: Any) -> None:
+    start_event_stream(handler)
+    send_chunk(handler, b'event: generating\ndata: ["only"]\n\n')
+    handler.wfile.flush()
+    handler.close_connection = True
+    handler.connection.shutdown(2)  # the connection dropped mid-stream
+
+
+@pytest.mark.parametrize(
+    ("stream", "said"),
+    [(_ends_early, "ended the stream before the call completed"),
+     (_cut, "the connection was cut mid-stream")],  # fmt: skip
+    ids=["ends-early", "cut"],
+)
+def test_a_stream_without_its_result_is_a_tool_error_that_keeps_what_came(tmp_path, stream, said):
+    """Never a false success: a stream that ends before the app said "complete" is an error,
+    with the partial result received in it; the server serves the next call."""
+    with FaultServer() as fault:
+        fault.gradio_app("short", stream)
+
+        async def body(client: Any) -> list[Any]:
+            return [await client.call_tool("short", {}) for _ in range(2)]
+
+        results = talk(over_stdio(tmp_path, "mcp", fault.url, "--transport", "call"), body)
+    for result in results:
+        assert result.is_error
+        assert said in result.content[0].text
+        assert 'Received before the call ended: ["only"]' in result.content[0].text
 
 
 def test_wrong_arguments_are_a_tool_error_the_agent_can_correct(apps, tmp_path):

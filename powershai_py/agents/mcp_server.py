@@ -96,15 +96,21 @@ class ToolServer:
         problems = argument_problems(tool, arguments)
         if problems:
             return _failed(f"The arguments of {tool.name} are not what it takes:\n" + "\n".join(problems))
+        started: list[Any] = []  # the call, once submitted: a cancel during the upload still finds it
+        received: list[Any] = []  # its partial results, in order
         try:
-            return _result(await self._run(ctx, tool, arguments))
+            return _result(await self._run(ctx, tool, arguments, started, received))
         except PowershaiError as error:
-            return _failed(error_text(error))
+            return _failed(error_text(error, partial=received[-1] if received else None))
 
     async def _run(
-        self, ctx: ServerRequestContext[Any], tool: AppTool, arguments: dict[str, Any]
+        self,
+        ctx: ServerRequestContext[Any],
+        tool: AppTool,
+        arguments: dict[str, Any],
+        started: list[Any],
+        received: list[Any],
     ) -> list[Block]:
-        started: list[Any] = []  # the call, once submitted: a cancel during the upload still finds it
 
         def start() -> None:
             started.append(start_call(self.client, tool, arguments, self.allowed))
@@ -121,7 +127,9 @@ class ToolServer:
         try:
             await anyio.to_thread.run_sync(start)
             call = started[0]
-            await anyio.to_thread.run_sync(read_call, self.client, tool, call, report, abandon_on_cancel=True)
+            await anyio.to_thread.run_sync(
+                read_call, self.client, tool, call, report, received, abandon_on_cancel=True
+            )
             return call_blocks(tool, call, self.inline_limit)
         finally:
             if started:  # finished, failed or cancelled: the call leaves the session (cancelled if running)

@@ -12,6 +12,7 @@ server that answers for days holds no more than its calls in flight.
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 from ..client import Client
 from ..errors import PowershaiError, QuotaExceeded, excerpt
 from ..gradio.protocol.models import STATUS_EVENTS, SessionApiEvent
-from .content import INLINE_LIMIT, Block, result_blocks
+from .content import INLINE_LIMIT, Block, local_view, result_blocks
 from .tools import AppTool, check_local_files, entries
 
 __all__ = ["start_call", "read_call", "call_blocks", "forget_call", "error_text"]
@@ -35,9 +36,16 @@ def start_call(
     return call
 
 
-def read_call(client: Client, tool: AppTool, call: SessionApiEvent, report: Callable[[str], None]) -> None:
+def read_call(
+    client: Client,
+    tool: AppTool,
+    call: SessionApiEvent,
+    report: Callable[[str], None],
+    received: list[Any] | None = None,
+) -> None:
     """Read ``call`` to its end, telling ``report`` each step worth showing: the place in
-    the queue, the app's progress and messages, each partial result of a generator."""
+    the queue, the app's progress and messages, each partial result of a generator (whose
+    data is also appended to ``received``, so that what came is kept if the call fails)."""
     partial = 0
     for result in client.iter_gradio_session_api_result(call, None, tool.session, status=True):
         name = (result.event or "").lower()
@@ -47,6 +55,8 @@ def read_call(client: Client, tool: AppTool, call: SessionApiEvent, report: Call
             report(call.queue.describe())
         elif name == "generating":
             partial += 1
+            if received is not None:
+                received.append(result.data)
             report(f"partial result {partial}: {excerpt(repr(result.data), 300)}")
 
 
@@ -63,10 +73,14 @@ def forget_call(client: Client, tool: AppTool, call: SessionApiEvent) -> None:
         client.remove_gradio_session_api(call, tool.session, force=True)
 
 
-def error_text(error: PowershaiError, now: float | None = None) -> str:
-    """What an agent is told when a call fails: the app's own words, and for a spent ZeroGPU
-    quota when to try again."""
+def error_text(error: PowershaiError, now: float | None = None, partial: Any = None) -> str:
+    """What an agent is told when a call fails: the app's own words, for a spent ZeroGPU quota
+    when to try again, and the last partial result received before the end (``partial``, the
+    data of the call's last event; files as their local paths), so that nothing received is lost."""
     text = error.message
+    if partial is not None:
+        shown = json.dumps(local_view(partial), ensure_ascii=False, default=str)
+        text += f"\nReceived before the call ended: {excerpt(shown, 4000)}"
     if isinstance(error, QuotaExceeded):
         wait = error.facts.get("retry_after")
         if isinstance(wait, (int, float)):
