@@ -369,6 +369,33 @@ def test_progress_of_a_long_call_reaches_the_agent(apps, tmp_path):
         assert values == sorted(set(values)), name  # progress only grows
 
 
+def test_calls_in_parallel_each_get_their_own_result_and_progress(apps, tmp_path):
+    """An agent may run tools side by side: over one connection, each call's result and
+    progress are its own."""
+    url = apps["queue"].url
+    lengths = [3, 5, 7, 9]
+    seen: dict[int, list[str]] = {n: [] for n in lengths}
+    results: dict[int, Any] = {}
+
+    async def body(client: Any) -> None:
+        async def one(n: int) -> None:
+            async def progress(value: float, total: float | None, message: str | None) -> None:
+                seen[n].append(str(message))
+
+            results[n] = await client.call_tool("ticker", {"n": n}, progress_callback=progress)
+
+        async with anyio.create_task_group() as group:
+            for n in lengths:
+                group.start_soon(one, n)
+
+    talk(over_stdio(tmp_path, "mcp", url), body)
+    for n in lengths:
+        assert got_blocks(results[n]) == [("text", f"tick {n}")]
+        assert [m for m in seen[n] if m.startswith("partial")] == [
+            f"partial result {i}: ['tick {i}']" for i in range(1, n + 1)
+        ]
+
+
 def test_an_app_error_is_a_tool_error_with_the_apps_text(apps, tmp_path):
     url = apps["queue"].url
 
