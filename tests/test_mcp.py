@@ -632,7 +632,7 @@ def run_cli(tmp: Path, *args: str, **env: str) -> subprocess.CompletedProcess[st
 
 def test_several_apps_and_chosen_endpoints(apps, tmp_path):
     components, queue = apps["components"].url, apps["queue"].url
-    both = run_cli(tmp_path, "mcp", components, queue, "-e", "text", "-e", "talk", "--list")
+    both = run_cli(tmp_path, "mcp", components, queue, "-e", "text", "-e", "talk", "--list", "--json")
     assert both.returncode == 0, both.stderr
     names = [tool["name"] for tool in json.loads(both.stdout)]
     port_of = {url: url.rsplit(":", 1)[1] for url in (components, queue)}
@@ -641,10 +641,13 @@ def test_several_apps_and_chosen_endpoints(apps, tmp_path):
     assert missing.returncode != 0 and "/nope" in missing.stderr and "/text" in missing.stderr
     stored = run_cli(tmp_path, "session", "new", queue, "--name", "lab")
     assert stored.returncode == 0, stored.stderr
-    by_name = run_cli(tmp_path, "mcp", "lab", "--list")
+    by_name = run_cli(tmp_path, "mcp", "lab", "--list", "--json")
     assert [t["name"] for t in json.loads(by_name.stdout)] == [
         n.lstrip("/") for n in get_gradio_info(queue).named_endpoints
     ]
+    table = run_cli(tmp_path, "mcp", "lab", "--list").stdout.splitlines()  # for a person: a table
+    assert table[0].split() == ["tool", "arguments", "description"]
+    assert any(line.split()[:3] == ["divide", "a,", "b"] for line in table), table
     unknown = run_cli(tmp_path, "mcp", "no-such-session", "--list")
     assert unknown.returncode == 2 and "neither a URL" in unknown.stderr
 
@@ -657,7 +660,7 @@ def test_a_space_is_served_by_its_id(apps, tmp_path):
     with LocalHub() as hub:
         hub.add(FakeSpace("owner/lab", host=queue))
         hub.add(FakeSpace("owner/hidden", host=queue, private=True))
-        public = run_cli(tmp_path, "mcp", "owner/lab", "--list", HF_ENDPOINT=hub.url)
+        public = run_cli(tmp_path, "mcp", "owner/lab", "--list", "--json", HF_ENDPOINT=hub.url)
         assert public.returncode == 0, public.stderr
         assert [tool["name"] for tool in json.loads(public.stdout)] == names
         assert "(lab, Gradio " in json.loads(public.stdout)[0]["description"]

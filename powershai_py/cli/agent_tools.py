@@ -7,7 +7,6 @@ The SDK (the extra ``powershai-py[mcp]``) is imported only when the command runs
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import tempfile
@@ -20,8 +19,8 @@ import click
 import powershai_py as ps
 
 from ..errors import PowershaiError
-from .app import app_login, main, transport_option
-from .terminal import say
+from .app import app_login, json_option, main, transport_option
+from .terminal import emit, say
 
 _SPACE_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 
@@ -137,8 +136,9 @@ def open_apps(
 )
 @transport_option
 @click.option(
-    "--list", "list_only", is_flag=True, help="Print the tools as JSON (name, description, schema) and exit."
+    "--list", "list_only", is_flag=True, help="Print the tools and exit (--json: their schemas too)."
 )
+@json_option
 @click.pass_context
 def mcp(
     ctx: click.Context,
@@ -152,6 +152,7 @@ def mcp(
     inline_limit: int,
     transport: str | None,
     list_only: bool,
+    as_json: bool,
 ) -> None:
     """Serve the endpoints of APPs as tools for AI agents (MCP), over stdio or HTTP.
 
@@ -164,7 +165,7 @@ def mcp(
 
     \b
     Example:
-      powershai-py mcp http://127.0.0.1:7860 --list           # the tools an agent sees
+      powershai-py mcp http://127.0.0.1:7860 --list           # the tools (--json: their schemas)
       powershai-py mcp http://127.0.0.1:7860 --endpoint greet  # serve one tool over stdio
     """
     if token and public:
@@ -180,7 +181,10 @@ def mcp(
         listing = [
             {"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in tools
         ]
-        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
+        rows = [
+            [t.name, ", ".join(t.input_schema["properties"]), t.description.splitlines()[0]] for t in tools
+        ]
+        emit(listing, as_json, ["tool", "arguments", "description"], rows)
         return
     # a folder of our own (mkdtemp: private, never one someone prepared), removed at the end if empty
     downloads = (download_path or Path(tempfile.mkdtemp(prefix="powershai-py-mcp-"))).expanduser().absolute()
