@@ -12,6 +12,7 @@ the app its other tools. Nothing here imports the MCP SDK.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,13 @@ class AppTool:
     @property
     def title(self) -> str:
         return f"/{self.endpoint} of {self.app_label}"
+
+    @functools.cached_property
+    def validator(self) -> Any:
+        """The judge of this tool's arguments (jsonschema, made once)."""
+        from jsonschema import Draft202012Validator  # installed with the mcp extra (the SDK needs it)
+
+        return Draft202012Validator(self.input_schema)
 
 
 def _words(value: Any) -> str:
@@ -150,11 +158,10 @@ def argument_problems(tool: AppTool, arguments: dict[str, Any]) -> list[str]:
     """What is wrong with ``arguments`` for ``tool``, as its input schema says (empty: nothing).
 
     Each problem names the argument and what it should be, for the agent to correct."""
-    from jsonschema import Draft202012Validator  # installed with the mcp extra (the SDK needs it)
-
-    validator = Draft202012Validator(tool.input_schema)
     problems = []
-    for error in sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path)):
+    for error in sorted(
+        tool.validator.iter_errors(arguments), key=lambda e: [str(p) for p in e.absolute_path]
+    ):
         where = ".".join(str(part) for part in error.absolute_path) or "the arguments"
         problems.append(f"{where}: {excerpt(error.message, 200)}")
     return problems
