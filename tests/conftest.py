@@ -376,3 +376,29 @@ def fault(fast):
     fast.settings.transport = "call"
     with FaultServer() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def media() -> dict[str, str]:
+    """Sample files Gradio itself ships (an image, a sound, a video, a 3D model, a text)."""
+    from gradio import media
+
+    return {
+        "image": media.get_image("bus.png"),
+        "audio": media.get_audio("audio_sample.wav"),
+        "video": media.get_video("muted_b.mp4"),
+        "model3d": media.get_model3d("Bunny.obj"),
+        "text": media.get_file("sample.txt"),
+    }
+
+
+@pytest.fixture(scope="session")
+def component_apps(tmp_path_factory) -> Iterator[list[RunningApp]]:
+    """tests/apps/components.py (every component), and a copy behind a login (user:secret)."""
+    logs = tmp_path_factory.mktemp("components")
+    apps = [
+        start_app(APPS / "components.py", logs / "components.log"),
+        start_app(APPS / "components.py", logs / "locked.log", args=("--auth", "user:secret")),
+    ]
+    with running(apps) as ready:
+        yield ready

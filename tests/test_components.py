@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import APPS, running, start_app
 from threeway import by_client, normalise, visible_outputs
 
 from powershai_py import (
@@ -35,32 +34,8 @@ from powershai_py import (
 
 
 @pytest.fixture(scope="module")
-def component_apps(tmp_path_factory):
-    logs = tmp_path_factory.mktemp("components")
-    apps = [
-        start_app(APPS / "components.py", logs / "components.log"),
-        start_app(APPS / "components.py", logs / "locked.log", args=("--auth", "user:secret")),
-    ]
-    with running(apps) as ready:
-        yield ready
-
-
-@pytest.fixture(scope="module")
 def components(component_apps):
     return component_apps[0]
-
-
-@pytest.fixture(scope="module")
-def media():
-    from gradio import media
-
-    return {
-        "image": media.get_image("bus.png"),
-        "audio": media.get_audio("audio_sample.wav"),
-        "video": media.get_video("muted_b.mp4"),
-        "model3d": media.get_model3d("Bunny.obj"),
-        "text": media.get_file("sample.txt"),
-    }
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,7 @@ from powershai_py import Client, get_gradio_info
 from powershai_py.gradio.protocol.app import app_layout
 from powershai_py.gradio.protocol.models import is_filedata
 from powershai_py.gradio.proxies.tool_schema import input_schema
+from powershai_py.gradio.sessions.session_files import filedata_in
 
 SECRET = "hf_mcpTOKENneverSHOWN0123456789"
 
@@ -123,16 +124,6 @@ def _files_as_hashes(value: Any) -> Any:
     return value
 
 
-def _filedata(value: Any) -> list[dict[str, Any]]:
-    if is_filedata(value):
-        return [value]
-    if isinstance(value, list):
-        return [f for v in value for f in _filedata(v)]
-    if isinstance(value, dict):
-        return [f for v in value.values() for f in _filedata(v)]
-    return []
-
-
 def expected_blocks(values: list[Any], returns: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     """What docs/mcp.md promises for a session call's outputs: a block per output (State left
     out) - a file's bytes, or its text - and for a value holding files among other things its
@@ -141,7 +132,7 @@ def expected_blocks(values: list[Any], returns: list[dict[str, Any]]) -> list[tu
         values = [v for v, r in zip(values, returns, strict=True) if r.get("component") != "State"]
     out: list[tuple[str, Any]] = []
     for value in values:
-        files = _filedata(value)
+        files = filedata_in(value)
         alone = is_filedata(value) or (
             isinstance(value, list) and value and all(is_filedata(v) for v in value)
         )
@@ -199,28 +190,9 @@ def session_call(url: str, api_name: str, values: Any, folder: Path, auth: Any =
 
 
 @pytest.fixture(scope="module")
-def apps(tmp_path_factory):
-    logs = tmp_path_factory.mktemp("mcp-apps")
-    started = [
-        start_app(APPS / "components.py", logs / "components.log"),
-        start_app(APPS / "components.py", logs / "locked.log", args=("--auth", "user:secret")),
-        start_app(APPS / "queue_lab.py", logs / "queue_lab.log"),
-    ]
-    with running(started) as ready:
-        yield {"components": ready[0], "locked": ready[1], "queue": ready[2]}
-
-
-@pytest.fixture(scope="module")
-def media():
-    from gradio import media
-
-    return {
-        "image": media.get_image("bus.png"),
-        "audio": media.get_audio("audio_sample.wav"),
-        "video": media.get_video("muted_b.mp4"),
-        "model3d": media.get_model3d("Bunny.obj"),
-        "text": media.get_file("sample.txt"),
-    }
+def apps(component_apps, queue_lab):
+    """Every component, the same behind a login, and the queue lab (conftest's servers)."""
+    return {"components": component_apps[0], "locked": component_apps[1], "queue": queue_lab}
 
 
 def _json_ready(value: Any) -> Any:
@@ -480,7 +452,7 @@ def test_a_cancel_by_the_agent_stops_the_call_on_the_server(apps, tmp_path, tran
     """The agent cancels its request while the server stays connected: the generator stops on
     the Gradio server then (not when the MCP server goes), and the server serves on."""
     url = apps["queue"].url
-    length = 300 if transport == "stdio" else 301  # each test its own ticker, counted by the app
+    length = 401 if transport == "stdio" else 402  # each test its own ticker, counted by the app
 
     async def body(client: Any) -> tuple[int, Any]:
         started = anyio.Event()

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..gradio.protocol.models import is_filedata
+from ..gradio.sessions.session_files import filedata_in
 
 __all__ = ["Block", "INLINE_LIMIT", "result_blocks", "shown_outputs", "local_view"]
 
@@ -61,16 +62,6 @@ def local_view(value: Any) -> Any:
     return value
 
 
-def _files(value: Any) -> list[dict[str, Any]]:
-    if is_filedata(value):
-        return [value]
-    if isinstance(value, list):
-        return [found for item in value for found in _files(item)]
-    if isinstance(value, dict):
-        return [found for item in value.values() for found in _files(item)]
-    return []
-
-
 def file_block(filedata: dict[str, Any], inline_limit: int = INLINE_LIMIT) -> Block:
     """A downloaded file as a block: inline when it is a small image or sound, else a link."""
     path = Path(str(filedata.get("local_path")))
@@ -94,7 +85,7 @@ def result_blocks(values: list[Any], returns: list[Any], inline_limit: int = INL
     being the endpoint's ``/info`` outputs."""
     blocks: list[Block] = []
     for value in shown_outputs(values, returns):
-        files = [f for f in _files(value) if f.get("local_path")]
+        files = [f for f in filedata_in(value) if f.get("local_path")]
         alone = is_filedata(value) or (
             isinstance(value, list) and value and all(is_filedata(v) for v in value)
         )
