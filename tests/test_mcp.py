@@ -242,9 +242,12 @@ def test_every_component_through_mcp_equals_a_session_call(apps, media, tmp_path
     image = media["image"]
     full_forms = {
         "gallery": [[{"image": image, "caption": None}, {"image": image, "caption": "bus"}]],
-        "chatbot": [[{"role": "user", "content": [{"type": "text", "text": "before"}]}], "now"],
         "multimodal": [{"text": "just text", "files": []}],
     }
+    if apps["components"].major >= 6:  # a chat message's content: a list of parts
+        full_forms["chatbot"] = [[{"role": "user", "content": [{"type": "text", "text": "before"}]}], "now"]
+    else:  # a video: a VideoData object
+        full_forms["video"] = [{"video": media["video"], "subtitles": None}]
     runs = []
     for api_name, corpus, _ in cases(media, apps["components"].major):
         shorthand = api_name in full_forms and (api_name != "multimodal" or isinstance(corpus[0], str))
