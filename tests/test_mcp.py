@@ -647,6 +647,15 @@ def test_a_space_is_served_by_its_id(apps, tmp_path):
         assert HUB_TOKEN not in private.stdout + private.stderr
 
 
+def test_a_busy_port_is_said_in_one_line(apps, tmp_path):
+    url = apps["queue"].url
+    busy = url.rsplit(":", 1)[1]  # the app's own port
+    done = run_cli(tmp_path, "mcp", url, "--http", busy)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"POWERSHAI_MCP_ADDRESS: cannot serve on 127.0.0.1:{busy}" in done.stderr
+    assert not list(tmp_path.glob("powershai-py-mcp-*"))  # the empty download folder is gone
+
+
 def test_import_and_help_stay_light(tmp_path):
     code = (
         "import sys, powershai_py; from powershai_py.cli import main\n"

@@ -223,25 +223,44 @@ def serve_stdio(tools: ToolServer) -> None:
 
 def serve_http(tools: ToolServer, host: str, port: int, announce: Any = None) -> None:
     """Answer agents over streamable HTTP at ``http://host:port/mcp`` until interrupted;
-    ``announce(url)`` is told the address once the port is open (port 0: a free one)."""
+    ``announce(url)`` is told the address once the port is open (port 0: a free one). A port
+    that cannot be had is a PowershaiError, before anything is served."""
+    import socket
+
     import uvicorn
 
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((host, port))
+        listening.listen(128)
+    except OSError as error:
+        listening.close()
+        raise PowershaiError(
+            f"cannot serve on {host}:{port}: {error.strerror or error}; choose another port "
+            "(--http PORT, or 0 for a free one)",
+            code="POWERSHAI_MCP_ADDRESS",
+        ) from None
     app = tools.server().streamable_http_app(host=host)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    shown = f"[{host}]" if ":" in host else host
+    address = f"http://{shown}:{listening.getsockname()[1]}/mcp"
 
     async def main() -> None:
         async with anyio.create_task_group() as group:
-            group.start_soon(_announce_when_started, server, host, announce)
-            await server.serve()
+            group.start_soon(_announce_when_started, server, address, announce)
+            await server.serve(sockets=[listening])
             group.cancel_scope.cancel()
 
-    anyio.run(main)
+    try:
+        anyio.run(main)
+    finally:
+        listening.close()
 
 
-async def _announce_when_started(server: Any, host: str, announce: Any) -> None:
+async def _announce_when_started(server: Any, address: str, announce: Any) -> None:
     while not server.started:
         await anyio.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    shown = f"[{host}]" if ":" in host else host
     if announce is not None:
-        announce(f"http://{shown}:{port}/mcp")
+        announce(address)
