@@ -64,6 +64,51 @@ def test_a_description_never_fails_on_what_is_only_shown(spec):
     assert "/x of the Gradio app (demo)" in describe_endpoint("x", spec, "demo", None)
 
 
+# --- the tool list of spoiled documents ----------------------------------------------------------------
+
+DOCUMENTS = sorted(DATA.glob("*-info-*.json"))
+
+
+def tools_of(document: dict[str, Any], version: str) -> tuple[list[Any], Any]:
+    from powershai_py.agents.tools import make_tools
+    from powershai_py.gradio.protocol.models import AppLayout, GradioInfo, GradioSession
+    from powershai_py.gradio.protocol.shapes import read_info
+
+    read = read_info(document, "http://app/info")
+    app = "http://app"
+    info = GradioInfo(read.named_endpoints, read.unnamed_endpoints, unusable_endpoints=read.unusable,
+                      real_app_url=app, root_url=app, api_prefix="", version=version)  # fmt: skip
+    session = GradioSession(session_id="s", app_url="http://app", info=info, name="app")
+    return make_tools([("app", session, AppLayout(root_url="http://app", api_prefix=""))]), read
+
+
+@given(
+    st.sampled_from(DOCUMENTS),
+    st.integers(0, 10_000),
+    st.sampled_from(["label", "parameter_name", "type", "python_type", "component", "parameter_default",
+                     "parameter_has_default", "example_input", "extra"]),  # fmt: skip
+    json_values,
+)
+def test_a_spoiled_endpoint_costs_only_itself_and_every_schema_stays_valid(path, pick, key, value):
+    """One field of one parameter of a recorded /info set to any JSON: the other endpoints stay
+    tools, the spoiled one is a tool only if the library can still call it, and every schema
+    offered is valid JSON Schema."""
+    from jsonschema import Draft202012Validator
+
+    document = json.loads(path.read_text())
+    version = path.stem.rsplit("-", 1)[1]
+    with_parameters = [n for n, e in document["named_endpoints"].items() if e["parameters"]]
+    spoiled = with_parameters[pick % len(with_parameters)]
+    parameters = document["named_endpoints"][spoiled]["parameters"]
+    parameters[pick % len(parameters)][key] = value
+    tools, read = tools_of(document, version)
+    offered = {tool.endpoint for tool in tools}
+    callable_ = {n.lstrip("/") for n in read.named_endpoints if n not in read.unusable}
+    assert offered <= callable_ and callable_ - offered <= {spoiled.lstrip("/")}
+    for tool in tools:
+        Draft202012Validator.check_schema(tool.input_schema)
+
+
 # --- result blocks ----------------------------------------------------------------------------------
 
 
