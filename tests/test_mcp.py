@@ -647,6 +647,21 @@ def test_a_space_is_served_by_its_id(apps, tmp_path):
         assert HUB_TOKEN not in private.stdout + private.stderr
 
 
+def test_the_token_given_is_sent_to_the_app_and_public_sends_none(tmp_path):
+    with FaultServer() as fault:
+        fault.gradio_app("short", _ends_early)
+        given = run_cli(tmp_path, "mcp", fault.url, "--token", SECRET, "--list")
+        assert given.returncode == 0, given.stderr
+        sent = {r["headers"].get("Authorization") for r in fault.sent_to(header="Authorization")}
+        assert sent == {f"Bearer {SECRET}"} and SECRET not in given.stdout + given.stderr
+        fault.requests.clear()
+        public = run_cli(tmp_path, "mcp", fault.url, "--public", "--list", HF_TOKEN=SECRET)
+        assert public.returncode == 0, public.stderr
+        assert fault.requests and fault.sent_to(header="Authorization") == []
+    both = run_cli(tmp_path, "mcp", "http://127.0.0.1:9", "--token", SECRET, "--public", "--list")
+    assert both.returncode == 2 and "give --token or --public, not both" in both.stderr
+
+
 def test_a_busy_port_is_said_in_one_line(apps, tmp_path):
     url = apps["queue"].url
     busy = url.rsplit(":", 1)[1]  # the app's own port
