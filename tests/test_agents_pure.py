@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from powershai_py.agents.content import result_blocks
@@ -82,6 +82,7 @@ def tools_of(document: dict[str, Any], version: str) -> tuple[list[Any], Any]:
     return make_tools([("app", session, AppLayout(root_url="http://app", api_prefix=""))]), read
 
 
+@settings(deadline=None)  # its first example builds validators: slow once, on a busy machine
 @given(
     st.sampled_from(DOCUMENTS),
     st.integers(0, 10_000),
@@ -107,6 +108,29 @@ def test_a_spoiled_endpoint_costs_only_itself_and_every_schema_stays_valid(path,
     assert offered <= callable_ and callable_ - offered <= {spoiled.lstrip("/")}
     for tool in tools:
         Draft202012Validator.check_schema(tool.input_schema)
+
+
+# --- bounds from /config ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted(DATA.glob("*-config-*.json")), ids=lambda p: p.stem)
+def test_a_sliders_range_is_read_from_every_recorded_config(path):
+    from powershai_py.gradio.protocol.app import layout_from_config
+
+    layout = layout_from_config("http://app", json.loads(path.read_text()))
+    if "components" in path.stem:
+        assert layout.bounds["slider"] == {0: {"minimum": 0, "maximum": 10}}
+        assert "number" not in layout.bounds  # a Number without bounds gives none
+    for by_place in layout.bounds.values():
+        assert all(set(limits) <= {"minimum", "maximum"} for limits in by_place.values())
+
+
+@pytest.mark.parametrize("bad", [float("inf"), float("-inf"), float("nan"), "0", True, None, [1]])
+def test_a_bound_that_is_not_a_finite_number_is_left_out(bad):
+    from powershai_py.gradio.protocol.shapes import component_bounds
+
+    config = {"components": [{"id": 1, "type": "slider", "props": {"minimum": bad, "maximum": 5}}]}
+    assert component_bounds(config) == {1: {"maximum": 5}}
 
 
 # --- result blocks ----------------------------------------------------------------------------------

@@ -645,6 +645,7 @@ def test_a_space_is_served_by_its_id(apps, tmp_path):
         private = run_cli(tmp_path, "mcp", "owner/hidden", "--list", "--token", HUB_TOKEN, **hub_env)
         assert private.returncode == 0, private.stderr
         assert HUB_TOKEN not in private.stdout + private.stderr
+    assert not list((tmp_path / "state").rglob("*.sqlite3"))  # no store made to look an id up
 
 
 def test_the_token_given_is_sent_to_the_app_and_public_sends_none(tmp_path):

@@ -110,3 +110,14 @@ def test_tool_names_are_what_agents_accept_and_unique(prefix, endpoint):
     for name in (first, second):
         assert 1 <= len(name) <= 64 and all(c.isascii() and (c.isalnum() or c in "_-") for c in name)
     assert first != second and taken == {first, second}
+
+
+@pytest.mark.parametrize(("given", "takes"), [(True, "anything"), (False, None)])
+def test_a_schema_of_true_or_false_keeps_its_label_and_meaning(given, takes):
+    """JSON Schema allows a boolean schema (the library accepts it as a parameter's type):
+    true takes anything, false takes nothing; the label still becomes the title."""
+    schema = input_schema([{"parameter_name": "x", "label": "X", "type": given}])
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["properties"]["x"]["title"] == "X"
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors({"x": "anything"}))
+    assert (errors == []) == (takes == "anything")

@@ -70,7 +70,8 @@ def file_block(filedata: dict[str, Any], inline_limit: int = INLINE_LIMIT) -> Bl
     mime = given if isinstance(given, str) and "/" in given else mimetypes.guess_type(path.name)[0] or ""
     kind = mime.split("/", 1)[0]
     if kind in ("image", "audio") and size <= inline_limit:
-        return Block(kind, data=path.read_bytes(), mime=mime, path=str(path), size=size)  # type: ignore[arg-type]
+        inline: Literal["image", "audio"] = "image" if kind == "image" else "audio"
+        return Block(inline, data=path.read_bytes(), mime=mime, path=str(path), size=size)
     return Block("file", text=path.name, mime=mime or "application/octet-stream", path=str(path), size=size)
 
 

@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import mimetypes
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import anyio
 import anyio.from_thread
@@ -160,8 +163,6 @@ class ToolServer:
 
 def _saved_file(uri: str, folder: Path) -> Path | None:
     """The saved file a ``file://`` URI names, or None when it is not one under ``folder``."""
-    from urllib.parse import unquote, urlsplit
-
     parts = urlsplit(uri)
     if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
         return None
@@ -171,8 +172,6 @@ def _saved_file(uri: str, folder: Path) -> Path | None:
 
 
 def _resource(path: Path) -> types.Resource:
-    import mimetypes
-
     return types.Resource(
         name=path.name,
         uri=path.resolve().as_uri(),
@@ -225,9 +224,7 @@ def serve_http(tools: ToolServer, host: str, port: int, announce: Any = None) ->
     """Answer agents over streamable HTTP at ``http://host:port/mcp`` until interrupted;
     ``announce(url)`` is told the address once the port is open (port 0: a free one). A port
     that cannot be had is a PowershaiError, before anything is served."""
-    import socket
-
-    import uvicorn
+    import uvicorn  # only when serving over HTTP
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listening = socket.socket(family, socket.SOCK_STREAM)

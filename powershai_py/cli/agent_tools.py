@@ -44,12 +44,14 @@ def app_label(url: str) -> str:
 
 
 def _stored(ctx: click.Context, names: list[str]) -> dict[str, Any]:
-    """The sessions of the user's store that ``names`` name (read only; no call is kept there)."""
-    if not names:
-        return {}
-    from ..gradio.storage.sqlite_store import SQLiteStore
+    """The sessions of the user's store that ``names`` name (read only; no call is kept there).
+    A store that does not exist is not created for the lookup (a Space id is not a session)."""
+    from ..gradio.storage.sqlite_store import SQLiteStore, default_store_path
 
-    store = SQLiteStore(ctx.find_root().obj.get("store_path"))
+    path = ctx.find_root().obj.get("store_path") or default_store_path()
+    if not names or not Path(path).exists():
+        return {}
+    store = SQLiteStore(path)
     try:
         return {name: found for name in names if (found := store.get(name)) is not None}
     finally:

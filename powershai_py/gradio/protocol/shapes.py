@@ -8,6 +8,7 @@ wherever the field is first used.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,7 +71,8 @@ def component_types(config: dict[str, Any]) -> dict[Any, str]:
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+    """A finite number (JSON's NaN and Infinity, which Python's parser takes, are not bounds)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def component_bounds(config: dict[str, Any]) -> dict[Any, dict[str, float]]:

@@ -112,7 +112,7 @@ def _keeps(key: str, item: Any) -> bool:
         return isinstance(item, int) and not isinstance(item, bool) and item >= 0
     if key in _FLAG:
         return isinstance(item, bool)
-    if key in ("dependentSchemas", "dependentRequired"):
+    if key in ("properties", "patternProperties", "$defs", "dependentSchemas", "dependentRequired"):
         return isinstance(item, dict)
     return True
 
@@ -137,6 +137,8 @@ def input_schema(parameters: Any, bounds: dict[int, dict[str, float]] | None = N
         parameter = parameter if isinstance(parameter, dict) else {}
         name = str(parameter.get("parameter_name") or f"arg{number}")
         schema = clean_schema(parameter.get("type"), defs)
+        if isinstance(schema, bool):  # true (anything) or false (nothing): an object that says so
+            schema = {} if schema else {"not": {}}
         label = parameter.get("label")
         given = parameter.get("python_type")
         python: dict[str, Any] = given if isinstance(given, dict) else {}
